@@ -1,0 +1,2 @@
+/* an-checkpoint.c */
+#include "config.h"

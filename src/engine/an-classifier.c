@@ -1,0 +1,2 @@
+/* an-classifier.c */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* an-config.c */
+#include "config.h"

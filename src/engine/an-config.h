@@ -1,0 +1,114 @@
+/* an-config.h: the run configuration, the one home of every hyperparameter (contract 9).
+ *
+ * Validated in one place (an_run_config_validate), saved inside every checkpoint and at the
+ * head of the metrics file as "key=value" lines (an_run_config_to_string), shown in the UI and
+ * set by name from the command line (an_run_config_set). Defaults train out of the box
+ * (He initialisation); the paper's settings are offered by name (an_run_config_apply_recipe).
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "an-backend.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AN_INIT_HE = 0,     /* N(0, 2/fan_in) for every conv and fc layer, biases 0 (default) */
+  AN_INIT_PAPER = 1,  /* N(0, 0.01^2), biases 1 in conv2, conv4, conv5, fc6, fc7 */
+  AN_INIT_HE_FC = 2,  /* the paper's for conv layers, He for fc layers (the teaching article) */
+} AnInit;
+
+typedef enum {
+  AN_LRN_CODE = 0,  /* cuda-convnet2 / Caffe / PyTorch: alpha divided by size (default) */
+  AN_LRN_PAPER = 1, /* the paper's text: alpha as printed */
+} AnLrnConvention;
+
+typedef enum {
+  AN_SCHEDULE_CONSTANT = 0,
+  AN_SCHEDULE_STEP = 1,    /* lr *= gamma every step_size epochs */
+  AN_SCHEDULE_PLATEAU = 2, /* PyTorch ReduceLROnPlateau on the validation loss */
+  AN_SCHEDULE_PAPER = 3,   /* divide by 10 when validation error stops improving */
+} AnScheduleKind;
+
+typedef enum {
+  AN_NORMALIZE_HALF = 0,     /* (x - 0.5) / 0.5, the teaching article's (default) */
+  AN_NORMALIZE_MEAN_STD = 1, /* per-channel mean/std of the training set */
+} AnNormalize;
+
+typedef struct {
+  /* what */
+  char *model;       /* preset name (alexnet-tiny...) or path to a preset file */
+  char *data;        /* dataset spec: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, ... */
+  int train_size;    /* 0 = every training image (after the validation split) */
+  int val_size;      /* 0 = val_fraction of the training images */
+  double val_fraction;
+  int test_size;     /* 0 = whole test set */
+  guint64 seed;
+
+  /* how long */
+  int epochs;
+  int batch;
+
+  /* optimizer (live: lr, momentum, weight_decay) */
+  AnSgdRule rule;
+  double lr, momentum, weight_decay;
+  double dropout; /* live */
+
+  /* schedule */
+  AnScheduleKind schedule;
+  int step_size;
+  double step_gamma;
+  double plateau_factor;
+  int plateau_patience;
+  double plateau_threshold; /* relative, mode min, as PyTorch's defaults */
+  int plateau_cooldown;
+  double min_lr;
+
+  /* early stopping on the validation loss (live: patience) */
+  gboolean early_stopping;
+  int patience;
+  double delta;
+
+  /* model details */
+  AnInit init;
+  AnLrnConvention lrn;
+
+  /* data */
+  AnNormalize normalize;
+  gboolean augment_flip;
+  gboolean augment_crop; /* random crops of the padded image; 10-crop available at eval */
+  gboolean augment_pca;  /* "fancy PCA" colour jitter */
+  double pca_std;
+
+  /* where */
+  char *device; /* "cpu", "auto", "cuda", "cuda:N", "cuda:0,1" */
+  int towers;   /* 1 or 2 (two-tower presets only) */
+  int threads;  /* CPU threads, 0 = all cores */
+
+  /* output */
+  char *checkpoint_dir; /* NULL = no checkpoints */
+  char *metrics_path;   /* NULL = checkpoint_dir/metrics.csv when checkpoint_dir is set */
+} AnRunConfig;
+
+void an_run_config_init (AnRunConfig *cfg);   /* the defaults */
+void an_run_config_clear (AnRunConfig *cfg);  /* frees the strings */
+void an_run_config_copy (AnRunConfig *dst, const AnRunConfig *src);
+/* Checks every field; the message names the key and the value at fault. */
+gboolean an_run_config_validate (const AnRunConfig *cfg, GError **error);
+/* Sets one field by its key ("lr", "schedule", "init"...), parsing and range-checking value. */
+gboolean an_run_config_set (AnRunConfig *cfg, const char *key, const char *value, GError **error);
+/* "key=value\n" lines of every field, in a fixed order; parse gives the error line. */
+char *an_run_config_to_string (const AnRunConfig *cfg);
+gboolean an_run_config_from_string (AnRunConfig *cfg, const char *text, GError **error);
+/* Named recipes: "default" (He, works at once), "paper" (2012 settings: paper init, paper SGD
+ * rule, paper LR schedule, batch 128, wd 5e-4), "article" (teaching article: batch 64, plateau
+ * 0.5/3, early stopping 7). */
+gboolean an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error);
+
+const char *an_init_to_string (AnInit v);
+const char *an_lrn_convention_to_string (AnLrnConvention v);
+const char *an_schedule_to_string (AnScheduleKind v);
+const char *an_sgd_rule_to_string (AnSgdRule v);
+
+G_END_DECLS

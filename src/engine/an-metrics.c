@@ -1,0 +1,2 @@
+/* an-metrics.c */
+#include "config.h"

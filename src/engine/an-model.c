@@ -1,0 +1,2 @@
+/* an-model.c */
+#include "config.h"

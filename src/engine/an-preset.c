@@ -1,0 +1,2 @@
+/* an-preset.c */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* an-schedule.c */
+#include "config.h"

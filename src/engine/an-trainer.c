@@ -1,0 +1,2 @@
+/* an-trainer.c */
+#include "config.h"
