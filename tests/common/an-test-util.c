@@ -101,6 +101,65 @@ an_guarded_free (AnGuarded *guarded)
   g_free (guarded);
 }
 
+struct _AnTestArena {
+  AnBackend *be;
+  GPtrArray *buffers; /* AnGuarded * */
+};
+
+AnTestArena *
+an_test_arena_new (AnBackend *be)
+{
+  AnTestArena *arena = g_new0 (AnTestArena, 1);
+  arena->be = be;
+  arena->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) an_guarded_free);
+  return arena;
+}
+
+void *
+an_test_arena_alloc (AnTestArena *arena, size_t bytes)
+{
+  AnGuarded *g = an_guarded_new (arena->be, bytes);
+  g_ptr_array_add (arena->buffers, g);
+  return an_guarded_data (g);
+}
+
+float *
+an_test_arena_zeros (AnTestArena *arena, size_t count)
+{
+  float *dev = an_test_arena_alloc (arena, count * sizeof (float));
+  arena->be->ops->zero (arena->be, dev, count * sizeof (float));
+  return dev;
+}
+
+float *
+an_test_arena_upload (AnTestArena *arena, const float *host, size_t count)
+{
+  float *dev = an_test_arena_alloc (arena, count * sizeof (float));
+  arena->be->ops->upload (arena->be, dev, host, count * sizeof (float));
+  return dev;
+}
+
+gboolean
+an_test_arena_check (AnTestArena *arena)
+{
+  gboolean ok = TRUE;
+  for (guint i = 0; i < arena->buffers->len; i++)
+    {
+      g_autofree char *what = g_strdup_printf ("buffer %u of %u", i, arena->buffers->len);
+      ok &= an_guarded_check (arena->buffers->pdata[i], what);
+    }
+  return ok;
+}
+
+void
+an_test_arena_free (AnTestArena *arena)
+{
+  if (arena == NULL)
+    return;
+  g_ptr_array_unref (arena->buffers);
+  g_free (arena);
+}
+
 void
 an_test_fill_uniform (float *x, size_t count, uint64_t seed, float lo, float hi)
 {

@@ -28,6 +28,22 @@ void an_guarded_free (AnGuarded *guarded);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnGuarded, an_guarded_free)
 
+/* A set of guarded buffers on one backend, checked and freed together. */
+typedef struct _AnTestArena AnTestArena;
+
+AnTestArena *an_test_arena_new (AnBackend *be);
+/* guarded, NaN-filled backend memory */
+void *an_test_arena_alloc (AnTestArena *arena, size_t bytes);
+/* zero-filled floats */
+float *an_test_arena_zeros (AnTestArena *arena, size_t count);
+/* backend floats holding a copy of host values */
+float *an_test_arena_upload (AnTestArena *arena, const float *host, size_t count);
+/* TRUE when every buffer's guards are intact (each damaged one is printed). */
+gboolean an_test_arena_check (AnTestArena *arena);
+void an_test_arena_free (AnTestArena *arena);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnTestArena, an_test_arena_free)
+
 /* --- deterministic fills (counter-based: the same values on every machine) --------------- */
 void an_test_fill_uniform (float *x, size_t count, uint64_t seed, float lo, float hi);
 void an_test_fill_normal (float *x, size_t count, uint64_t seed, float std);

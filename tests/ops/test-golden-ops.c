@@ -24,27 +24,22 @@
 typedef struct {
   AnBackend *be;
   AnGolden *golden;
-  GPtrArray *buffers; /* AnGuarded * */
+  AnTestArena *arena;
 } Ctx;
 
 static Ctx
 ctx_new (void)
 {
-  Ctx ctx = { an_backend_ref_new (), an_test_golden_open ("ops.bin"),
-              g_ptr_array_new () };
+  AnBackend *be = an_backend_ref_new ();
+  Ctx ctx = { be, an_test_golden_open ("ops.bin"), an_test_arena_new (be) };
   return ctx;
 }
 
 static void
 ctx_finish (Ctx *ctx)
 {
-  for (guint i = 0; i < ctx->buffers->len; i++)
-    {
-      g_autofree char *what = g_strdup_printf ("buffer %u", i);
-      g_assert_true (an_guarded_check (ctx->buffers->pdata[i], what));
-      an_guarded_free (ctx->buffers->pdata[i]);
-    }
-  g_ptr_array_unref (ctx->buffers);
+  g_assert_true (an_test_arena_check (ctx->arena));
+  an_test_arena_free (ctx->arena);
   an_golden_free (ctx->golden);
   an_backend_free (ctx->be);
 }
@@ -52,9 +47,7 @@ ctx_finish (Ctx *ctx)
 static void *
 buffer (Ctx *ctx, size_t bytes)
 {
-  AnGuarded *g = an_guarded_new (ctx->be, bytes);
-  g_ptr_array_add (ctx->buffers, g);
-  return an_guarded_data (g);
+  return an_test_arena_alloc (ctx->arena, bytes);
 }
 
 /* a float32 copy of a golden tensor in backend memory */
@@ -62,18 +55,14 @@ static float *
 input (Ctx *ctx, const char *name)
 {
   const AnGoldenTensor *t = an_test_golden_get (ctx->golden, name, 0);
-  float *dev = buffer (ctx, t->count * sizeof (float));
   g_autofree float *host = an_golden_tensor_to_float (t);
-  ctx->be->ops->upload (ctx->be, dev, host, t->count * sizeof (float));
-  return dev;
+  return an_test_arena_upload (ctx->arena, host, t->count);
 }
 
 static float *
 zeros (Ctx *ctx, size_t count)
 {
-  float *dev = buffer (ctx, count * sizeof (float));
-  ctx->be->ops->zero (ctx->be, dev, count * sizeof (float));
-  return dev;
+  return an_test_arena_zeros (ctx->arena, count);
 }
 
 static const AnGoldenTensor *
