@@ -1,5 +1,6 @@
 /* an-test-golden.c: reads the golden files of tests/golden (*.bin), little-endian: magic
- * "ANGOLD01", u32 version, u32 count, then per tensor u32 name length, name, u32 ndim, u32 dims, float64 data.
+ * "ANGOLD01", u32 version, u32 count, then per tensor u32 name length, name, u32 ndim,
+ * u32 dims, float64 data.
  * Every read is bounds-checked so that a truncated file is an error, not a crash.
  */
 #define G_LOG_DOMAIN "an-test"

@@ -10,7 +10,10 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "an-backend.h"
+#include "an-error.h"
 #include "an-rng.h"
 #include "an-test-golden.h"
 #include "an-test-util.h"
@@ -97,7 +100,9 @@ desc_float (Ctx *ctx, const char *case_name, unsigned i)
   return (float) t->data[i];
 }
 
-#define NAME(case_name, key) (g_snprintf (name_buf, sizeof name_buf, "%s.%s", case_name, key), name_buf)
+/* "<case>.<key>" in the caller's name_buf: one use per expression */
+#define NAME(case_name, key)                                                                    \
+  (g_snprintf (name_buf, sizeof name_buf, "%s.%s", case_name, key), name_buf)
 
 static void
 test_conv (void)
@@ -436,10 +441,63 @@ test_sum_squares_concat (void)
   ctx_finish (&ctx);
 }
 
+/* The reader refuses a wrong magic, another version and a truncated file, and says how to
+ * regenerate; it reads back a well-formed file it did not see before. */
+static void
+test_reader (void)
+{
+  static const guint8 good[] = {
+    'A', 'N', 'G', 'O', 'L', 'D', '0', '1', 1, 0, 0, 0, 1, 0, 0, 0, /* version 1, 1 tensor */
+    1, 0, 0, 0, 'v', 1, 0, 0, 0, 2, 0, 0, 0,                      /* "v", 1 dim of 2 */
+    0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0xc0,      /* 1.0, -2.0 */
+  };
+  g_autofree char *dir = g_dir_make_tmp ("an-golden-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "t.bin", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, (const char *) good, sizeof good, NULL));
+  g_autoptr (AnGolden) golden = an_golden_load (path, &error);
+  g_assert_no_error (error);
+  const AnGoldenTensor *v = an_golden_find (golden, "v");
+  g_assert_nonnull (v);
+  g_assert_cmpuint (v->count, ==, 2);
+  g_assert_cmpfloat (v->data[0], ==, 1.0);
+  g_assert_cmpfloat (v->data[1], ==, -2.0);
+  g_assert_null (an_golden_find (golden, "w"));
+
+  guint8 bad[sizeof good];
+  static const struct {
+    size_t offset;
+    guint8 value;
+  } damage[] = { { 7, '2' }, { 8, 2 } }; /* magic ANGOLD02, version 2 */
+  for (guint i = 0; i < G_N_ELEMENTS (damage); i++)
+    {
+      memcpy (bad, good, sizeof good);
+      bad[damage[i].offset] = damage[i].value;
+      g_assert_true (g_file_set_contents (path, (const char *) bad, sizeof bad, NULL));
+      AnGolden *none = an_golden_load (path, &error);
+      g_assert_null (none);
+      g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "tools/torch_golden.py"));
+      g_clear_error (&error);
+    }
+
+  g_assert_true (g_file_set_contents (path, (const char *) good, sizeof good - 1, NULL));
+  g_assert_null (an_golden_load (path, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/golden-ops/reader", test_reader);
   g_test_add_func ("/golden-ops/conv2d", test_conv);
   g_test_add_func ("/golden-ops/lrn", test_lrn);
   g_test_add_func ("/golden-ops/maxpool", test_maxpool);

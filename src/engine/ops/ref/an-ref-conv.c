@@ -1,6 +1,7 @@
 /* an-ref-conv.c: 2-D convolution (cross-correlation, as PyTorch's conv2d) with groups, stride
  * and zero padding, by its definition:
- *   y[n][o][oy][ox] = b[o] + sum_{i, ky, kx} w[o][i][ky][kx] x[n][g*C/G + i][oy*sh - ph + ky][ox*sw - pw + kx]
+ *   y[n][o][oy][ox] = b[o] + sum_{i, ky, kx} w[o][i][ky][kx] x[n][g*C/G + i][iy][ix],
+ *   iy = oy*sh - ph + ky,  ix = ox*sw - pw + kx  (outside the input: zero padding)
  * where g = o / (OC/G) is the group of kernel o and i runs over the C/G channels of that group.
  * Sums are accumulated in double: this is the truth the fast paths are measured against.
  */

@@ -77,8 +77,8 @@ an_lrn_backward_ref (AnBackend *be, const AnLrnDesc *d, float *dx, const float *
             double cross = 0.0;
             for (int i = lo; i <= hi; i++)
               cross += (double) dy[at (d, n, i, p)] * y[at (d, n, i, p)] / scale[at (d, n, i, p)];
-            double own = dy[at (d, n, j, p)] * pow ((double) scale[at (d, n, j, p)], -(double) d->beta);
-            double grad = own - 2.0 * (double) d->alpha * (double) d->beta * x[at (d, n, j, p)] * cross;
+            double own = dy[at (d, n, j, p)] * pow (scale[at (d, n, j, p)], -(double) d->beta);
+            double grad = own - 2.0 * d->alpha * d->beta * (double) x[at (d, n, j, p)] * cross;
             dx[at (d, n, j, p)] += (float) grad;
           }
       }
