@@ -467,7 +467,15 @@ read_sections (Reader *r, AnCheckpoint *ck, gsize epoch_record_size, GError **er
                        " bytes, %" G_GUINT64_FORMAT " remain", r->path, tag, len, left);
           return FALSE;
         }
-      if (id != N_SECTIONS && seen[id])
+      if (id == N_SECTIONS)
+        {
+          /* a flipped tag byte of an optional section must not pass for a valid file */
+          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                       "checkpoint “%s”: unknown section “%s” at byte %" G_GUINT64_FORMAT,
+                       r->path, tag, r->offset - SECTION_HEADER_LEN);
+          return FALSE;
+        }
+      if (seen[id])
         {
           g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
                        "checkpoint “%s”: section %s appears twice", r->path, tag);
@@ -546,14 +554,12 @@ read_sections (Reader *r, AnCheckpoint *ck, gsize epoch_record_size, GError **er
             }
           break;
         case N_SECTIONS:
-          /* a section from a later minor revision: checked, then skipped */
-          break;
+          g_assert_not_reached ();
         }
       g_free (payload);
       if (!ok)
         return FALSE;
-      if (id != N_SECTIONS)
-        seen[id] = TRUE;
+      seen[id] = TRUE;
     }
 
   if (r->offset != r->size)

@@ -115,17 +115,20 @@ find_field (const char *key)
   return NULL;
 }
 
-/* The shortest "%.Ng" that reads back to the same double. */
+/* The shortest "%.Ng" that reads back to the same double, without an exponent for numbers
+ * people write without one (10, not 1e+01). */
 static char *
 format_double (double v)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean plain = fabs (v) >= 1e-4 && fabs (v) < 1e15;
   for (int digits = 1; digits <= 17; digits++)
     {
       char fmt[8];
       g_snprintf (fmt, sizeof fmt, "%%.%dg", digits);
       g_ascii_formatd (buf, sizeof buf, fmt, v);
-      if (g_ascii_strtod (buf, NULL) == v || isnan (v))
+      gboolean exact = g_ascii_strtod (buf, NULL) == v || !isfinite (v);
+      if (exact && !(plain && strchr (buf, 'e') != NULL))
         break;
     }
   return g_strdup (buf);
