@@ -39,9 +39,9 @@ typedef enum {
   N_COLUMNS,
 } MetricsColumn;
 
-static const char *const column_names[N_COLUMNS] = {
+static const char *const column_names[N_COLUMNS + 1] = {
   "kind", "step", "epoch", "wall_s", "lr", "loss", "grad_norm", "images_per_s",
-  "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "key", "old", "new",
+  "train_loss", "train_acc", "val_loss", "val_acc", "val_top5", "key", "old", "new", NULL,
 };
 
 struct _AnMetrics {
