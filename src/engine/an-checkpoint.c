@@ -1,10 +1,8 @@
 /* an-checkpoint.c: the checkpoint file (an-checkpoint.h; byte layout in docs/FILES.md).
- * Sections are tag, u64 length, zlib CRC-32, payload, all little-endian, closed by an END
- * section so that a file cut at a section boundary is still recognised as truncated. Writing
- * goes to PATH.tmp, fsync, rename, fsync of the directory: a failure at any point leaves the
- * previous checkpoint at PATH as it was. Reading checks every length against the file size
- * before allocating.
- */
+ * Sections are tag, u64 length, zlib CRC-32, payload, little-endian, closed by an END section
+ * so a file cut at a section boundary still reads as truncated. Written to PATH.tmp, fsync,
+ * rename, fsync of the folder: a failure anywhere leaves the previous checkpoint as it was.
+ * Reading checks every length against the file size before allocating. */
 #define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
 

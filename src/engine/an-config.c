@@ -472,6 +472,7 @@ an_run_config_clear (AnRunConfig *cfg)
       g_clear_pointer (FIELD_PTR (cfg, &fields[i], char *), g_free);
 }
 
+/* dst must hold a configuration or be zeroed: its strings are freed first. */
 void
 an_run_config_copy (AnRunConfig *dst, const AnRunConfig *src)
 {

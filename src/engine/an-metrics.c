@@ -378,6 +378,8 @@ an_metrics_truncate_after (const char *path, gint64 step, GError **error)
   return TRUE;
 }
 
+/* Pending rows are written without a report: call an_metrics_sync first to learn of a
+ * failure. */
 void
 an_metrics_close (AnMetrics *m)
 {
