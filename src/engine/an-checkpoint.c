@@ -31,12 +31,13 @@ typedef enum {
   SECTION_MOMT,
   SECTION_BEST,
   SECTION_HIST,
+  SECTION_DATA,
   SECTION_END,
   N_SECTIONS,
 } SectionId;
 
 static const char section_tags[N_SECTIONS][5] = {
-  "CONF", "STAT", "PARM", "MOMT", "BEST", "HIST", "END ",
+  "CONF", "STAT", "PARM", "MOMT", "BEST", "HIST", "DATA", "END ",
 };
 
 /* ---- little-endian encoding ---- */
@@ -200,6 +201,107 @@ encode_hist (const AnCheckpoint *ck)
   return b;
 }
 
+/* DATA: "key=value" lines: the unfinished epoch's sums, the model's input and the class
+ * names (escaped as C strings), so a classifier needs no dataset. */
+static char *
+encode_data (const AnCheckpoint *ck)
+{
+  GString *s = g_string_new (NULL);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const AnInputSpec *in = &ck->spec;
+  g_string_append_printf (s, "ep_loss=%s\n", g_ascii_dtostr (buf, sizeof buf, ck->ep_loss));
+  g_string_append_printf (s, "ep_correct=%" G_GINT64_FORMAT "\nep_seen=%" G_GINT64_FORMAT "\n",
+                          ck->ep_correct, ck->ep_seen);
+  g_string_append_printf (s, "in_channels=%d\ninput=%d %d %d\nnormalize=%d\n", ck->in_channels,
+                          in->channels, in->height, in->width, in->normalize);
+  const float *vals[] = { in->mean, in->std, in->pca_eigval, in->pca_eigvec[0] };
+  const char *names[] = { "mean", "std", "pca_eigval", "pca_eigvec" };
+  for (int v = 0; v < 4; v++)
+    {
+      g_string_append_printf (s, "%s=", names[v]);
+      for (int i = 0; i < (v == 3 ? 9 : 3); i++)
+        g_string_append_printf (s, "%s%s", i ? " " : "", g_ascii_dtostr (buf, sizeof buf, vals[v][i]));
+      g_string_append_c (s, '\n');
+    }
+  for (int i = 0; ck->class_names && ck->class_names[i]; i++)
+    {
+      g_autofree char *esc = g_strescape (ck->class_names[i], NULL);
+      g_string_append_printf (s, "class=%s\n", esc);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+parse_floats (const char *text, float *out, int n)
+{
+  char *end = (char *) text;
+  for (int i = 0; i < n; i++)
+    {
+      const char *start = end;
+      out[i] = (float) g_ascii_strtod (start, &end);
+      if (end == start)
+        return FALSE;
+    }
+  return *end == '\0';
+}
+
+static gboolean
+decode_data (AnCheckpoint *ck, const guint8 *p, gsize len, const char *path, GError **error)
+{
+  g_autofree char *text = g_strndup ((const char *) p, len);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  GPtrArray *classes = g_ptr_array_new ();
+  AnInputSpec *in = &ck->spec;
+  gboolean ok = TRUE;
+  int bad = 0;
+  for (int i = 0; lines[i] && ok; i++)
+    {
+      char *l = lines[i];
+      if (*l == '\0')
+        continue;
+      char *eq = strchr (l, '=');
+      if (!eq)
+        {
+          ok = FALSE, bad = i + 1;
+          break;
+        }
+      *eq = '\0';
+      const char *v = eq + 1;
+      if (g_str_equal (l, "ep_loss"))
+        ck->ep_loss = g_ascii_strtod (v, NULL);
+      else if (g_str_equal (l, "ep_correct"))
+        ck->ep_correct = g_ascii_strtoll (v, NULL, 10);
+      else if (g_str_equal (l, "ep_seen"))
+        ck->ep_seen = g_ascii_strtoll (v, NULL, 10);
+      else if (g_str_equal (l, "in_channels"))
+        ck->in_channels = (int) g_ascii_strtoll (v, NULL, 10);
+      else if (g_str_equal (l, "input"))
+        ok = sscanf (v, "%d %d %d", &in->channels, &in->height, &in->width) == 3 &&
+             in->channels >= 1 && in->channels <= 3 && in->height > 0 && in->width > 0 &&
+             in->height <= 4096 && in->width <= 4096;
+      else if (g_str_equal (l, "normalize"))
+        in->normalize = (int) g_ascii_strtoll (v, NULL, 10);
+      else if (g_str_equal (l, "mean"))
+        ok = parse_floats (v, in->mean, 3);
+      else if (g_str_equal (l, "std"))
+        ok = parse_floats (v, in->std, 3);
+      else if (g_str_equal (l, "pca_eigval"))
+        ok = parse_floats (v, in->pca_eigval, 3);
+      else if (g_str_equal (l, "pca_eigvec"))
+        ok = parse_floats (v, in->pca_eigvec[0], 9);
+      else if (g_str_equal (l, "class"))
+        g_ptr_array_add (classes, g_strcompress (v));
+      if (!ok)
+        bad = i + 1;
+    }
+  g_ptr_array_add (classes, NULL);
+  ck->class_names = (char **) g_ptr_array_free (classes, FALSE);
+  if (!ok)
+    g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "checkpoint “%s”: section DATA line %d is invalid",
+                 path, bad);
+  return ok;
+}
+
 static gboolean
 write_sections (int fd, const AnCheckpoint *ck)
 {
@@ -226,6 +328,9 @@ write_sections (int fd, const AnCheckpoint *ck)
       if (!write_section (fd, SECTION_HIST, hist->data, hist->len))
         return FALSE;
     }
+  g_autofree char *data = encode_data (ck);
+  if (!write_section (fd, SECTION_DATA, data, strlen (data)))
+    return FALSE;
   return write_section (fd, SECTION_END, "", 0);
 }
 
@@ -543,6 +648,9 @@ read_sections (Reader *r, AnCheckpoint *ck, gsize epoch_record_size, GError **er
         case SECTION_HIST:
           ok = decode_hist (ck, payload, len, epoch_record_size, r->path, error);
           break;
+        case SECTION_DATA:
+          ok = decode_data (ck, payload, len, r->path, error);
+          break;
         case SECTION_END:
           if (len != 0)
             {
@@ -642,5 +750,6 @@ an_checkpoint_free (AnCheckpoint *ck)
   g_free (ck->best_params);
   if (ck->epochs != NULL)
     g_array_unref (ck->epochs);
+  g_strfreev (ck->class_names);
   g_free (ck);
 }
