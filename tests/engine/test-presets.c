@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "an-error.h"
