@@ -17,6 +17,7 @@
 #include "synth-data.h"
 
 static char *tmp_root;
+static pid_t spawn_child (const char *mode, const char *dir);
 static char *learn_dir, *noise_dir;
 
 typedef struct {
