@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "an-blas.h"
 #include "an-checkpoint.h"
 #include "an-error.h"
 #include "an-eval.h"
@@ -616,8 +617,8 @@ static int
 cmd_info (int argc, char **argv)
 {
   printf ("AlexNet Studio %s\n", PACKAGE_VERSION);
-  printf ("BLAS: %s, %d threads (%u cores)\n", openblas_get_config (), openblas_get_num_threads (),
-          g_get_num_processors ());
+  printf ("BLAS: %s, %s kernels, %d threads (%u cores)\n", openblas_get_config (),
+          an_blas_kernel_name (), openblas_get_num_threads (), g_get_num_processors ());
   g_autofree char *why = NULL;
   int n = an_cuda_device_count (&why);
   if (n > 0)
@@ -668,6 +669,7 @@ print_help (FILE *f)
 int
 main (int argc, char **argv)
 {
+  an_blas_select_kernel (argv);
   if (argc < 2)
     return cmd_train (1, argv);
   const char *cmd = argv[1];
