@@ -208,6 +208,7 @@ test_max_pixels (void)
   g_clear_error (&error);
   g_autoptr (AnImage) fits = an_image_decode ((const guint8 *) data, len, "x.png", 110, &error);
   g_assert_no_error (error);
+  g_assert_cmpint (fits->width, ==, 11);
   test_rmdir (dir);
 }
 
