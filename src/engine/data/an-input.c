@@ -20,21 +20,14 @@ an_input_pads (int src_height, int src_width, int dst_height, int dst_width)
          dst_height - src_height <= src_height / 4 && dst_width - src_width <= src_width / 4;
 }
 
-/* One plane of the source in the destination's channel c, in 0..255 floats (size h * w). */
-static void
-source_plane (const guint8 *pixels, int channels, int height, int width, int dst_channels,
-              int c, float *plane)
+/* Source pixel p (of n per plane) as destination channel c, in 0..255. Computed per sample,
+ * so converting an image allocates nothing (the batcher's thread converts in a loop). */
+static inline float
+source_value (const guint8 *pixels, int channels, gsize n, int dst_channels, int c, gsize p)
 {
-  gsize n = (gsize) height * width;
   if (channels == 3 && dst_channels == 1)
-    {
-      for (gsize p = 0; p < n; p++)
-        plane[p] = 0.299f * pixels[p] + 0.587f * pixels[n + p] + 0.114f * pixels[2 * n + p];
-      return;
-    }
-  const guint8 *src = pixels + (channels == 1 ? 0 : (gsize) c) * n;
-  for (gsize p = 0; p < n; p++)
-    plane[p] = src[p];
+    return 0.299f * pixels[p] + 0.587f * pixels[n + p] + 0.114f * pixels[2 * n + p];
+  return pixels[(channels == 1 ? 0 : (gsize) c) * n + p];
 }
 
 void
@@ -44,21 +37,21 @@ an_input_to_unit (const AnInputSpec *spec, const guint8 *pixels, int channels, i
   g_return_if_fail (channels == 1 || channels == 3);
   g_return_if_fail (spec->channels == 1 || spec->channels == 3);
   int H = spec->height, W = spec->width;
-  gsize dst_plane = (gsize) H * W;
-  g_autofree float *plane = g_new (float, (gsize) height * width);
+  gsize dst_plane = (gsize) H * W, n = (gsize) height * width;
+  int C = spec->channels;
   gboolean pad = an_input_pads (height, width, H, W);
   int top = (H - height) / 2, left = (W - width) / 2;
 
   for (int c = 0; c < spec->channels; c++)
     {
       float *dst = out + c * dst_plane;
-      source_plane (pixels, channels, height, width, spec->channels, c, plane);
       if (pad)
         {
           memset (dst, 0, dst_plane * sizeof (float));
           for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-              dst[(gsize) (y + top) * W + x + left] = plane[(gsize) y * width + x] / 255.0f;
+              dst[(gsize) (y + top) * W + x + left] =
+                source_value (pixels, channels, n, C, c, (gsize) y * width + x) / 255.0f;
           continue;
         }
       for (int y = 0; y < H; y++)
@@ -71,8 +64,11 @@ an_input_to_unit (const AnInputSpec *spec, const guint8 *pixels, int channels, i
               int x0, x1;
               float fx;
               an_bilinear_tap (x, width, W, &x0, &x1, &fx);
-              float t = plane[y0 * width + x0] * (1 - fx) + plane[y0 * width + x1] * fx;
-              float b = plane[y1 * width + x0] * (1 - fx) + plane[y1 * width + x1] * fx;
+              gsize r0 = (gsize) y0 * width, r1 = (gsize) y1 * width;
+              float t = source_value (pixels, channels, n, C, c, r0 + x0) * (1 - fx) +
+                        source_value (pixels, channels, n, C, c, r0 + x1) * fx;
+              float b = source_value (pixels, channels, n, C, c, r1 + x0) * (1 - fx) +
+                        source_value (pixels, channels, n, C, c, r1 + x1) * fx;
               dst[(gsize) y * W + x] = (t * (1 - fy) + b * fy) / 255.0f;
             }
         }
