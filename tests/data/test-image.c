@@ -7,6 +7,7 @@
 #include <math.h>
 #include <png.h>
 #include <zlib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,75 @@ test_png (void)
             double want = img->pixels[c * 12 + p] * alphas[p] / 255.0;
             g_assert_cmpfloat (fabs (back->pixels[c * 12 + p] - want), <=, 0.5);
           }
+    }
+  test_rmdir (dir);
+}
+
+/* A 16-bit PNG through libpng's classic writer: samples stored as given, big-endian. */
+static void
+write_png16 (const char *path, int color_type, int channels, int height, int width,
+             const guint16 *samples)
+{
+  FILE *f = fopen (path, "wb");
+  g_assert_nonnull (f);
+  png_structp w = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (w);
+  png_init_io (w, f);
+  png_set_IHDR (w, info, width, height, 16, color_type, PNG_INTERLACE_NONE,
+                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info (w, info);
+  g_autofree guint8 *row = g_new (guint8, (gsize) width * channels * 2);
+  for (int y = 0; y < height; y++)
+    {
+      for (int i = 0; i < width * channels; i++)
+        {
+          row[2 * i] = samples[y * width * channels + i] >> 8;
+          row[2 * i + 1] = samples[y * width * channels + i] & 0xff;
+        }
+      png_write_row (w, row);
+    }
+  png_write_end (w, info);
+  png_destroy_write_struct (&w, &info);
+  fclose (f);
+}
+
+static void
+test_png16 (void)
+{
+  /* 16-bit samples scale to 8 bits linearly (no sRGB curve): v * 255 / 65535, rounded */
+  enum { H = 2, W = 3 };
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "x16.png", NULL);
+  guint16 rgb[H * W * 3];
+  for (int i = 0; i < H * W * 3; i++)
+    rgb[i] = (guint16) (i * 3001 + 7);
+  write_png16 (path, PNG_COLOR_TYPE_RGB, 3, H, W, rgb);
+  GError *error = NULL;
+  g_autoptr (AnImage) img = an_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (img->channels, ==, 3);
+  for (int p = 0; p < H * W; p++)
+    for (int c = 0; c < 3; c++)
+      {
+        double want = rgb[p * 3 + c] * 255.0 / 65535.0;
+        g_assert_cmpfloat (fabs (img->pixels[c * H * W + p] - want), <=, 0.5 + 1e-9);
+      }
+
+  /* 16-bit grey + alpha: composited on black, c * a */
+  guint16 ga[H * W * 2];
+  for (int p = 0; p < H * W; p++)
+    {
+      ga[2 * p] = (guint16) (40000 + p * 4000);
+      ga[2 * p + 1] = (guint16) (p * 13000);
+    }
+  write_png16 (path, PNG_COLOR_TYPE_GRAY_ALPHA, 2, H, W, ga);
+  g_autoptr (AnImage) grey = an_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (grey->channels, ==, 1);
+  for (int p = 0; p < H * W; p++)
+    {
+      double want = ga[2 * p] / 65535.0 * ga[2 * p + 1] / 65535.0 * 255.0;
+      g_assert_cmpfloat (fabs (grey->pixels[p] - want), <=, 1.0);
     }
   test_rmdir (dir);
 }
@@ -403,6 +473,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/image/png", test_png);
+  g_test_add_func ("/data/image/png16", test_png16);
   g_test_add_func ("/data/image/png-palette", test_png_palette);
   g_test_add_func ("/data/image/jpeg", test_jpeg);
   g_test_add_func ("/data/image/bad-bytes", test_bad_bytes);

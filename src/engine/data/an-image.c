@@ -94,10 +94,13 @@ decode_png (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
     }
   gboolean colour = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
   gboolean alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-  /* Alpha is kept and composited here: libpng would composite in linear light, and 8-bit
+  /* 16-bit files are read as 16-bit: converting them to 8 bits libpng would also apply the
+   * sRGB curve. Its 16-bit output with alpha is premultiplied, i.e. already on black. */
+  gboolean wide = (png.format & PNG_FORMAT_FLAG_LINEAR) != 0;
+  /* 8-bit alpha is composited here: libpng would composite in linear light, and 8-bit
    * samples pass through it unchanged only when no alpha is removed. */
-  png.format = colour ? (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB)
-                      : (alpha ? PNG_FORMAT_GA : PNG_FORMAT_GRAY);
+  png.format = (colour ? PNG_FORMAT_FLAG_COLOR : 0) | (alpha ? PNG_FORMAT_FLAG_ALPHA : 0) |
+               (wide ? PNG_FORMAT_FLAG_LINEAR : 0);
   gsize size = PNG_IMAGE_SIZE (png);
   guint8 *buffer = g_try_malloc (size);
   if (buffer == NULL)
@@ -115,8 +118,27 @@ decode_png (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
       g_free (buffer);
       return NULL;
     }
-  AnImage *img = image_from_interleaved (buffer, (int) PNG_IMAGE_PIXEL_CHANNELS (png.format),
-                                         alpha, (int) png.height, (int) png.width);
+  int channels = (int) PNG_IMAGE_PIXEL_CHANNELS (png.format);
+  AnImage *img;
+  if (wide)
+    {
+      gsize samples = (gsize) png.width * png.height * channels;
+      const guint16 *wide_samples = (const guint16 *) buffer;
+      for (gsize i = 0; i < samples; i++)
+        buffer[i] = (guint8) ((wide_samples[i] * 255u + 32767u) / 65535u);
+      img = image_from_interleaved (buffer, channels, FALSE, (int) png.height, (int) png.width);
+      if (alpha)
+        {
+          /* drop the (premultiplied) alpha plane: keep the colour planes only */
+          AnImage *opaque = an_image_new (channels - 1, img->height, img->width);
+          memcpy (opaque->pixels, img->pixels,
+                  (gsize) (channels - 1) * img->height * img->width);
+          an_image_free (img);
+          img = opaque;
+        }
+    }
+  else
+    img = image_from_interleaved (buffer, channels, alpha, (int) png.height, (int) png.width);
   png_image_free (&png);
   g_free (buffer);
   return img;
