@@ -17,8 +17,9 @@
 #include "an-error.h"
 
 /* A convolution processes as many images at once as fit in this much workspace (at least one):
- * large enough for full-width GEMMs, small next to a GPU's memory. */
-#define AN_CUDA_CONV_WORKSPACE_BYTES ((size_t) 512 << 20)
+ * large enough for full-width GEMMs, small next to a GPU's memory. AN_CUDA_WORKSPACE_MIB
+ * overrides it (smaller GPUs; the tests use it to force several passes). */
+#define AN_CUDA_CONV_WORKSPACE_MIB 512
 
 #define MIB(bytes) ((double) (bytes) / (1024.0 * 1024.0))
 
@@ -32,6 +33,7 @@ typedef struct {
   size_t workspace_bytes;
   double *scratch;
   size_t scratch_count;
+  size_t conv_workspace_cap; /* bytes */
   GError *pending; /* first failure since the last sync */
 } AnCudaBackend;
 
@@ -272,9 +274,9 @@ cuda_destroy (AnBackend *be)
 /* ---- convolution: im2col + one GEMM per group, the batch folded into the GEMM's columns ---- */
 
 static int
-conv_images_per_pass (int n, size_t floats_per_image)
+conv_images_per_pass (AnCudaBackend *ctx, int n, size_t floats_per_image)
 {
-  size_t fit = AN_CUDA_CONV_WORKSPACE_BYTES / sizeof (float) / MAX (floats_per_image, 1);
+  size_t fit = ctx->conv_workspace_cap / sizeof (float) / MAX (floats_per_image, 1);
   return (int) CLAMP (fit, 1, (size_t) MAX (n, 1));
 }
 
@@ -300,7 +302,7 @@ cuda_conv2d_forward (AnBackend *be, const AnConvDesc *d, float *y, const float *
   size_t ohw = (size_t) d->oh * d->ow;
   if (d->n <= 0 || ohw == 0 || ocg <= 0)
     return;
-  int per_pass = conv_images_per_pass (d->n, (size_t) (kdim + ocg) * ohw);
+  int per_pass = conv_images_per_pass (ctx, d->n, (size_t) (kdim + ocg) * ohw);
   float *col = workspace (ctx, (size_t) (kdim + ocg) * per_pass * ohw);
   if (col == NULL)
     return;
@@ -343,7 +345,7 @@ cuda_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, 
     note_cuda (ctx, an_cuda_bias_grad (ctx->stream, d->n, d->oc, ohw, dy, db), "bias gradient");
   if (dx == NULL && dw == NULL)
     return;
-  int per_pass = conv_images_per_pass (d->n, (size_t) (kdim + ocg) * ohw);
+  int per_pass = conv_images_per_pass (ctx, d->n, (size_t) (kdim + ocg) * ohw);
   float *col = workspace (ctx, (size_t) (kdim + ocg) * per_pass * ohw);
   if (col == NULL)
     return;
@@ -686,6 +688,9 @@ an_backend_cuda_new (int device_index, GError **error)
   ctx->parent.ops = &cuda_ops;
   ctx->parent.device_index = device_index;
   ctx->device = device_index;
+  const char *cap_mib = g_getenv ("AN_CUDA_WORKSPACE_MIB");
+  guint64 mib = cap_mib ? g_ascii_strtoull (cap_mib, NULL, 10) : 0;
+  ctx->conv_workspace_cap = (size_t) (mib > 0 ? mib : AN_CUDA_CONV_WORKSPACE_MIB) << 20;
   if (!check_setup (cudaStreamCreateWithFlags (&ctx->stream, cudaStreamNonBlocking), device_index,
                     "creating a stream", error))
     {
