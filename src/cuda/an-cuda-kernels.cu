@@ -152,8 +152,9 @@ add_bias_rows_kernel (int rows, int cols, const float *b, float *y)
 __global__ static void
 relu_forward_kernel (size_t count, float *y, const float *x)
 {
+  /* NaN passes (x != x), as in PyTorch, so a diverging run shows in the loss */
   FOR_EACH_INDEX (i, count)
-    y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    y[i] = (x[i] > 0.0f || x[i] != x[i]) ? x[i] : 0.0f;
 }
 
 __global__ static void
