@@ -270,6 +270,14 @@ cmd_train (int argc, char **argv)
     }
   if (!an_run_config_validate (&cfg, &error))
     usage_error ("%s", error->message);
+  if (!resume && !cfg.checkpoint_dir)
+    {
+      /* every run keeps its checkpoint and metrics somewhere the user can find them */
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+      g_autofree char *leaf = g_strdup_printf ("%s-%s", cfg.model, stamp);
+      cfg.checkpoint_dir = g_build_filename (g_get_user_data_dir (), "alexnet-studio", "runs", leaf, NULL);
+    }
 
   g_autoptr (AnTrainer) t = resume ? an_trainer_new_from_checkpoint (resume, &error)
                                    : an_trainer_new (&cfg, &error);
