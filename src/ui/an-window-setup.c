@@ -81,6 +81,10 @@ static const SetupRowSpec setup_rows[] = {
     N_("0 uses every training image left after the validation split"), 0, 500, NULL, -1 },
   { GROUP_DATA, FIELD_DOUBLE, "val-fraction", F (val_fraction), N_("Validation share"),
     N_("Share of the training files held out for validation"), 2, 0.05, NULL, -1 },
+  { GROUP_DATA, FIELD_INT, "val-size", F (val_size), N_("Validation images"),
+    N_("0 holds out the validation share"), 0, 500, NULL, -1 },
+  { GROUP_DATA, FIELD_INT, "test-size", F (test_size), N_("Test images"),
+    N_("Evaluated once training ends; 0 uses the whole test set"), 0, 500, NULL, -1 },
   { GROUP_DATA, FIELD_ENUM, "normalize", F (normalize), N_("Normalisation"), NULL, 0, 0,
     normalize_labels, -1 },
   { GROUP_DEVICE, FIELD_STRING, "device", F (device), N_("Device"), NULL, 0, 0, device_labels,
@@ -263,7 +267,7 @@ build_row (AnWindow *self, const SetupRowSpec *spec)
         gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
         gtk_spin_button_set_update_policy (GTK_SPIN_BUTTON (spin), GTK_UPDATE_IF_VALID);
         gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-        gtk_spin_button_set_width_chars (GTK_SPIN_BUTTON (spin), 10);
+        gtk_editable_set_width_chars (GTK_EDITABLE (spin), 10);
         adw_action_row_add_suffix (ADW_ACTION_ROW (r->row), spin);
         adw_action_row_set_activatable_widget (ADW_ACTION_ROW (r->row), spin);
         gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY,

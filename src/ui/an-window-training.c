@@ -280,10 +280,16 @@ an_window_training_init (AnWindow *self)
   gtk_progress_bar_set_text (self->progress_bar, _("Not started"));
 }
 
+static void
+new_run (AnChart *chart, gpointer data)
+{
+  an_chart_new_run (chart);
+}
+
 void
 an_window_training_new_run (AnWindow *self)
 {
-  for_each_chart (self, (void (*) (AnChart *, gpointer)) an_chart_new_run, NULL);
+  for_each_chart (self, new_run, NULL);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
   gtk_label_set_text (self->epoch_label, "");

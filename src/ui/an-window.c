@@ -7,6 +7,7 @@
  * a timer while running and whenever the visible page needs fresh data.
  */
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "an-window-private.h"
@@ -399,7 +400,7 @@ new_run_dir (void)
 void
 an_window_start_run (AnWindow *self)
 {
-  g_auto (AnRunConfig) cfg;
+  AnRunConfig cfg;
   g_autoptr (GError) error = NULL;
   AnTrainer *trainer;
 
@@ -416,17 +417,14 @@ an_window_start_run (AnWindow *self)
     {
       an_window_toast (self, _("Cannot create the run folder “%s”: %s"), cfg.checkpoint_dir,
                        g_strerror (errno));
-      return;
-    }
-  if (!an_run_config_validate (&cfg, &error))
-    {
-      an_window_toast (self, _("Invalid settings: %s"), error->message);
+      an_run_config_clear (&cfg);
       return;
     }
   trainer = an_trainer_new (&cfg, &error);
+  an_run_config_clear (&cfg);
   if (trainer == NULL)
     {
-      an_window_toast (self, _("Cannot start: %s"), error->message);
+      an_window_toast (self, _("Invalid settings: %s"), error->message);
       return;
     }
   an_window_adopt_trainer (self, trainer);
@@ -548,10 +546,10 @@ an_window_init (AnWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
 
-  an_window_setup_init (self);
   an_window_training_init (self);
   an_window_views_init (self);
   an_window_classify_init (self);
+  an_window_setup_init (self); /* last: choosing the preset fills the other pages' pickers */
 
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (on_visible_page_changed), self, G_CONNECT_SWAPPED);
