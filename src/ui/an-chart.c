@@ -200,6 +200,10 @@ compute_frame (AnChart *self, int width, int height, Frame *f)
   for_each_data (self, scan_x, &r);
   if (!r.have_x)
     return FALSE;
+  /* Steps, epochs and seconds all count from 0: starting there keeps the charts of one run
+   * aligned, however many points each has. */
+  if (r.x0 > 0.0)
+    r.x0 = 0.0;
   if (r.x1 <= r.x0)
     r.x1 = r.x0 + 1.0;
   for_each_data (self, scan_y, &r);
@@ -365,8 +369,15 @@ draw_markers (AnChart *self, cairo_t *cr, const Frame *f, const GdkRGBA *fg)
       set_source (cr, m->kind == AN_CHART_MARKER_BEST ? &best : &change, 0.8);
       cairo_rectangle (cr, px, f->top, m->kind == AN_CHART_MARKER_BEST ? 2 : 1, f->height);
       cairo_fill (cr);
+      /* Labels along the bottom, left of the line near the right edge, staggered so that
+       * neighbouring markers do not overwrite each other. */
       if (m->label != NULL)
-        draw_text (self, cr, m->label, px + 3, f->top + 2 + 14 * (i % 3), 0.0, 0.0);
+        {
+          gboolean right_half = px > f->left + f->width / 2;
+
+          draw_text (self, cr, m->label, right_half ? px - 3 : px + 3,
+                     f->top + f->height - 4 - 15 * (i % 3), right_half ? 1.0 : 0.0, 1.0);
+        }
     }
 }
 
@@ -434,6 +445,19 @@ draw_chart (AnChart *self, cairo_t *cr, int width, int height, gboolean legend,
   draw_markers (self, cr, &f, &fg);
   if (legend)
     draw_legend (self, cr, &f, &fg, bg);
+  if (self->title != NULL)
+    {
+      PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+      g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b>", self->title);
+      int w, h;
+
+      pango_layout_set_markup (layout, markup, -1);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      set_source (cr, &fg, 0.8);
+      cairo_move_to (cr, f.left + f.width - w - 6, f.top + 4);
+      pango_cairo_show_layout (cr, layout);
+      g_object_unref (layout);
+    }
 }
 
 static void
@@ -778,15 +802,6 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
   cr = cairo_create (surface);
   set_source (cr, &bg, 1.0);
   cairo_paint (cr);
-  if (self->title != NULL)
-    {
-      GdkRGBA fg = foreground_color (self);
-
-      set_source (cr, &fg, 1.0);
-      draw_text (self, cr, self->title, width / 2.0, 4, 0.5, 0.0);
-      cairo_translate (cr, 0, 22);
-      height -= 22;
-    }
   draw_chart (self, cr, width, height, TRUE, &bg);
   cairo_destroy (cr);
   status = cairo_surface_write_to_png (surface, path);

@@ -344,13 +344,14 @@ update_preset_details (AnWindow *self)
   self->preset = an_preset_load (self->preset_names[i], &error);
   if (self->preset == NULL)
     {
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row), error->message);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_details_row),
+                                     error->message);
       adw_action_row_set_subtitle (self->preset_details_row, "");
       an_window_views_set_preset (self, NULL);
       return;
     }
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
-                               self->preset->description ? self->preset->description : "");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_details_row),
+                                 self->preset->description ? self->preset->description : "");
 
   if (self->preset->channels > 0)
     /* Translators: the model's input: channels × height × width */

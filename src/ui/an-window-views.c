@@ -161,6 +161,10 @@ show_filters (AnWindow *self, AnSnapshot *s)
     }
   if (towers[0] == NULL)
     return;
+  /* The first filters of a run choose a zoom that makes a tile about 56 px; later the user's
+   * choice stands. */
+  if (an_tile_grid_get_n_tiles (self->filter_grid[0]) == 0)
+    gtk_spin_button_set_value (self->zoom_spin, CLAMP (56 / MAX (towers[0]->shape[3], 1), 2, 16));
 
   for (int t = 0; t < 2; t++)
     {
@@ -456,6 +460,7 @@ on_probe_chosen (AnWindow *self, GFile *file)
   g_clear_pointer (&self->probe, an_image_free);
   self->probe = img;
   an_tile_grid_set_image (self->probe_grid, img->pixels, img->channels, img->height, img->width);
+  gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), TRUE);
   gtk_label_set_text (self->probe_label, name);
   an_window_views_request (self);
 }
@@ -472,6 +477,7 @@ on_reset_probe (AnWindow *self)
 {
   g_clear_pointer (&self->probe, an_image_free);
   an_tile_grid_clear (self->probe_grid);
+  gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), FALSE);
   gtk_label_set_text (self->probe_label, _("The first validation image"));
   an_window_views_request (self);
 }
@@ -516,6 +522,7 @@ an_window_views_init (AnWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Probe image"), -1);
   gtk_box_insert_child_after (self->probe_box, GTK_WIDGET (self->probe_grid),
                               GTK_WIDGET (self->probe_label));
+  gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), FALSE);
   self->enlarged_grid = new_grid (0);
   gtk_widget_set_vexpand (GTK_WIDGET (self->enlarged_grid), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->enlarged_grid),

@@ -533,6 +533,12 @@ an_window_init (AnWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* GtkApplication adds the resource icons for its windows; a window made without one (the
+   * tests) needs them too for the page icons. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gtk_widget_get_display (
+                                      GTK_WIDGET (self))),
+                                    "/org/alexnetstudio/AlexNetStudio/icons");
+
   self->settings = g_settings_new (APP_ID);
   self->epochs = g_array_new (FALSE, FALSE, sizeof (AnEpochRecord));
   self->cancellable = g_cancellable_new ();
