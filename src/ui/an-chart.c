@@ -519,7 +519,8 @@ an_chart_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkT
     g_autofree char *time = an_chart_format_time (shown->x[AN_CHART_X_TIME]);
 
     /* Translators: tooltip footer: the step, the (fractional) epoch and the wall time */
-    g_string_append_printf (text, _("\nStep %.0f, epoch %.2f, time %s"),
+    g_string_append_c (text, '\n');
+    g_string_append_printf (text, _("Step %.0f, epoch %.2f, time %s"),
                             shown->x[AN_CHART_X_STEP], shown->x[AN_CHART_X_EPOCH], time);
   }
   gtk_tooltip_set_text (tooltip, text->str);

@@ -97,18 +97,30 @@ commit_atlas (AnTileGrid *self, const guint32 *tight)
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
+typedef enum {
+  TILES_FILTERS,
+  TILES_MAPS,
+  TILES_IMAGE,
+} TileKind;
+
 static void
-update_description (AnTileGrid *self, const char *what)
+update_description (AnTileGrid *self, TileKind kind)
 {
   g_autofree char *text = NULL;
 
+  /* Translators: accessible descriptions of a grid of tiles: count and size in pixels */
   if (self->n == 0)
     text = g_strdup (_("Empty"));
-  else
-    /* Translators: accessible description of a tile grid: count, kind, size */
-    text = g_strdup_printf (ngettext ("%d %s of %d×%d pixels", "%d %s of %d×%d pixels",
+  else if (kind == TILES_FILTERS)
+    text = g_strdup_printf (ngettext ("%d filter of %d×%d pixels", "%d filters of %d×%d pixels",
                                       self->n),
-                            self->n, what, self->tile_w, self->tile_h);
+                            self->n, self->tile_w, self->tile_h);
+  else if (kind == TILES_MAPS)
+    text = g_strdup_printf (ngettext ("%d map of %d×%d pixels", "%d maps of %d×%d pixels",
+                                      self->n),
+                            self->n, self->tile_w, self->tile_h);
+  else
+    text = g_strdup_printf (_("An image of %d×%d pixels"), self->tile_w, self->tile_h);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   text, -1);
 }
@@ -128,7 +140,7 @@ an_tile_grid_set_filters (AnTileGrid *self, const float *w, int n, int channels,
     an_tiles_filter_to_rgb (w + (gsize) f * channels * plane, channels, kh, kw,
                             tight + (gsize) f * plane);
   commit_atlas (self, tight);
-  update_description (self, _("filters"));
+  update_description (self, TILES_FILTERS);
 }
 
 void
@@ -156,7 +168,7 @@ an_tile_grid_set_maps (AnTileGrid *self, const float *data, int n, int h, int w,
   self->scale_hi = hi;
   self->scale_map = map;
   commit_atlas (self, tight);
-  update_description (self, _("maps"));
+  update_description (self, TILES_MAPS);
 }
 
 void
@@ -180,7 +192,7 @@ an_tile_grid_set_image (AnTileGrid *self, const guint8 *pixels, int channels, in
       tight[p] = 0xff000000u | r << 16 | g << 8 | b;
     }
   commit_atlas (self, tight);
-  update_description (self, _("images"));
+  update_description (self, TILES_IMAGE);
 }
 
 void
@@ -189,7 +201,7 @@ an_tile_grid_clear (AnTileGrid *self)
   g_return_if_fail (AN_IS_TILE_GRID (self));
 
   new_atlas (self, 0, 0, 0);
-  update_description (self, "");
+  update_description (self, TILES_IMAGE);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 

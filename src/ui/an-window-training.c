@@ -318,11 +318,11 @@ update_progress (AnWindow *self)
       text = g_strdup_printf ("%.0f%%", 100.0 * fraction);
       gtk_progress_bar_set_text (self->progress_bar, text);
       /* Translators: "Step 120 of 940" */
-      step_text = g_strdup_printf (_("Step %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT), s->step,
-                                   total);
+      step_text = g_strdup_printf (_("Step %lld of %lld"), (long long) s->step,
+                                   (long long) total);
     }
   else
-    step_text = g_strdup_printf (_("Step %" G_GINT64_FORMAT), s->step);
+    step_text = g_strdup_printf (_("Step %lld"), (long long) s->step);
   gtk_label_set_text (self->step_label, step_text);
 
   {
@@ -410,8 +410,8 @@ an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
   an_chart_add_marker (self->lr_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
   set_live_value (self, c->key, c->new_value);
   if (!c->by_schedule)
-    an_window_toast (self, _("%s is now %g (from step %" G_GINT64_FORMAT ")"), c->key,
-                     c->new_value, c->step);
+    an_window_toast (self, _("%s is now %g (from step %lld)"), c->key,
+                     c->new_value, (long long) c->step);
 }
 
 void

@@ -192,8 +192,8 @@ show_filters (AnWindow *self, AnSnapshot *s)
       gtk_label_set_text (self->colour_label[t], text);
     }
   /* Translators: "First-layer filters (conv1.weight), step 120" */
-  title = g_strdup_printf (_("First-layer filters (%s), step %" G_GINT64_FORMAT),
-                           towers[0]->name, s->step);
+  title = g_strdup_printf (_("First-layer filters (%s), step %lld"),
+                           towers[0]->name, (long long) s->step);
   gtk_label_set_text (self->filters_title, title);
 }
 
@@ -237,10 +237,10 @@ show_features (AnWindow *self, AnSnapshot *s)
   g_clear_pointer (&self->features, an_snapshot_unref);
   self->features = an_snapshot_ref (s);
   /* Translators: "96 maps of 27×27 from relu1 at step 120. Click a map to enlarge it." */
-  text = g_strdup_printf (_("%d maps of %d×%d from %s at step %" G_GINT64_FORMAT ". "
+  text = g_strdup_printf (_("%d maps of %d×%d from %s at step %lld. "
                             "Click a map to enlarge it."),
                           t->shape[1], t->shape[3], t->shape[2], s->layer ? s->layer : "",
-                          s->step);
+                          (long long) s->step);
   gtk_label_set_text (self->maps_label, text);
   show_enlarged (self);
 }
@@ -276,10 +276,10 @@ show_lrn (AnWindow *self, AnSnapshot *s)
   an_histogram_set_values (self->lrn_hist, 1, after->data, n, _("After"));
 
   /* Translators: the LRN parameters of the maps shown, and the training step */
-  info = g_strdup_printf (_("%s: n = %d, α = %.2g, β = %.3g, k = %.3g, step %" G_GINT64_FORMAT
+  info = g_strdup_printf (_("%s: n = %d, α = %.2g, β = %.3g, k = %.3g, step %lld"
                             ". Histogram: before (blue) and after (orange)."),
                           s->layer ? s->layer : "", s->lrn_size, s->lrn_alpha, s->lrn_beta,
-                          s->lrn_k, s->step);
+                          s->lrn_k, (long long) s->step);
   gtk_label_set_text (self->lrn_info, info);
 }
 
