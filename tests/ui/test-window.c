@@ -76,6 +76,50 @@ action_enabled (AnWindow *win, const char *action)
   return gtk_widget_get_sensitive (button);
 }
 
+static GtkWidget *
+find_button_by_label (GtkWidget *root, const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), label) == 0)
+        return c;
+      if ((found = find_button_by_label (c, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The recipe buttons write the engine's recipes into the Setup page. */
+static void
+check_recipes (AnWindow *win)
+{
+  GtkWidget *paper = find_button_by_label (GTK_WIDGET (win), "_Paper Settings");
+  GtkWidget *article = find_button_by_label (GTK_WIDGET (win), "_Article Settings");
+  AnRunConfig want, got;
+
+  g_assert_nonnull (paper);
+  g_assert_nonnull (article);
+  for (int r = 0; r < 2; r++)
+    {
+      an_window_get_run_config (win, &want);
+      g_assert_true (an_run_config_apply_recipe (&want, r == 0 ? "paper" : "article", NULL));
+      g_signal_emit_by_name (r == 0 ? paper : article, "clicked");
+      an_window_get_run_config (win, &got);
+      g_assert_cmpint (got.batch, ==, want.batch);
+      g_assert_cmpint (got.epochs, ==, want.epochs);
+      g_assert_cmpint (got.init, ==, want.init);
+      g_assert_cmpint (got.schedule, ==, want.schedule);
+      g_assert_cmpint (got.rule, ==, want.rule);
+      g_assert_cmpint (got.early_stopping, ==, want.early_stopping);
+      g_assert_cmpfloat (fabs (got.lr - want.lr), <, 1e-12);
+      g_assert_cmpfloat (fabs (got.weight_decay - want.weight_decay), <, 1e-12);
+      an_run_config_clear (&want);
+      an_run_config_clear (&got);
+    }
+}
+
 static gboolean
 has_loss_points (gpointer data)
 {
@@ -217,6 +261,8 @@ test_window_run (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 820);
   gtk_window_present (GTK_WINDOW (win));
   spin (0.3);
+
+  check_recipes (win);
 
   an_run_config_init (&cfg);
   g_free (cfg.model);
