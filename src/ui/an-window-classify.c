@@ -144,13 +144,29 @@ decode_file_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
     g_task_return_pointer (task, img, (GDestroyNotify) an_image_free);
 }
 
+void
+an_window_load_image_async (AnWindow *self, GFile *file, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, decode_file_thread);
+}
+
+AnImage *
+an_window_load_image_finish (AnWindow *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   AnWindow *self = AN_WINDOW (source);
   GFile *file = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  AnImage *img = g_task_propagate_pointer (G_TASK (result), &error);
+  AnImage *img = an_window_load_image_finish (self, result, &error);
 
   if (img == NULL)
     {
@@ -170,10 +186,7 @@ on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 decode_file (AnWindow *self, GFile *file)
 {
-  g_autoptr (GTask) task = g_task_new (self, self->cancellable, on_file_decoded, NULL);
-
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, decode_file_thread);
+  an_window_load_image_async (self, file, on_file_decoded, NULL);
 }
 
 /* Image data dropped from another application: GTK has already decoded it. */

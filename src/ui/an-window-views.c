@@ -444,17 +444,19 @@ on_export_filters (AnWindow *self)
 }
 
 static void
-on_probe_chosen (AnWindow *self, GFile *file)
+on_probe_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GError) error = NULL;
-  AnImage *img = path != NULL ? an_image_load (path, &error) : NULL;
+  AnWindow *self = AN_WINDOW (source);
+  g_autoptr (GFile) file = user_data;
   g_autofree char *name = g_file_get_basename (file);
+  g_autoptr (GError) error = NULL;
+  AnImage *img = an_window_load_image_finish (self, result, &error);
 
   if (img == NULL)
     {
-      an_window_toast (self, _("“%s” is not an image AlexNet Studio can read: %s"), name,
-                       error ? error->message : _("not a local file"));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        an_window_toast (self, _("“%s” is not an image AlexNet Studio can read: %s"), name,
+                         error->message);
       return;
     }
   g_clear_pointer (&self->probe, an_image_free);
@@ -463,6 +465,12 @@ on_probe_chosen (AnWindow *self, GFile *file)
   gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), TRUE);
   gtk_label_set_text (self->probe_label, name);
   an_window_views_request (self);
+}
+
+static void
+on_probe_chosen (AnWindow *self, GFile *file)
+{
+  an_window_load_image_async (self, file, on_probe_decoded, g_object_ref (file));
 }
 
 static void
