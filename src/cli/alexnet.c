@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "an-blas.h"
 #include "an-checkpoint.h"
 #include "an-error.h"
 #include "an-eval.h"
@@ -269,6 +270,14 @@ cmd_train (int argc, char **argv)
     }
   if (!an_run_config_validate (&cfg, &error))
     usage_error ("%s", error->message);
+  if (!resume && !cfg.checkpoint_dir)
+    {
+      /* every run keeps its checkpoint and metrics somewhere the user can find them */
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+      g_autofree char *leaf = g_strdup_printf ("%s-%s", cfg.model, stamp);
+      cfg.checkpoint_dir = g_build_filename (g_get_user_data_dir (), "alexnet-studio", "runs", leaf, NULL);
+    }
 
   g_autoptr (AnTrainer) t = resume ? an_trainer_new_from_checkpoint (resume, &error)
                                    : an_trainer_new (&cfg, &error);
@@ -616,8 +625,8 @@ static int
 cmd_info (int argc, char **argv)
 {
   printf ("AlexNet Studio %s\n", PACKAGE_VERSION);
-  printf ("BLAS: %s, %d threads (%u cores)\n", openblas_get_config (), openblas_get_num_threads (),
-          g_get_num_processors ());
+  printf ("BLAS: %s, %s kernels, %d threads (%u cores)\n", openblas_get_config (),
+          an_blas_kernel_name (), openblas_get_num_threads (), g_get_num_processors ());
   g_autofree char *why = NULL;
   int n = an_cuda_device_count (&why);
   if (n > 0)
@@ -668,6 +677,7 @@ print_help (FILE *f)
 int
 main (int argc, char **argv)
 {
+  an_blas_select_kernel (argv);
   if (argc < 2)
     return cmd_train (1, argv);
   const char *cmd = argv[1];

@@ -277,7 +277,7 @@ decode_data (AnCheckpoint *ck, const guint8 *p, gsize len, const char *path, GEr
         ck->in_channels = (int) g_ascii_strtoll (v, NULL, 10);
       else if (g_str_equal (l, "input"))
         ok = sscanf (v, "%d %d %d", &in->channels, &in->height, &in->width) == 3 &&
-             in->channels >= 1 && in->channels <= 3 && in->height > 0 && in->width > 0 &&
+             in->channels >= 0 && in->channels <= 3 && in->height >= 0 && in->width >= 0 &&
              in->height <= 4096 && in->width <= 4096;
       else if (g_str_equal (l, "normalize"))
         in->normalize = (int) g_ascii_strtoll (v, NULL, 10);

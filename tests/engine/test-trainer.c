@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "an-blas.h"
 #include "an-checkpoint.h"
 #include "an-trainer.h"
 #include "synth-data.h"
@@ -645,6 +646,7 @@ test_bad_config (void)
 int
 main (int argc, char **argv)
 {
+  an_blas_select_kernel (argv); /* as the application does */
   if (argc == 5 && g_str_equal (argv[1], "--child"))
     return child_main (argv[2], argv[3], argv[4]);
   self_exe = g_file_read_link ("/proc/self/exe", NULL);

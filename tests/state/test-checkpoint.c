@@ -242,6 +242,37 @@ assert_rejected (const char *path, int code, const char *part)
              error->message);
 }
 
+/* DATA: class names (any characters), the model input and the unfinished epoch's sums */
+static void
+test_data_section (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "d.ckpt", NULL);
+  g_autoptr (AnCheckpoint) ck = make_checkpoint (10, FALSE, FALSE);
+  char *names[] = { "T-shirt/top", "a=b", "line\nbreak", "quote\"s", NULL };
+  ck->class_names = g_strdupv (names);
+  ck->in_channels = 1;
+  ck->spec = (AnInputSpec){ .channels = 1, .height = 32, .width = 28, .normalize = 1,
+                            .mean = { 0.25f, 0.5f, 0.125f }, .std = { 0.3f, 1.0f, 2.0f },
+                            .pca_eigval = { 3e-3f, 2e-4f, 1e-5f } };
+  ck->spec.pca_eigvec[2][1] = -0.577f;
+  ck->ep_loss = 123.456789012345;
+  ck->ep_correct = 77;
+  ck->ep_seen = 100;
+  write_or_die (ck, path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (back->class_names), ==, 4);
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpstr (back->class_names[i], ==, names[i]);
+  g_assert_cmpint (back->in_channels, ==, 1);
+  g_assert_cmpmem (&back->spec, sizeof back->spec, &ck->spec, sizeof ck->spec);
+  g_assert_cmpfloat (back->ep_loss, ==, ck->ep_loss);
+  g_assert_cmpint (back->ep_correct, ==, 77);
+  g_assert_cmpint (back->ep_seen, ==, 100);
+}
+
 static void
 test_sections_layout (void)
 {
@@ -253,7 +284,8 @@ test_sections_layout (void)
   gsize len;
   g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
   g_autoptr (GArray) offs = section_offsets (data, len);
-  static const char *const tags[] = { "CONF", "STAT", "PARM", "MOMT", "BEST", "HIST", "END " };
+  static const char *const tags[] = { "CONF", "STAT", "PARM", "MOMT", "BEST", "HIST", "DATA",
+                                      "END " };
   g_assert_cmpuint (offs->len, ==, G_N_ELEMENTS (tags));
   for (guint i = 0; i < offs->len; i++)
     g_assert_cmpmem (data + g_array_index (offs, gsize, i), 4, tags[i], 4);
@@ -503,6 +535,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/checkpoint/round-trip", test_round_trip);
+  g_test_add_func ("/checkpoint/data-section", test_data_section);
   g_test_add_func ("/checkpoint/sections-layout", test_sections_layout);
   g_test_add_func ("/checkpoint/truncated", test_truncated);
   g_test_add_func ("/checkpoint/corrupt", test_corrupt);
