@@ -139,13 +139,20 @@ typedef struct {
   AnTrainerState state;
 } StateWait;
 
+/* The trainer is in that state and the window has handled the signal that says so. */
 static gboolean
 in_state (gpointer data)
 {
   StateWait *w = data;
   AnTrainer *t = an_window_get_trainer (w->win);
 
-  return t != NULL && an_trainer_get_state (t) == w->state;
+  if (t == NULL || an_trainer_get_state (t) != w->state)
+    return FALSE;
+  if (w->state == AN_TRAINER_PAUSED)
+    return action_enabled (w->win, "win.resume");
+  if (w->state == AN_TRAINER_RUNNING)
+    return action_enabled (w->win, "win.pause");
+  return TRUE;
 }
 
 static gboolean
@@ -154,8 +161,9 @@ is_over (gpointer data)
   AnTrainer *t = an_window_get_trainer (data);
   AnTrainerState s = t ? an_trainer_get_state (t) : AN_TRAINER_IDLE;
 
-  return s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
-         || s == AN_TRAINER_FAILED;
+  return (s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
+          || s == AN_TRAINER_FAILED)
+         && action_enabled (data, "win.start");
 }
 
 static gboolean
@@ -313,6 +321,11 @@ test_window_run (void)
   g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
 
   g_assert_true (wait_until (is_over, win, TIMEOUT_S));
+  if (an_trainer_get_state (trainer) != AN_TRAINER_FINISHED
+      && an_trainer_get_state (trainer) != AN_TRAINER_EARLY_STOPPED)
+    g_error ("the run ended in state %s: %s",
+             an_trainer_state_to_string (an_trainer_get_state (trainer)),
+             an_window_get_last_toast (win));
   g_assert_true (action_enabled (win, "win.start"));
   g_assert_false (action_enabled (win, "win.pause"));
   g_test_message ("run ended in state %s after %u steps",
