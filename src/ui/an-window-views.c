@@ -232,6 +232,9 @@ show_features (AnWindow *self, AnSnapshot *s)
   t = &s->tensors[0];
   if (!an_tiles_min_max (t->data, (gsize) t->shape[1] * t->shape[2] * t->shape[3], &lo, &hi))
     lo = hi = 0;
+  /* about 48 px per map whatever the layer's resolution (55×55 in conv1 of alexnet-2012,
+   * 6×6 after pool5) */
+  an_tile_grid_set_zoom (self->maps_grid, CLAMP (48 / MAX (t->shape[3], 1), 1, 12));
   an_tile_grid_set_maps (self->maps_grid, t->data, t->shape[1], t->shape[2], t->shape[3], lo, hi,
                          AN_COLORMAP_VIRIDIS);
   g_clear_pointer (&self->features, an_snapshot_unref);
@@ -263,6 +266,10 @@ show_lrn (AnWindow *self, AnSnapshot *s)
   w = before->shape[3];
   n = (gsize) c * h * w;
   diff = g_new (float, n);
+  /* three grids side by side: about 32 px per map */
+  an_tile_grid_set_zoom (self->lrn_before, CLAMP (32 / MAX (w, 1), 1, 8));
+  an_tile_grid_set_zoom (self->lrn_after, CLAMP (32 / MAX (w, 1), 1, 8));
+  an_tile_grid_set_zoom (self->lrn_diff, CLAMP (32 / MAX (w, 1), 1, 8));
   for (gsize i = 0; i < n; i++)
     diff[i] = after->data[i] - before->data[i];
 
