@@ -1,0 +1,198 @@
+#define G_LOG_DOMAIN "alexnet-ui"
+#include "config.h"
+
+/* an-window-actions.c: the window's actions. Buttons and menu items only name an action, so
+ * an_window_update_actions, run on every trainer state change, is the one place that decides
+ * what can be done now.
+ */
+
+#include <glib/gi18n.h>
+
+#include "an-window-private.h"
+
+static gboolean
+is_final (AnTrainerState s)
+{
+  return s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
+         || s == AN_TRAINER_FAILED;
+}
+
+void
+an_window_update_actions (AnWindow *self)
+{
+  GtkWidget *w = GTK_WIDGET (self);
+  AnTrainerState s = self->trainer ? an_trainer_get_state (self->trainer) : AN_TRAINER_IDLE;
+  gboolean have = self->trainer != NULL;
+  gboolean running = have && s == AN_TRAINER_RUNNING;
+  gboolean held = have && (s == AN_TRAINER_PAUSED || s == AN_TRAINER_DIVERGED);
+  const char *ckpt = have ? an_trainer_get_last_checkpoint (self->trainer) : NULL;
+
+  gtk_widget_action_set_enabled (w, "win.start", !have || s == AN_TRAINER_IDLE || is_final (s));
+  gtk_widget_action_set_enabled (w, "win.pause", running);
+  gtk_widget_action_set_enabled (w, "win.resume", held);
+  gtk_widget_action_set_enabled (w, "win.stop", running || held);
+  gtk_widget_action_set_enabled (w, "win.stop-keep-best", running || held);
+  gtk_widget_action_set_enabled (w, "win.open-checkpoint", !running && !held);
+  gtk_widget_action_set_enabled (w, "win.save-checkpoint", ckpt != NULL);
+  gtk_widget_action_set_enabled (w, "win.export-chart",
+                                 an_chart_get_n_points (self->loss_chart, self->loss_raw) > 0
+                                   || have);
+
+  /* One of pause / resume at a time, in the same place. */
+  gtk_widget_set_visible (GTK_WIDGET (self->pause_button), !held);
+  gtk_widget_set_visible (GTK_WIDGET (self->resume_button), held);
+}
+
+static void
+action_start (GtkWidget *widget, const char *name, GVariant *param)
+{
+  an_window_start_run (AN_WINDOW (widget));
+}
+
+static void
+action_pause (GtkWidget *widget, const char *name, GVariant *param)
+{
+  AnWindow *self = AN_WINDOW (widget);
+
+  an_trainer_pause (self->trainer);
+}
+
+static void
+action_resume (GtkWidget *widget, const char *name, GVariant *param)
+{
+  AnWindow *self = AN_WINDOW (widget);
+
+  an_trainer_resume (self->trainer);
+}
+
+static void
+action_stop (GtkWidget *widget, const char *name, GVariant *param)
+{
+  AnWindow *self = AN_WINDOW (widget);
+
+  an_trainer_stop (self->trainer);
+}
+
+static void
+action_stop_keep_best (GtkWidget *widget, const char *name, GVariant *param)
+{
+  AnWindow *self = AN_WINDOW (widget);
+
+  an_trainer_stop_keep_best (self->trainer);
+}
+
+static void
+on_checkpoint_chosen (AnWindow *self, GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr (GError) error = NULL;
+  AnTrainer *trainer;
+
+  if (path == NULL)
+    {
+      an_window_toast (self, _("The checkpoint must be on this computer"));
+      return;
+    }
+  trainer = an_trainer_new_from_checkpoint (path, &error);
+  if (trainer == NULL)
+    {
+      an_window_toast (self, _("Cannot open the checkpoint: %s"), error->message);
+      return;
+    }
+  an_window_adopt_trainer (self, trainer);
+  an_window_classify_use_checkpoint (self, path);
+  an_window_show_page (self, "training");
+  an_window_toast (self, _("Checkpoint opened: train to continue the run"));
+}
+
+static void
+action_open_checkpoint (GtkWidget *widget, const char *name, GVariant *param)
+{
+  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN,
+                         _("Open a Checkpoint"), _("_Open"), NULL, AN_FILE_FILTER_CHECKPOINTS,
+                         on_checkpoint_chosen);
+}
+
+static void
+on_checkpoint_copied (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AnWindow *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_copy_finish (G_FILE (source), result, &error))
+    an_window_toast (self, _("Cannot save the checkpoint: %s"), error->message);
+  else
+    an_window_toast (self, _("Checkpoint saved"));
+  g_object_unref (self);
+}
+
+static void
+on_save_checkpoint_chosen (AnWindow *self, GFile *file)
+{
+  const char *last = self->trainer ? an_trainer_get_last_checkpoint (self->trainer) : NULL;
+  g_autoptr (GFile) source = NULL;
+
+  if (last == NULL)
+    {
+      an_window_toast (self, _("No checkpoint has been written yet"));
+      return;
+    }
+  /* A copy, so the run keeps writing its own file; checkpoints can be large: async. */
+  source = g_file_new_for_path (last);
+  g_file_copy_async (source, file, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, self->cancellable,
+                     NULL, NULL, on_checkpoint_copied, g_object_ref (self));
+}
+
+static void
+action_save_checkpoint (GtkWidget *widget, const char *name, GVariant *param)
+{
+  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+                         _("Save the Checkpoint"), _("_Save"), "alexnet.ckpt",
+                         AN_FILE_FILTER_CHECKPOINTS, on_save_checkpoint_chosen);
+}
+
+static void
+on_export_chosen (AnWindow *self, GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  if (path == NULL)
+    {
+      an_window_toast (self, _("The file must be on this computer"));
+      return;
+    }
+  if (g_str_has_suffix (path, ".csv"))
+    ok = an_chart_export_csv (self->loss_chart, file, &error);
+  else
+    ok = an_chart_export_png (self->loss_chart, path, 1200, 800, &error);
+  if (ok)
+    an_window_toast (self, _("Chart saved to “%s”"), path);
+  else
+    an_window_toast (self, _("Cannot export the chart: %s"), error->message);
+}
+
+static void
+action_export_chart (GtkWidget *widget, const char *name, GVariant *param)
+{
+  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+                         _("Export the Loss Chart"), _("_Export"), "loss.png",
+                         AN_FILE_FILTER_CHARTS, on_export_chosen);
+}
+
+void
+an_window_actions_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.start", NULL, action_start);
+  gtk_widget_class_install_action (widget_class, "win.pause", NULL, action_pause);
+  gtk_widget_class_install_action (widget_class, "win.resume", NULL, action_resume);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, action_stop);
+  gtk_widget_class_install_action (widget_class, "win.stop-keep-best", NULL,
+                                   action_stop_keep_best);
+  gtk_widget_class_install_action (widget_class, "win.open-checkpoint", NULL,
+                                   action_open_checkpoint);
+  gtk_widget_class_install_action (widget_class, "win.save-checkpoint", NULL,
+                                   action_save_checkpoint);
+  gtk_widget_class_install_action (widget_class, "win.export-chart", NULL, action_export_chart);
+}

@@ -1,0 +1,709 @@
+#define G_LOG_DOMAIN "alexnet-ui"
+#include "config.h"
+
+/* an-window-setup.c: the Setup page. Every hyperparameter row comes from one table that names
+ * its GSettings key (which also gives the spin button's bounds, from the schema's <range>, so
+ * an invalid value cannot be typed) and its field in AnRunConfig. Rows are bound to settings,
+ * so the last values come back; recipes and checkpoints write into the rows.
+ */
+
+#include <glib/gi18n.h>
+
+#include "an-window-private.h"
+
+typedef enum {
+  FIELD_INT,
+  FIELD_U64,
+  FIELD_DOUBLE,
+  FIELD_BOOL,
+  FIELD_ENUM,   /* int-sized enum; combo index = value; setting: the schema's choices */
+  FIELD_STRING, /* char *; combo index picks one of the schema's choices */
+} FieldKind;
+
+typedef enum {
+  GROUP_DATA,
+  GROUP_DEVICE,
+  GROUP_OPTIMIZER,
+  GROUP_SCHEDULE,
+  GROUP_EARLY_STOPPING,
+  GROUP_MODEL,
+  GROUP_AUGMENTATION,
+  GROUP_REPRODUCIBILITY,
+  N_GROUPS
+} SetupGroup;
+
+typedef struct {
+  SetupGroup group;
+  FieldKind kind;
+  const char *setting;
+  gsize offset;
+  const char *title;
+  const char *subtitle;
+  guint digits;
+  double step;
+  const char *const *labels; /* combo rows */
+  int only_when_schedule;    /* -1: always shown */
+} SetupRowSpec;
+
+typedef struct {
+  const SetupRowSpec *spec;
+  GtkWidget *row;
+  GtkAdjustment *adjustment;
+  GtkSwitch *toggle;
+  AdwComboRow *combo;
+  GStrv choices; /* schema choices of FIELD_ENUM / FIELD_STRING settings */
+} SetupRow;
+
+static const char *const group_titles[N_GROUPS] = {
+  N_("Data"), N_("Device"), N_("Optimizer"), N_("Learning-Rate Schedule"),
+  N_("Early Stopping"), N_("Model Details"), N_("Augmentation"), N_("Reproducibility"),
+};
+
+static const char *const normalize_labels[] = {
+  N_("(x − 0.5) / 0.5"), N_("Mean and deviation of the training set"), NULL };
+static const char *const device_labels[] = {
+  N_("CPU"), N_("Automatic (a GPU when there is one)"), N_("GPU (CUDA)"), NULL };
+static const char *const rule_labels[] = {
+  N_("PyTorch: v = μv + g + λw; w −= εv"), N_("Paper: v = μv − λεw − εg; w += v"), NULL };
+static const char *const schedule_labels[] = {
+  N_("Constant"), N_("Step decay"), N_("Reduce on plateau"),
+  N_("Paper: ÷10 when validation error stalls"), NULL };
+static const char *const init_labels[] = {
+  N_("He: N(0, 2/fan-in)"), N_("Paper: N(0, 0.01²), some biases 1"),
+  N_("Paper for convolutions, He for fully connected"), NULL };
+static const char *const lrn_labels[] = {
+  N_("Code: α divided by n (Caffe, PyTorch)"), N_("Paper: α as printed"), NULL };
+
+#define F(field) G_STRUCT_OFFSET (AnRunConfig, field)
+
+static const SetupRowSpec setup_rows[] = {
+  { GROUP_DATA, FIELD_INT, "train-size", F (train_size), N_("Training images"),
+    N_("0 uses every training image left after the validation split"), 0, 500, NULL, -1 },
+  { GROUP_DATA, FIELD_DOUBLE, "val-fraction", F (val_fraction), N_("Validation share"),
+    N_("Share of the training files held out for validation"), 2, 0.05, NULL, -1 },
+  { GROUP_DATA, FIELD_INT, "val-size", F (val_size), N_("Validation images"),
+    N_("0 holds out the validation share"), 0, 500, NULL, -1 },
+  { GROUP_DATA, FIELD_INT, "test-size", F (test_size), N_("Test images"),
+    N_("Evaluated once training ends; 0 uses the whole test set"), 0, 500, NULL, -1 },
+  { GROUP_DATA, FIELD_ENUM, "normalize", F (normalize), N_("Normalisation"), NULL, 0, 0,
+    normalize_labels, -1 },
+  { GROUP_DEVICE, FIELD_STRING, "device", F (device), N_("Device"), NULL, 0, 0, device_labels,
+    -1 },
+  { GROUP_DEVICE, FIELD_INT, "threads", F (threads), N_("CPU threads"),
+    N_("0 uses every core"), 0, 1, NULL, -1 },
+  { GROUP_DEVICE, FIELD_INT, "towers", F (towers), N_("Towers"),
+    N_("Two towers split the layers as the 2012 paper split them over two GPUs"), 0, 1, NULL,
+    -1 },
+  { GROUP_OPTIMIZER, FIELD_INT, "epochs", F (epochs), N_("Epochs"), NULL, 0, 1, NULL, -1 },
+  { GROUP_OPTIMIZER, FIELD_INT, "batch", F (batch), N_("Batch size"), NULL, 0, 16, NULL, -1 },
+  { GROUP_OPTIMIZER, FIELD_DOUBLE, "lr", F (lr), N_("Learning rate"), NULL, 5, 0.001, NULL,
+    -1 },
+  { GROUP_OPTIMIZER, FIELD_DOUBLE, "momentum", F (momentum), N_("Momentum"), NULL, 3, 0.01,
+    NULL, -1 },
+  { GROUP_OPTIMIZER, FIELD_DOUBLE, "weight-decay", F (weight_decay), N_("Weight decay"), NULL,
+    5, 0.0001, NULL, -1 },
+  { GROUP_OPTIMIZER, FIELD_DOUBLE, "dropout", F (dropout), N_("Dropout probability"),
+    N_("For the dropout layers after fc6 and fc7"), 2, 0.05, NULL, -1 },
+  { GROUP_OPTIMIZER, FIELD_ENUM, "rule", F (rule), N_("Update rule"), NULL, 0, 0, rule_labels,
+    -1 },
+  { GROUP_SCHEDULE, FIELD_ENUM, "schedule", F (schedule), N_("Schedule"), NULL, 0, 0,
+    schedule_labels, -1 },
+  { GROUP_SCHEDULE, FIELD_INT, "step-size", F (step_size), N_("Step every"),
+    N_("Epochs between two decays"), 0, 1, NULL, AN_SCHEDULE_STEP },
+  { GROUP_SCHEDULE, FIELD_DOUBLE, "step-gamma", F (step_gamma), N_("Decay factor"), NULL, 3,
+    0.05, NULL, AN_SCHEDULE_STEP },
+  { GROUP_SCHEDULE, FIELD_DOUBLE, "plateau-factor", F (plateau_factor), N_("Reduce by factor"),
+    NULL, 3, 0.05, NULL, AN_SCHEDULE_PLATEAU },
+  { GROUP_SCHEDULE, FIELD_INT, "plateau-patience", F (plateau_patience), N_("Plateau patience"),
+    N_("Epochs without improvement before reducing"), 0, 1, NULL, AN_SCHEDULE_PLATEAU },
+  { GROUP_SCHEDULE, FIELD_DOUBLE, "plateau-threshold", F (plateau_threshold),
+    N_("Plateau threshold"), N_("Relative improvement that counts"), 4, 0.0001, NULL,
+    AN_SCHEDULE_PLATEAU },
+  { GROUP_SCHEDULE, FIELD_INT, "plateau-cooldown", F (plateau_cooldown), N_("Cooldown"),
+    N_("Epochs to wait after a reduction"), 0, 1, NULL, AN_SCHEDULE_PLATEAU },
+  { GROUP_SCHEDULE, FIELD_DOUBLE, "min-lr", F (min_lr), N_("Minimum learning rate"), NULL, 7,
+    0.000001, NULL, -1 },
+  { GROUP_EARLY_STOPPING, FIELD_BOOL, "early-stopping", F (early_stopping),
+    N_("Stop when the validation loss stalls"), NULL, 0, 0, NULL, -1 },
+  { GROUP_EARLY_STOPPING, FIELD_INT, "patience", F (patience), N_("Patience"),
+    N_("Epochs without improvement"), 0, 1, NULL, -1 },
+  { GROUP_EARLY_STOPPING, FIELD_DOUBLE, "delta", F (delta), N_("Minimum improvement"), NULL, 4,
+    0.001, NULL, -1 },
+  { GROUP_MODEL, FIELD_ENUM, "init", F (init), N_("Initialisation"), NULL, 0, 0, init_labels,
+    -1 },
+  { GROUP_MODEL, FIELD_ENUM, "lrn", F (lrn), N_("LRN convention"), NULL, 0, 0, lrn_labels, -1 },
+  { GROUP_AUGMENTATION, FIELD_BOOL, "augment-flip", F (augment_flip),
+    N_("Horizontal flips"), NULL, 0, 0, NULL, -1 },
+  { GROUP_AUGMENTATION, FIELD_BOOL, "augment-crop", F (augment_crop), N_("Random crops"),
+    N_("Of the padded image"), 0, 0, NULL, -1 },
+  { GROUP_AUGMENTATION, FIELD_BOOL, "augment-pca", F (augment_pca),
+    N_("Colour jitter (“fancy PCA”)"), N_("Along the principal components of the RGB values"),
+    0, 0, NULL, -1 },
+  { GROUP_AUGMENTATION, FIELD_DOUBLE, "pca-std", F (pca_std), N_("Colour jitter strength"),
+    NULL, 2, 0.05, NULL, -1 },
+  { GROUP_REPRODUCIBILITY, FIELD_U64, "seed", F (seed), N_("Seed"),
+    N_("The same seed gives the same run, bit for bit, on one device"), 0, 1, NULL, -1 },
+};
+
+#undef F
+
+/* Dataset kinds, in the order of the Setup page's combo and the schema's choices. */
+static const char *const dataset_specs[] = { "fashion-mnist", "cifar10", "cifar100", "folder" };
+
+static void
+setup_row_free (gpointer p)
+{
+  SetupRow *r = p;
+
+  g_strfreev (r->choices);
+  g_free (r);
+}
+
+static GSettingsSchemaKey *
+schema_key (AnWindow *self, const char *key)
+{
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  return g_settings_schema_get_key (schema, key);
+}
+
+/* The schema's range for a number key, or its choices for an enumerated string key. */
+static void
+schema_bounds (AnWindow *self, const char *key, double *lo, double *hi, GStrv *choices)
+{
+  g_autoptr (GSettingsSchemaKey) k = schema_key (self, key);
+  g_autoptr (GVariant) range = g_settings_schema_key_get_range (k);
+  g_autoptr (GVariant) detail = NULL;
+  const char *type;
+
+  g_variant_get (range, "(&sv)", &type, &detail);
+  if (g_strcmp0 (type, "range") == 0)
+    {
+      g_autoptr (GVariant) min = g_variant_get_child_value (detail, 0);
+      g_autoptr (GVariant) max = g_variant_get_child_value (detail, 1);
+
+#define AS_DOUBLE(v)                                                                          \
+  (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (v)                 \
+   : g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32) ? (double) g_variant_get_uint32 (v)      \
+                                                     : (double) g_variant_get_int32 (v))
+      *lo = AS_DOUBLE (min);
+      *hi = AS_DOUBLE (max);
+#undef AS_DOUBLE
+    }
+  else if (g_strcmp0 (type, "enum") == 0 && choices != NULL)
+    {
+      *choices = g_variant_dup_strv (detail, NULL);
+    }
+}
+
+static gboolean
+choice_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
+{
+  const char *const *choices = user_data;
+  const char *s = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; choices[i] != NULL; i++)
+    if (g_strcmp0 (choices[i], s) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+choice_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  const char *const *choices = user_data;
+  guint i = g_value_get_uint (value);
+
+  if (i >= g_strv_length ((char **) choices))
+    return NULL;
+  return g_variant_new_string (choices[i]);
+}
+
+static void
+update_schedule_rows (AnWindow *self)
+{
+  int schedule = -1;
+
+  for (guint i = 0; i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+
+      if (g_strcmp0 (r->spec->setting, "schedule") == 0)
+        schedule = (int) adw_combo_row_get_selected (r->combo);
+    }
+  for (guint i = 0; i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+
+      if (r->spec->only_when_schedule >= 0)
+        gtk_widget_set_visible (r->row, r->spec->only_when_schedule == schedule);
+    }
+}
+
+static SetupRow *
+build_row (AnWindow *self, const SetupRowSpec *spec)
+{
+  SetupRow *r = g_new0 (SetupRow, 1);
+  double lo = 0, hi = 0;
+
+  r->spec = spec;
+  schema_bounds (self, spec->setting, &lo, &hi, &r->choices);
+
+  switch (spec->kind)
+    {
+    case FIELD_INT:
+    case FIELD_U64:
+    case FIELD_DOUBLE:
+      {
+        GtkWidget *spin;
+
+        r->row = adw_action_row_new ();
+        r->adjustment = gtk_adjustment_new (lo, lo, hi, spec->step, spec->step * 10, 0);
+        spin = gtk_spin_button_new (r->adjustment, spec->step, spec->digits);
+        gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+        gtk_spin_button_set_update_policy (GTK_SPIN_BUTTON (spin), GTK_UPDATE_IF_VALID);
+        gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+        gtk_editable_set_width_chars (GTK_EDITABLE (spin), 10);
+        adw_action_row_add_suffix (ADW_ACTION_ROW (r->row), spin);
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (r->row), spin);
+        gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                        r->row, NULL, -1);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _(spec->title), -1);
+        g_settings_bind (self->settings, spec->setting, r->adjustment, "value",
+                         G_SETTINGS_BIND_DEFAULT);
+        break;
+      }
+    case FIELD_BOOL:
+      r->row = adw_action_row_new ();
+      r->toggle = GTK_SWITCH (gtk_switch_new ());
+      gtk_widget_set_valign (GTK_WIDGET (r->toggle), GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (r->toggle), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _(spec->title), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (r->row), GTK_WIDGET (r->toggle));
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (r->row), GTK_WIDGET (r->toggle));
+      g_settings_bind (self->settings, spec->setting, r->toggle, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      break;
+    case FIELD_ENUM:
+    case FIELD_STRING:
+      {
+        g_autoptr (GtkStringList) model = gtk_string_list_new (NULL);
+
+        for (guint i = 0; spec->labels[i] != NULL; i++)
+          gtk_string_list_append (model, _(spec->labels[i]));
+        r->row = adw_combo_row_new ();
+        r->combo = ADW_COMBO_ROW (r->row);
+        adw_combo_row_set_model (r->combo, G_LIST_MODEL (model));
+        g_settings_bind_with_mapping (self->settings, spec->setting, r->combo, "selected",
+                                      G_SETTINGS_BIND_DEFAULT, choice_get_mapping,
+                                      choice_set_mapping, r->choices, NULL);
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (r->row), _(spec->title));
+  if (spec->subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (r->row), _(spec->subtitle));
+  return r;
+}
+
+static int
+selected_dataset (AnWindow *self)
+{
+  guint i = adw_combo_row_get_selected (self->dataset_row);
+
+  return MIN (i, G_N_ELEMENTS (dataset_specs) - 1);
+}
+
+static int
+dataset_classes (AnWindow *self)
+{
+  return selected_dataset (self) == 2 ? 100 : 10;
+}
+
+static void
+update_preset_details (AnWindow *self)
+{
+  guint i = adw_combo_row_get_selected (self->preset_row);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) details = g_string_new (NULL);
+  g_autoptr (GString) lrn = g_string_new (NULL);
+  gint64 params;
+  int classes = dataset_classes (self);
+
+  g_clear_pointer (&self->preset, an_preset_free);
+  if (self->preset_names == NULL || i >= g_strv_length (self->preset_names))
+    return;
+  self->preset = an_preset_load (self->preset_names[i], &error);
+  if (self->preset == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_details_row),
+                                     error->message);
+      adw_action_row_set_subtitle (self->preset_details_row, "");
+      an_window_views_set_preset (self, NULL);
+      return;
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_details_row),
+                                 self->preset->description ? self->preset->description : "");
+
+  if (self->preset->channels > 0)
+    /* Translators: the model's input: channels × height × width */
+    g_string_append_printf (details, _("Input %d×%d×%d"), self->preset->channels,
+                            self->preset->height, self->preset->width);
+  else
+    /* Translators: the input takes its channels from the data set */
+    g_string_append_printf (details, _("Input %d×%d, channels of the data"),
+                            self->preset->height, self->preset->width);
+
+  params = an_preset_param_count (self->preset, classes, NULL);
+  if (params >= 0)
+    {
+      g_autofree char *count = g_strdup_printf ("%'" G_GINT64_FORMAT, params);
+
+      g_string_append (details, " · ");
+      /* Translators: "1,234,567 parameters for 10 classes" */
+      g_string_append_printf (details, ngettext ("%s parameters for %d class",
+                                                 "%s parameters for %d classes", classes),
+                              count, classes);
+    }
+
+  for (int l = 0; l < self->preset->n_layers; l++)
+    if (self->preset->layers[l].kind == AN_LAYER_LRN)
+      g_string_append_printf (lrn, "%s%s", lrn->len ? ", " : "", self->preset->layers[l].name);
+  g_string_append (details, " · ");
+  if (lrn->len > 0)
+    /* Translators: %s lists the LRN layers ("lrn1, lrn2") */
+    g_string_append_printf (details, _("LRN: %s"), lrn->str);
+  else
+    g_string_append (details, _("no LRN"));
+  g_string_append (details, " · ");
+  g_string_append (details, self->preset->towers == 2 ? _("one or two towers") : _("one tower"));
+  adw_action_row_set_subtitle (self->preset_details_row, details->str);
+
+  for (guint r = 0; r < self->setup_rows->len; r++)
+    {
+      SetupRow *row = g_ptr_array_index (self->setup_rows, r);
+
+      if (g_strcmp0 (row->spec->setting, "towers") == 0)
+        gtk_widget_set_sensitive (row->row, self->preset->towers == 2);
+    }
+  an_window_views_set_preset (self, self->preset);
+}
+
+static void
+update_folder_row (AnWindow *self)
+{
+  gboolean needs_folder = selected_dataset (self) != 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->folder_row), needs_folder);
+  adw_action_row_set_subtitle (self->folder_row,
+                               self->dataset_folder && *self->dataset_folder
+                                 ? self->dataset_folder : _("None chosen"));
+}
+
+static void
+on_dataset_changed (AnWindow *self)
+{
+  update_folder_row (self);
+  update_preset_details (self);
+}
+
+static void
+on_folder_chosen (AnWindow *self, GFile *folder)
+{
+  g_autofree char *path = g_file_get_path (folder);
+
+  if (path == NULL)
+    {
+      an_window_toast (self, _("The folder must be on this computer"));
+      return;
+    }
+  g_settings_set_string (self->settings, "dataset-folder", path);
+}
+
+static void
+on_folder_clicked (AnWindow *self)
+{
+  an_window_choose_file (self, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Choose a Dataset Folder"),
+                         _("_Select"), NULL, AN_FILE_FILTER_NONE, on_folder_chosen);
+}
+
+static void
+on_folder_setting_changed (AnWindow *self)
+{
+  g_free (self->dataset_folder);
+  self->dataset_folder = g_settings_get_string (self->settings, "dataset-folder");
+  update_folder_row (self);
+}
+
+static void
+apply_recipe (AnWindow *self, const char *recipe)
+{
+  AnRunConfig cfg;
+  g_autoptr (GError) error = NULL;
+
+  an_window_get_run_config (self, &cfg);
+  if (an_run_config_apply_recipe (&cfg, recipe, &error))
+    an_window_set_run_config (self, &cfg);
+  else
+    an_window_toast (self, "%s", error->message);
+  an_run_config_clear (&cfg);
+}
+
+static void
+on_recipe_paper (AnWindow *self)
+{
+  apply_recipe (self, "paper");
+}
+
+static void
+on_recipe_article (AnWindow *self)
+{
+  apply_recipe (self, "article");
+}
+
+static void
+on_recipe_default (AnWindow *self)
+{
+  apply_recipe (self, "default");
+}
+
+void
+an_window_get_run_config (AnWindow *self, AnRunConfig *cfg)
+{
+  guint preset = adw_combo_row_get_selected (self->preset_row);
+  int dataset = selected_dataset (self);
+
+  g_return_if_fail (AN_IS_WINDOW (self));
+
+  an_run_config_init (cfg);
+  if (self->preset_names != NULL && preset < g_strv_length (self->preset_names))
+    {
+      g_free (cfg->model);
+      cfg->model = g_strdup (self->preset_names[preset]);
+    }
+  g_free (cfg->data);
+  if (dataset == 0 || self->dataset_folder == NULL || *self->dataset_folder == '\0')
+    cfg->data = g_strdup (dataset_specs[dataset]);
+  else
+    cfg->data = g_strdup_printf ("%s:%s", dataset_specs[dataset], self->dataset_folder);
+
+  for (guint i = 0; i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+      guint8 *field = (guint8 *) cfg + r->spec->offset;
+
+      switch (r->spec->kind)
+        {
+        case FIELD_INT:
+          *(int *) field = (int) gtk_adjustment_get_value (r->adjustment);
+          break;
+        case FIELD_U64:
+          *(guint64 *) field = (guint64) gtk_adjustment_get_value (r->adjustment);
+          break;
+        case FIELD_DOUBLE:
+          *(double *) field = gtk_adjustment_get_value (r->adjustment);
+          break;
+        case FIELD_BOOL:
+          *(gboolean *) field = gtk_switch_get_active (r->toggle);
+          break;
+        case FIELD_ENUM:
+          *(int *) field = (int) adw_combo_row_get_selected (r->combo);
+          break;
+        case FIELD_STRING:
+          {
+            guint k = adw_combo_row_get_selected (r->combo);
+
+            g_free (*(char **) field);
+            *(char **) field = g_strdup (r->choices != NULL && k < g_strv_length (r->choices)
+                                           ? r->choices[k] : "");
+            break;
+          }
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (self->preset != NULL && self->preset->towers != 2)
+    cfg->towers = 1;
+}
+
+void
+an_window_set_run_config (AnWindow *self, const AnRunConfig *cfg)
+{
+  g_return_if_fail (AN_IS_WINDOW (self));
+
+  if (cfg == NULL)
+    return;
+  for (guint i = 0; self->preset_names != NULL && self->preset_names[i] != NULL; i++)
+    if (g_strcmp0 (self->preset_names[i], cfg->model) == 0)
+      adw_combo_row_set_selected (self->preset_row, i);
+
+  if (cfg->data != NULL)
+    {
+      g_auto (GStrv) parts = g_strsplit (cfg->data, ":", 2);
+
+      for (guint i = 0; i < G_N_ELEMENTS (dataset_specs); i++)
+        if (g_strcmp0 (parts[0], dataset_specs[i]) == 0)
+          adw_combo_row_set_selected (self->dataset_row, i);
+      if (parts[0] != NULL && parts[1] != NULL)
+        g_settings_set_string (self->settings, "dataset-folder", parts[1]);
+    }
+
+  for (guint i = 0; i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+      const guint8 *field = (const guint8 *) cfg + r->spec->offset;
+
+      switch (r->spec->kind)
+        {
+        case FIELD_INT:
+          gtk_adjustment_set_value (r->adjustment, *(const int *) field);
+          break;
+        case FIELD_U64:
+          gtk_adjustment_set_value (r->adjustment, (double) *(const guint64 *) field);
+          break;
+        case FIELD_DOUBLE:
+          gtk_adjustment_set_value (r->adjustment, *(const double *) field);
+          break;
+        case FIELD_BOOL:
+          gtk_switch_set_active (r->toggle, *(const gboolean *) field);
+          break;
+        case FIELD_ENUM:
+          adw_combo_row_set_selected (r->combo, (guint) *(const int *) field);
+          break;
+        case FIELD_STRING:
+          {
+            const char *s = *(char *const *) field;
+
+            for (guint k = 0; r->choices != NULL && r->choices[k] != NULL; k++)
+              if (s != NULL && g_str_has_prefix (s, r->choices[k]))
+                adw_combo_row_set_selected (r->combo, k);
+            break;
+          }
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+void
+an_window_setup_set_locked (AnWindow *self, gboolean locked)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->setup_box), !locked);
+}
+
+static gboolean
+preset_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
+{
+  AnWindow *self = user_data;
+  const char *name = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; self->preset_names[i] != NULL; i++)
+    if (g_strcmp0 (self->preset_names[i], name) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  g_value_set_uint (value, 0);
+  return TRUE;
+}
+
+static GVariant *
+preset_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  AnWindow *self = user_data;
+  guint i = g_value_get_uint (value);
+
+  if (i >= g_strv_length (self->preset_names))
+    return NULL;
+  return g_variant_new_string (self->preset_names[i]);
+}
+
+void
+an_window_setup_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, on_folder_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_recipe_paper);
+  gtk_widget_class_bind_template_callback (widget_class, on_recipe_article);
+  gtk_widget_class_bind_template_callback (widget_class, on_recipe_default);
+}
+
+void
+an_window_setup_init (AnWindow *self)
+{
+  AdwPreferencesGroup *groups[N_GROUPS];
+  g_autoptr (GtkStringList) presets = NULL;
+  static GStrv dataset_choices;
+
+  self->setup_rows = g_ptr_array_new_with_free_func (setup_row_free);
+
+  self->preset_names = an_preset_list ();
+  presets = gtk_string_list_new ((const char *const *) self->preset_names);
+  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (presets));
+  g_settings_bind_with_mapping (self->settings, "last-preset", self->preset_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, preset_get_mapping, preset_set_mapping,
+                                self, NULL);
+
+  if (dataset_choices == NULL)
+    {
+      double lo, hi;
+      schema_bounds (self, "dataset-kind", &lo, &hi, &dataset_choices);
+    }
+  g_settings_bind_with_mapping (self->settings, "dataset-kind", self->dataset_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
+                                dataset_choices, NULL);
+  self->dataset_folder = g_settings_get_string (self->settings, "dataset-folder");
+  g_signal_connect_object (self->settings, "changed::dataset-folder",
+                           G_CALLBACK (on_folder_setting_changed), self, G_CONNECT_SWAPPED);
+
+  for (guint g = 0; g < N_GROUPS; g++)
+    {
+      groups[g] = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+      adw_preferences_group_set_title (groups[g], _(group_titles[g]));
+      gtk_box_append (self->setup_box, GTK_WIDGET (groups[g]));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (setup_rows); i++)
+    {
+      SetupRow *r = build_row (self, &setup_rows[i]);
+
+      g_ptr_array_add (self->setup_rows, r);
+      adw_preferences_group_add (groups[setup_rows[i].group], r->row);
+      if (g_strcmp0 (setup_rows[i].setting, "schedule") == 0)
+        g_signal_connect_object (r->combo, "notify::selected",
+                                 G_CALLBACK (update_schedule_rows), self, G_CONNECT_SWAPPED);
+    }
+  update_schedule_rows (self);
+
+  g_signal_connect_object (self->preset_row, "notify::selected",
+                           G_CALLBACK (update_preset_details), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dataset_row, "notify::selected",
+                           G_CALLBACK (on_dataset_changed), self, G_CONNECT_SWAPPED);
+  update_folder_row (self);
+  update_preset_details (self);
+}
+
+void
+an_window_setup_dispose (AnWindow *self)
+{
+  /* The bindings' mappings read the choices and preset names freed below. */
+  for (guint i = 0; self->setup_rows != NULL && i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+
+      if (r->combo != NULL)
+        g_settings_unbind (r->combo, "selected");
+    }
+  if (self->preset_row != NULL)
+    g_settings_unbind (self->preset_row, "selected");
+  g_clear_pointer (&self->setup_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->preset_names, g_strfreev);
+  g_clear_pointer (&self->preset, an_preset_free);
+  g_clear_pointer (&self->dataset_folder, g_free);
+}

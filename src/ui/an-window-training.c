@@ -1,0 +1,431 @@
+#define G_LOG_DOMAIN "alexnet-ui"
+#include "config.h"
+
+/* an-window-training.c: the Training page: four charts (loss, accuracy, learning rate,
+ * gradient norm), the progress line, and the live hyperparameters, sent to the trainer a
+ * moment after the last change so that clicking a spin button five times is one change.
+ */
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "an-window-private.h"
+
+#define LIVE_DEBOUNCE_MS 400
+
+typedef struct {
+  const char *key;     /* trainer key */
+  const char *setting; /* schema key giving the bounds */
+  const char *title;
+  guint digits;
+  double step;
+} LiveSpec;
+
+static const LiveSpec live_specs[] = {
+  { "lr", "lr", N_("Learning rate"), 5, 0.001 },
+  { "momentum", "momentum", N_("Momentum"), 3, 0.01 },
+  { "weight_decay", "weight-decay", N_("Weight decay"), 5, 0.0001 },
+  { "dropout", "dropout", N_("Dropout probability"), 2, 0.05 },
+  { "patience", "patience", N_("Early-stopping patience"), 0, 1 },
+};
+
+static const char *const x_axis_choices[] = { "step", "epoch", "time", NULL };
+
+static void
+for_each_chart (AnWindow *self, void (*fn) (AnChart *chart, gpointer data), gpointer data)
+{
+  AnChart *charts[] = { self->loss_chart, self->acc_chart, self->lr_chart, self->grad_chart };
+
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    fn (charts[i], data);
+}
+
+static void
+set_x_mode (AnChart *chart, gpointer data)
+{
+  an_chart_set_x_mode (chart, GPOINTER_TO_INT (data));
+}
+
+static void
+on_x_axis_changed (AnWindow *self)
+{
+  guint mode = gtk_drop_down_get_selected (self->x_axis_dropdown);
+
+  for_each_chart (self, set_x_mode, GINT_TO_POINTER (MIN (mode, AN_CHART_X_N_MODES - 1)));
+}
+
+static void
+on_log_scale_changed (AnWindow *self)
+{
+  an_chart_set_log_y (self->loss_chart, gtk_check_button_get_active (self->log_scale_check));
+}
+
+static void
+on_smoothing_changed (AnWindow *self)
+{
+  double w = gtk_range_get_value (GTK_RANGE (self->smoothing_scale));
+
+  an_chart_set_smoothing (self->loss_chart, w);
+  an_chart_set_smoothing (self->grad_chart, w);
+}
+
+static gboolean
+x_axis_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
+{
+  const char *s = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; x_axis_choices[i] != NULL; i++)
+    if (g_strcmp0 (s, x_axis_choices[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+x_axis_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  guint i = g_value_get_uint (value);
+
+  return i < G_N_ELEMENTS (x_axis_choices) - 1 ? g_variant_new_string (x_axis_choices[i]) : NULL;
+}
+
+gboolean
+an_window_set_live_hyperparameter (AnWindow *self, const char *key, double value,
+                                   GError **error)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+
+  if (self->trainer == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("There is no run to change"));
+      return FALSE;
+    }
+  return an_trainer_set_hyperparameter (self->trainer, key, value, error);
+}
+
+typedef struct {
+  AnWindow *self;
+  const LiveSpec *spec;
+  GtkSpinButton *spin;
+} LiveSend;
+
+static gboolean
+send_live_value (gpointer user_data)
+{
+  LiveSend *send = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_hash_table_remove (send->self->live_pending, send->spec->key);
+  if (!an_window_set_live_hyperparameter (send->self, send->spec->key,
+                                          gtk_spin_button_get_value (send->spin), &error))
+    an_window_toast (send->self, _("Cannot change %s: %s"), _(send->spec->title), error->message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_live_value_changed (GtkSpinButton *spin, AnWindow *self)
+{
+  const LiveSpec *spec = g_object_get_data (G_OBJECT (spin), "live-spec");
+  LiveSend *send;
+  guint id;
+
+  if (self->live_syncing || self->trainer == NULL)
+    return;
+  id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live_pending, spec->key));
+  if (id != 0)
+    g_source_remove (id);
+  send = g_new0 (LiveSend, 1);
+  send->self = self;
+  send->spec = spec;
+  send->spin = spin;
+  id = g_timeout_add_full (G_PRIORITY_DEFAULT, LIVE_DEBOUNCE_MS, send_live_value, send, g_free);
+  g_hash_table_insert (self->live_pending, (gpointer) spec->key, GUINT_TO_POINTER (id));
+}
+
+static void
+set_live_value (AnWindow *self, const char *key, double value)
+{
+  GtkSpinButton *spin = g_hash_table_lookup (self->live_spins, key);
+
+  if (spin == NULL)
+    return;
+  self->live_syncing = TRUE;
+  gtk_spin_button_set_value (spin, value);
+  self->live_syncing = FALSE;
+}
+
+void
+an_window_training_sync_live (AnWindow *self)
+{
+  const AnRunConfig *cfg = self->trainer ? an_trainer_get_config (self->trainer) : NULL;
+
+  if (cfg == NULL)
+    return;
+  set_live_value (self, "lr", cfg->lr);
+  set_live_value (self, "momentum", cfg->momentum);
+  set_live_value (self, "weight_decay", cfg->weight_decay);
+  set_live_value (self, "dropout", cfg->dropout);
+  set_live_value (self, "patience", cfg->patience);
+}
+
+static void
+build_live_rows (AnWindow *self)
+{
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (live_specs); i++)
+    {
+      const LiveSpec *spec = &live_specs[i];
+      g_autoptr (GSettingsSchemaKey) key = g_settings_schema_get_key (schema, spec->setting);
+      g_autoptr (GVariant) range = g_settings_schema_key_get_range (key);
+      g_autoptr (GVariant) bounds = NULL;
+      g_autoptr (GVariant) lo = NULL, hi = NULL;
+      g_autoptr (GVariant) current = g_settings_get_value (self->settings, spec->setting);
+      const char *type;
+      double min, max, value;
+      GtkWidget *row, *spin;
+
+      g_variant_get (range, "(&sv)", &type, &bounds);
+      lo = g_variant_get_child_value (bounds, 0);
+      hi = g_variant_get_child_value (bounds, 1);
+      min = g_variant_is_of_type (lo, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (lo)
+                                                             : g_variant_get_int32 (lo);
+      max = g_variant_is_of_type (hi, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (hi)
+                                                             : g_variant_get_int32 (hi);
+      value = g_variant_is_of_type (current, G_VARIANT_TYPE_DOUBLE)
+                ? g_variant_get_double (current) : g_variant_get_int32 (current);
+
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(spec->title));
+      spin = gtk_spin_button_new_with_range (min, max, spec->step);
+      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), spec->digits);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+      gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _(spec->title), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+      adw_preferences_group_add (self->live_group, row);
+
+      g_object_set_data (G_OBJECT (spin), "live-spec", (gpointer) spec);
+      g_signal_connect (spin, "value-changed", G_CALLBACK (on_live_value_changed), self);
+      g_hash_table_insert (self->live_spins, (gpointer) spec->key, spin);
+    }
+}
+
+void
+an_window_training_init (AnWindow *self)
+{
+  self->live_spins = g_hash_table_new (g_str_hash, g_str_equal);
+  self->live_pending = g_hash_table_new (g_str_hash, g_str_equal);
+
+  self->loss_chart = AN_CHART (an_chart_new (_("Loss")));
+  self->loss_raw = an_chart_add_series (self->loss_chart, _("Training loss"), "blue_3",
+                                        AN_CHART_STYLE_FAINT);
+  self->loss_smooth = an_chart_add_smoothed_series (self->loss_chart,
+                                                    _("Training loss (smoothed)"), "blue_4",
+                                                    self->loss_raw);
+  self->loss_val = an_chart_add_series (self->loss_chart, _("Validation loss"), "orange_4",
+                                        AN_CHART_STYLE_DOTS);
+
+  self->acc_chart = AN_CHART (an_chart_new (_("Accuracy")));
+  self->acc_train = an_chart_add_series (self->acc_chart, _("Training accuracy"), "blue_4",
+                                         AN_CHART_STYLE_DOTS);
+  self->acc_val = an_chart_add_series (self->acc_chart, _("Validation accuracy"), "orange_4",
+                                       AN_CHART_STYLE_DOTS);
+  self->acc_top5 = an_chart_add_series (self->acc_chart, _("Validation top-5"), "green_4",
+                                        AN_CHART_STYLE_DOTS);
+
+  self->lr_chart = AN_CHART (an_chart_new (_("Learning rate")));
+  self->lr_series = an_chart_add_series (self->lr_chart, _("Learning rate"), "purple_3",
+                                         AN_CHART_STYLE_LINE);
+  an_chart_set_log_y (self->lr_chart, TRUE);
+
+  self->grad_chart = AN_CHART (an_chart_new (_("Gradient norm")));
+  self->grad_series = an_chart_add_series (self->grad_chart, _("Gradient norm"), "red_3",
+                                           AN_CHART_STYLE_FAINT);
+  an_chart_add_smoothed_series (self->grad_chart, _("Gradient norm (smoothed)"), "red_4",
+                                self->grad_series);
+
+  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->loss_chart), 0, 0, 1, 1);
+  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->acc_chart), 1, 0, 1, 1);
+  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->lr_chart), 0, 1, 1, 1);
+  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->grad_chart), 1, 1, 1, 1);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->chart_grid), TRUE);
+
+  g_settings_bind_with_mapping (self->settings, "chart-x-axis", self->x_axis_dropdown,
+                                "selected", G_SETTINGS_BIND_DEFAULT, x_axis_get_mapping,
+                                x_axis_set_mapping, NULL, NULL);
+  g_settings_bind (self->settings, "chart-log-scale", self->log_scale_check, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "chart-smoothing",
+                   gtk_range_get_adjustment (GTK_RANGE (self->smoothing_scale)), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->x_axis_dropdown, "notify::selected",
+                           G_CALLBACK (on_x_axis_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->log_scale_check, "notify::active",
+                           G_CALLBACK (on_log_scale_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->smoothing_scale, "value-changed",
+                           G_CALLBACK (on_smoothing_changed), self, G_CONNECT_SWAPPED);
+  on_x_axis_changed (self);
+  on_log_scale_changed (self);
+  on_smoothing_changed (self);
+
+  build_live_rows (self);
+  gtk_progress_bar_set_text (self->progress_bar, _("Not started"));
+}
+
+static void
+new_run (AnChart *chart, gpointer data)
+{
+  an_chart_new_run (chart);
+}
+
+void
+an_window_training_new_run (AnWindow *self)
+{
+  for_each_chart (self, new_run, NULL);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
+  gtk_label_set_text (self->epoch_label, "");
+  gtk_label_set_text (self->step_label, "");
+  gtk_label_set_text (self->speed_label, "");
+  gtk_label_set_text (self->eta_label, "");
+}
+
+static void
+update_progress (AnWindow *self)
+{
+  const AnStepRecord *s = &self->last_step;
+  const AnRunConfig *cfg = an_trainer_get_config (self->trainer);
+  int epochs = an_trainer_get_epochs (self->trainer);
+  int per_epoch = an_trainer_get_steps_per_epoch (self->trainer);
+  gint64 total = (gint64) epochs * per_epoch;
+  g_autofree char *text = NULL;
+  g_autofree char *step_text = NULL;
+  g_autofree char *speed_text = NULL;
+
+  if (total > 0)
+    {
+      double fraction = CLAMP ((double) s->step / total, 0.0, 1.0);
+
+      gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+      text = g_strdup_printf ("%.0f%%", 100.0 * fraction);
+      gtk_progress_bar_set_text (self->progress_bar, text);
+      /* Translators: "Step 120 of 940" */
+      step_text = g_strdup_printf (_("Step %lld of %lld"), (long long) s->step,
+                                   (long long) total);
+    }
+  else
+    step_text = g_strdup_printf (_("Step %lld"), (long long) s->step);
+  gtk_label_set_text (self->step_label, step_text);
+
+  {
+    /* Translators: "Epoch 2 of 10" */
+    g_autofree char *epoch_text = g_strdup_printf (_("Epoch %d of %d"), s->epoch, MAX (epochs, 1));
+    gtk_label_set_text (self->epoch_label, epoch_text);
+  }
+  /* Translators: training speed in images per second */
+  speed_text = g_strdup_printf (_("%.0f images/s"), s->images_per_second);
+  gtk_label_set_text (self->speed_label, speed_text);
+
+  if (total > 0 && s->images_per_second > 0 && cfg != NULL)
+    {
+      double left = (double) (total - s->step) * cfg->batch / s->images_per_second;
+      g_autofree char *t = an_chart_format_time (left);
+      /* Translators: estimated time left, "3:05 left" */
+      g_autofree char *eta = g_strdup_printf (_("%s left"), t);
+
+      gtk_label_set_text (self->eta_label, eta);
+    }
+}
+
+void
+an_window_training_add_steps (AnWindow *self, const GArray *steps)
+{
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const AnStepRecord *s = &g_array_index (steps, AnStepRecord, i);
+
+      an_chart_append (self->loss_chart, self->loss_raw, s->step, s->epoch_frac, s->wall_seconds,
+                       s->loss);
+      an_chart_append (self->lr_chart, self->lr_series, s->step, s->epoch_frac, s->wall_seconds,
+                       s->lr);
+      an_chart_append (self->grad_chart, self->grad_series, s->step, s->epoch_frac,
+                       s->wall_seconds, s->grad_norm);
+    }
+  if (steps->len > 0)
+    {
+      self->last_step = g_array_index (steps, AnStepRecord, steps->len - 1);
+      self->have_step = TRUE;
+      if (self->trainer != NULL)
+        update_progress (self);
+    }
+}
+
+void
+an_window_training_add_epoch (AnWindow *self, const AnEpochRecord *e)
+{
+  double x_epoch = e->epoch;
+
+  g_array_append_val (self->epochs, *e);
+  an_chart_append (self->loss_chart, self->loss_val, e->step, x_epoch, e->wall_seconds,
+                   e->val_loss);
+  an_chart_append (self->acc_chart, self->acc_train, e->step, x_epoch, e->wall_seconds,
+                   e->train_acc);
+  an_chart_append (self->acc_chart, self->acc_val, e->step, x_epoch, e->wall_seconds, e->val_acc);
+  an_chart_append (self->acc_chart, self->acc_top5, e->step, x_epoch, e->wall_seconds,
+                   e->val_top5);
+
+  for (guint i = 0; i < self->epochs->len; i++)
+    {
+      const AnEpochRecord *b = &g_array_index (self->epochs, AnEpochRecord, i);
+
+      if (b->epoch == e->best_epoch)
+        {
+          /* Translators: chart marker at the epoch with the lowest validation loss */
+          g_autofree char *label = g_strdup_printf (_("best (epoch %d)"), b->epoch);
+
+          an_chart_add_marker (self->loss_chart, AN_CHART_MARKER_BEST, b->step, b->epoch,
+                               b->wall_seconds, label);
+          an_chart_add_marker (self->acc_chart, AN_CHART_MARKER_BEST, b->step, b->epoch,
+                               b->wall_seconds, label);
+        }
+    }
+}
+
+void
+an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
+{
+  g_autofree char *label = g_strdup_printf ("%s %.3g→%.3g", c->key, c->old_value, c->new_value);
+  double epoch = self->have_step ? self->last_step.epoch_frac : 0.0;
+  double wall = self->have_step ? self->last_step.wall_seconds : 0.0;
+
+  an_chart_add_marker (self->loss_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
+  an_chart_add_marker (self->lr_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
+  set_live_value (self, c->key, c->new_value);
+  if (!c->by_schedule)
+    an_window_toast (self, _("%s is now %g (from step %lld)"), c->key,
+                     c->new_value, (long long) c->step);
+}
+
+void
+an_window_training_dispose (AnWindow *self)
+{
+  if (self->live_pending != NULL)
+    {
+      GHashTableIter iter;
+      gpointer id;
+
+      g_hash_table_iter_init (&iter, self->live_pending);
+      while (g_hash_table_iter_next (&iter, NULL, &id))
+        g_source_remove (GPOINTER_TO_UINT (id));
+    }
+  g_clear_pointer (&self->live_pending, g_hash_table_unref);
+  g_clear_pointer (&self->live_spins, g_hash_table_unref);
+}

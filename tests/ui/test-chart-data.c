@@ -1,0 +1,342 @@
+#define G_LOG_DOMAIN "test-chart-data"
+#include "config.h"
+
+/* test-chart-data.c: the chart's reduction, smoothing, ticks and CSV, and the tile helpers,
+ * checked against brute-force or hand-computed values (no display needed). Floating-point
+ * comparisons use a stated tolerance of 1e-12 relative unless a test says otherwise.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "an-chart-data.h"
+#include "an-tiles.h"
+
+#define TOL 1e-12
+
+static void
+assert_close (double got, double want, double tol)
+{
+  double err = fabs (got - want);
+
+  if (!(err <= tol * MAX (1.0, fabs (want))))
+    g_error ("got %.17g, want %.17g (error %.3g > %.3g)", got, want, err, tol);
+}
+
+static AnChartPoint *
+make_points (gsize n)
+{
+  AnChartPoint *p = g_new (AnChartPoint, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      p[i].x[AN_CHART_X_STEP] = i + 1;
+      p[i].x[AN_CHART_X_EPOCH] = (double) i / 1000.0;
+      p[i].x[AN_CHART_X_TIME] = 0.01 * i * i / n;
+      p[i].y = 2.0 + sin (i * 0.001) + 0.1 * sin (i * 0.37);
+    }
+  return p;
+}
+
+/* A million points reduced to 800 columns must equal the column extremes computed point by
+ * point, keep an isolated spike and drop NaN/Inf. */
+static void
+test_reduce_million (void)
+{
+  const gsize n = 1000000;
+  const guint columns = 800;
+  g_autofree AnChartPoint *p = make_points (n);
+  g_autofree AnChartColumn *cols = g_new (AnChartColumn, columns);
+  g_autofree double *want_min = g_new (double, columns);
+  g_autofree double *want_max = g_new (double, columns);
+  g_autofree guint *want_count = g_new0 (guint, columns);
+  /* 1024 steps per column: the column of step x is exactly (x - x0) / 1024 in integers. */
+  double x0 = 100.0, x1 = 100.0 + 1024.0 * columns;
+  gint64 t0;
+  guint got, nonempty = 0, spike_col;
+
+  p[500000].y = 1e6;
+  p[500001].y = NAN;
+  p[500002].y = INFINITY;
+
+  for (guint c = 0; c < columns; c++)
+    {
+      want_min[c] = INFINITY;
+      want_max[c] = -INFINITY;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = p[i].x[AN_CHART_X_STEP];
+      int c;
+
+      if (x < x0 || x > x1 || !isfinite (p[i].y))
+        continue;
+      c = MIN ((int) (((gint64) x - (gint64) x0) / 1024), (int) columns - 1);
+      want_min[c] = MIN (want_min[c], p[i].y);
+      want_max[c] = MAX (want_max[c], p[i].y);
+      want_count[c]++;
+    }
+
+  t0 = g_get_monotonic_time ();
+  got = an_chart_reduce (p, n, AN_CHART_X_STEP, x0, x1, columns, FALSE, cols);
+  g_test_message ("reduced %" G_GSIZE_FORMAT " points to %u columns in %.2f ms", n, got,
+                  (g_get_monotonic_time () - t0) / 1000.0);
+
+  for (guint c = 0; c < columns; c++)
+    nonempty += want_count[c] > 0;
+  g_assert_cmpuint (got, ==, nonempty);
+  for (guint i = 0; i < got; i++)
+    {
+      int c = cols[i].column;
+
+      if (i > 0)
+        g_assert_cmpint (c, >, cols[i - 1].column);
+      g_assert_cmpuint (cols[i].count, ==, want_count[c]);
+      assert_close (cols[i].y_min, want_min[c], TOL);
+      assert_close (cols[i].y_max, want_max[c], TOL);
+      g_assert_true (isfinite (cols[i].y_first) && isfinite (cols[i].y_last));
+    }
+  spike_col = (500001 - 100) / 1024;
+  for (guint i = 0; i < got; i++)
+    if ((guint) cols[i].column == spike_col)
+      assert_close (cols[i].y_max, 1e6, TOL);
+}
+
+static void
+test_reduce_log_and_modes (void)
+{
+  AnChartPoint p[6];
+  AnChartColumn cols[4];
+  const double ys[6] = { 1.0, -2.0, 0.0, 4.0, 8.0, 16.0 };
+  guint got;
+
+  for (int i = 0; i < 6; i++)
+    {
+      p[i].x[AN_CHART_X_STEP] = i;
+      p[i].x[AN_CHART_X_EPOCH] = i * 0.5;
+      p[i].x[AN_CHART_X_TIME] = i * i;
+      p[i].y = ys[i];
+    }
+  /* Log axis: -2 and 0 cannot be drawn. Time axis 0..25 in 4 columns of 6.25 s:
+   * x = 0,1,4 -> column 0; 9 -> 1; 16 -> 2; 25 -> 3 (the right edge belongs to the last). */
+  got = an_chart_reduce (p, 6, AN_CHART_X_TIME, 0.0, 25.0, 4, TRUE, cols);
+  g_assert_cmpuint (got, ==, 4);
+  g_assert_cmpint (cols[0].column, ==, 0);
+  g_assert_cmpuint (cols[0].count, ==, 1);
+  assert_close (cols[0].y_min, 1.0, TOL);
+  g_assert_cmpint (cols[1].column, ==, 1);
+  assert_close (cols[1].y_max, 4.0, TOL);
+  g_assert_cmpint (cols[3].column, ==, 3);
+  assert_close (cols[3].y_last, 16.0, TOL);
+
+  /* Linear axis over a window that excludes the ends: epochs 0.5..2.0 -> points 1..4. */
+  got = an_chart_reduce (p, 6, AN_CHART_X_EPOCH, 0.5, 2.0, 1, FALSE, cols);
+  g_assert_cmpuint (got, ==, 1);
+  g_assert_cmpuint (cols[0].count, ==, 4);
+  assert_close (cols[0].y_min, -2.0, TOL);
+  assert_close (cols[0].y_max, 8.0, TOL);
+  assert_close (cols[0].y_first, -2.0, TOL);
+  assert_close (cols[0].y_last, 8.0, TOL);
+
+  g_assert_cmpuint (an_chart_reduce (p, 0, AN_CHART_X_STEP, 0, 1, 4, FALSE, cols), ==, 0);
+}
+
+static void
+test_nearest (void)
+{
+  const gsize n = 5000;
+  g_autofree AnChartPoint *p = make_points (n);
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (gsize i = 0; i < n; i += 3)
+    p[i].y = NAN;
+  for (int trial = 0; trial < 2000; trial++)
+    {
+      AnChartXMode mode = trial % AN_CHART_X_N_MODES;
+      double x = g_rand_double_range (rand, -10.0, p[n - 1].x[mode] + 10.0);
+      gssize got = an_chart_nearest (p, n, mode, x);
+      double best = INFINITY;
+
+      for (gsize i = 0; i < n; i++)
+        if (isfinite (p[i].y))
+          best = MIN (best, fabs (p[i].x[mode] - x));
+      g_assert_cmpint (got, >=, 0);
+      g_assert_true (isfinite (p[got].y));
+      assert_close (fabs (p[got].x[mode] - x), best, TOL);
+    }
+  g_rand_free (rand);
+}
+
+static void
+test_smooth (void)
+{
+  const double in[4] = { 1.0, 3.0, NAN, 5.0 };
+  double out[4];
+
+  /* weight 0.5 by hand: a1 = 0.5 -> 0.5/0.5 = 1; a2 = 0.25 + 1.5 = 1.75 -> 1.75/0.75;
+   * a3 = 0.875 + 2.5 = 3.375 -> 3.375/0.875. */
+  an_chart_smooth (in, out, 4, 0.5);
+  assert_close (out[0], 1.0, TOL);
+  assert_close (out[1], 1.75 / 0.75, TOL);
+  g_assert_true (isnan (out[2]));
+  assert_close (out[3], 3.375 / 0.875, TOL);
+
+  an_chart_smooth (in, out, 4, 0.0);
+  assert_close (out[1], 3.0, TOL);
+  assert_close (out[3], 5.0, TOL);
+}
+
+static void
+check_linear_ticks (double lo, double hi, guint max, double want_step, guint want_n,
+                    double want_first)
+{
+  double ticks[32], step = 0.0;
+  guint n = an_chart_ticks_linear (lo, hi, max, ticks, &step);
+
+  g_test_message ("ticks [%g, %g] max %u: %u ticks, step %g", lo, hi, max, n, step);
+  assert_close (step, want_step, TOL);
+  g_assert_cmpuint (n, ==, want_n);
+  g_assert_cmpuint (n, <=, max);
+  assert_close (ticks[0], want_first, TOL);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (ticks[i], >=, lo - 1e-9);
+      g_assert_cmpfloat (ticks[i], <=, hi + 1e-9);
+      assert_close (ticks[i] / step, round (ticks[i] / step), 1e-9);
+      if (i > 0)
+        assert_close (ticks[i] - ticks[i - 1], step, 1e-9);
+    }
+}
+
+static void
+test_ticks (void)
+{
+  double ticks[32];
+  double lo, hi;
+  guint n;
+
+  check_linear_ticks (0.0, 1.0, 6, 0.2, 6, 0.0);
+  check_linear_ticks (0.13, 2.71, 5, 1.0, 2, 1.0);
+  check_linear_ticks (-3.2, 7.9, 8, 2.0, 5, -2.0);
+  check_linear_ticks (0.0, 1e6, 6, 2e5, 6, 0.0);
+
+  /* Four decades, 15 fine ticks would exceed 10: powers only. */
+  n = an_chart_ticks_log (1e-4, 1.0, 10, ticks);
+  g_assert_cmpuint (n, ==, 5);
+  for (guint i = 0; i < n; i++)
+    assert_close (ticks[i], pow (10.0, -4.0 + i), 1e-12);
+
+  /* [0.02, 3] with room for 1-2-5: 0.02 0.05 0.1 0.2 0.5 1 2. */
+  n = an_chart_ticks_log (0.02, 3.0, 12, ticks);
+  g_assert_cmpuint (n, ==, 7);
+  assert_close (ticks[0], 0.02, 1e-12);
+  assert_close (ticks[6], 2.0, 1e-12);
+
+  lo = 0.13, hi = 2.71;
+  an_chart_nice_range (&lo, &hi, FALSE);
+  assert_close (lo, 0.0, TOL);
+  assert_close (hi, 3.0, TOL);
+  lo = 0.02, hi = 3.0;
+  an_chart_nice_range (&lo, &hi, TRUE);
+  assert_close (lo, 0.01, 1e-12);
+  assert_close (hi, 10.0, 1e-12);
+  lo = hi = 5.0;
+  an_chart_nice_range (&lo, &hi, FALSE);
+  g_assert_cmpfloat (lo, <, 5.0);
+  g_assert_cmpfloat (hi, >, 5.0);
+}
+
+static void
+test_format (void)
+{
+  struct { double v, step; const char *want; } cases[] = {
+    { 0.25, 0.05, "0.25" }, { 3.0, 1.0, "3" }, { 1e-17, 0.2, "0.0" }, { 2.5e-4, 1e-4, "0.00025" },
+    { 400000.0, 200000.0, "400000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *s = an_chart_format_value (cases[i].v, cases[i].step);
+      g_assert_cmpstr (s, ==, cases[i].want);
+    }
+  {
+    g_autofree char *a = an_chart_format_time (185.0);
+    g_autofree char *b = an_chart_format_time (3725.2);
+    g_assert_cmpstr (a, ==, "3:05");
+    g_assert_cmpstr (b, ==, "1:02:05");
+  }
+}
+
+static void
+test_csv (void)
+{
+  AnChartSeriesData a, b;
+  const AnChartSeriesData *list[2] = { &a, &b };
+  const char *names[2] = { "train loss", "val \"loss\"" };
+  const int runs[2] = { 1, 2 };
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  an_chart_series_data_init (&a);
+  an_chart_series_data_init (&b);
+  an_chart_series_data_append (&a, 1, 0.5, 1.25, 2.5);
+  an_chart_series_data_append (&b, 10, 1, 20, 0.125);
+  g_assert_true (an_chart_write_csv (out, list, names, runs, 2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_cmpstr (text, ==,
+                   "run,series,step,epoch,seconds,value\n"
+                   "1,\"train loss\",1,0.5,1.25,2.5\n"
+                   "2,\"val \"\"loss\"\"\",10,1,20,0.125\n");
+  an_chart_series_data_clear (&a);
+  an_chart_series_data_clear (&b);
+}
+
+static void
+test_tiles (void)
+{
+  /* A 3-channel 1x2 filter; min -1, max 3 over the whole filter. */
+  const float f[6] = { -1.0f, 3.0f, /* R */ 1.0f, 1.0f, /* G */ 3.0f, -1.0f /* B */ };
+  const float grey[12] = { 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4 };
+  /* Chromatic only: R = +1, G = -1, B = 0 everywhere, grey = 0 -> all energy is colour. */
+  const float chroma[3] = { 1.0f, -1.0f, 0.0f };
+  const float values[7] = { 0.0f, 0.1f, 0.5f, 0.99f, 1.0f, NAN, -5.0f };
+  guint32 px[2];
+  guint counts[4];
+
+  an_tiles_filter_to_rgb (f, 3, 1, 2, px);
+  g_assert_cmphex (px[0], ==, 0xff0080ffu); /* R 0, G 0.5 -> 128, B 1 */
+  g_assert_cmphex (px[1], ==, 0xffff8000u);
+
+  assert_close (an_tiles_colourfulness (grey, 1, 3, 2, 2), 0.0, TOL);
+  assert_close (an_tiles_colourfulness (chroma, 1, 3, 1, 1), 1.0, TOL);
+  g_assert_true (isnan (an_tiles_colourfulness (grey, 1, 1, 2, 2)));
+
+  an_tiles_histogram (values, 7, 0.0, 1.0, 4, counts);
+  g_assert_cmpuint (counts[0], ==, 3); /* 0, 0.1 and -5 clamped */
+  g_assert_cmpuint (counts[1], ==, 0);
+  g_assert_cmpuint (counts[2], ==, 1);
+  g_assert_cmpuint (counts[3], ==, 2); /* 0.99 and 1.0 clamped */
+
+  g_assert_cmphex (an_tiles_colormap (AN_COLORMAP_GREY, 1.0), ==, 0xffffffffu);
+  g_assert_cmphex (an_tiles_colormap (AN_COLORMAP_DIVERGING, 0.5), ==, 0xffffffffu);
+  g_assert_cmphex (an_tiles_colormap (AN_COLORMAP_VIRIDIS, 1.0), ==, 0xfffde725u);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/chart-data/reduce-million", test_reduce_million);
+  g_test_add_func ("/chart-data/reduce-log-and-modes", test_reduce_log_and_modes);
+  g_test_add_func ("/chart-data/nearest", test_nearest);
+  g_test_add_func ("/chart-data/smooth", test_smooth);
+  g_test_add_func ("/chart-data/ticks", test_ticks);
+  g_test_add_func ("/chart-data/format", test_format);
+  g_test_add_func ("/chart-data/csv", test_csv);
+  g_test_add_func ("/tiles/convert", test_tiles);
+  return g_test_run ();
+}

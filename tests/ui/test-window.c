@@ -1,0 +1,391 @@
+#define G_LOG_DOMAIN "test-window"
+#include "config.h"
+
+/* test-window.c: the main window end to end under a display: a tiny run (alexnet-tiny on 1000
+ * Fashion-MNIST images, batch 64, one epoch) started, paused and resumed through the window's
+ * actions, a live learning-rate change reaching the trainer and the chart, drops of a PNG, of
+ * image data and of garbage, and a PNG screenshot of every page in the build directory.
+ * Exits 77 (skip) without a display.
+ */
+
+#include <adwaita.h>
+#include <math.h>
+
+#include "an-chart.h"
+#include "an-tile-grid.h"
+#include "an-window.h"
+
+#define TIMEOUT_S 60.0
+
+static const char *pages[] = { "setup", "training", "filters", "features", "lrn", "classify" };
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until cond holds; FALSE after `seconds`. */
+static gboolean
+wait_until (gboolean (*cond) (gpointer), gpointer data, double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (10, wake, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return ok;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (double seconds)
+{
+  wait_until (never, NULL, seconds);
+}
+
+static GtkWidget *
+find_action_button (GtkWidget *root, const char *action)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (c)), action) == 0)
+        return c;
+      if ((found = find_action_button (c, action)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+action_enabled (AnWindow *win, const char *action)
+{
+  GtkWidget *button = find_action_button (GTK_WIDGET (win), action);
+
+  g_assert_nonnull (button);
+  return gtk_widget_get_sensitive (button);
+}
+
+static GtkWidget *
+find_button_by_label (GtkWidget *root, const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), label) == 0)
+        return c;
+      if ((found = find_button_by_label (c, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The recipe buttons write the engine's recipes into the Setup page. */
+static void
+check_recipes (AnWindow *win)
+{
+  GtkWidget *paper = find_button_by_label (GTK_WIDGET (win), "_Paper Settings");
+  GtkWidget *article = find_button_by_label (GTK_WIDGET (win), "_Article Settings");
+  AnRunConfig want, got;
+
+  g_assert_nonnull (paper);
+  g_assert_nonnull (article);
+  for (int r = 0; r < 2; r++)
+    {
+      an_window_get_run_config (win, &want);
+      g_assert_true (an_run_config_apply_recipe (&want, r == 0 ? "paper" : "article", NULL));
+      g_signal_emit_by_name (r == 0 ? paper : article, "clicked");
+      an_window_get_run_config (win, &got);
+      g_assert_cmpint (got.batch, ==, want.batch);
+      g_assert_cmpint (got.epochs, ==, want.epochs);
+      g_assert_cmpint (got.init, ==, want.init);
+      g_assert_cmpint (got.schedule, ==, want.schedule);
+      g_assert_cmpint (got.rule, ==, want.rule);
+      g_assert_cmpint (got.early_stopping, ==, want.early_stopping);
+      g_assert_cmpfloat (fabs (got.lr - want.lr), <, 1e-12);
+      g_assert_cmpfloat (fabs (got.weight_decay - want.weight_decay), <, 1e-12);
+      an_run_config_clear (&want);
+      an_run_config_clear (&got);
+    }
+}
+
+static gboolean
+has_loss_points (gpointer data)
+{
+  AnChart *chart = AN_CHART (an_window_get_loss_chart (data));
+
+  return an_chart_get_n_points (chart, 0) > 0;
+}
+
+static gboolean
+has_filters (gpointer data)
+{
+  return an_tile_grid_get_n_tiles (AN_TILE_GRID (an_window_get_filter_grid (data, 0))) > 0;
+}
+
+typedef struct {
+  AnWindow *win;
+  AnTrainerState state;
+} StateWait;
+
+/* The trainer is in that state and the window has handled the signal that says so. */
+static gboolean
+in_state (gpointer data)
+{
+  StateWait *w = data;
+  AnTrainer *t = an_window_get_trainer (w->win);
+
+  if (t == NULL || an_trainer_get_state (t) != w->state)
+    return FALSE;
+  if (w->state == AN_TRAINER_PAUSED)
+    return action_enabled (w->win, "win.resume");
+  if (w->state == AN_TRAINER_RUNNING)
+    return action_enabled (w->win, "win.pause");
+  return TRUE;
+}
+
+static gboolean
+is_over (gpointer data)
+{
+  AnTrainer *t = an_window_get_trainer (data);
+  AnTrainerState s = t ? an_trainer_get_state (t) : AN_TRAINER_IDLE;
+
+  return (s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
+          || s == AN_TRAINER_FAILED)
+         && action_enabled (data, "win.start");
+}
+
+static gboolean
+has_marker (gpointer data)
+{
+  return an_chart_get_n_markers (AN_CHART (an_window_get_loss_chart (data))) > 0;
+}
+
+typedef struct {
+  AnWindow *win;
+  guint serial;
+} SerialWait;
+
+static gboolean
+serial_moved (gpointer data)
+{
+  SerialWait *w = data;
+
+  return an_window_get_classify_serial (w->win) > w->serial;
+}
+
+static char *
+build_path (const char *name)
+{
+  const char *dir = g_getenv ("AN_BUILD_DIR");
+
+  return g_build_filename (dir ? dir : ".", "tests", "ui", name, NULL);
+}
+
+static void
+save_screenshot (AnWindow *win, const char *page)
+{
+  g_autofree char *name = g_strdup_printf ("screenshot-%s.png", page);
+  g_autofree char *path = build_path (name);
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  int w = gtk_widget_get_width (GTK_WIDGET (win));
+  int h = gtk_widget_get_height (GTK_WIDGET (win));
+
+  an_window_show_page (win, page);
+  spin (0.6);
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot %s (%dx%d)", path, w, h);
+}
+
+static GdkTexture *
+make_texture (int w, int h)
+{
+  g_autofree guint8 *rgb = g_malloc ((gsize) w * h * 3);
+  g_autoptr (GBytes) bytes = NULL;
+
+  /* a bright diagonal band on a dark ground: something shaped, not noise */
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint8 v = abs (x - y) < w / 5 ? 230 : 20;
+        rgb[(y * w + x) * 3 + 0] = v;
+        rgb[(y * w + x) * 3 + 1] = v;
+        rgb[(y * w + x) * 3 + 2] = (guint8) (v / 2);
+      }
+  bytes = g_bytes_new_take (g_steal_pointer (&rgb), (gsize) w * h * 3);
+  return gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8, bytes, (gsize) w * 3);
+}
+
+static void
+drop_file (AnWindow *win, const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  GSList *list = g_slist_prepend (NULL, file);
+  GdkFileList *files = gdk_file_list_new_from_list (list);
+  GValue value = G_VALUE_INIT;
+  SerialWait w = { win, an_window_get_classify_serial (win) };
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, files);
+  g_assert_true (an_window_classify_drop (win, &value));
+  g_value_unset (&value);
+  g_slist_free (list);
+  g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+}
+
+static void
+test_window_run (void)
+{
+  AnWindow *win = an_window_new (NULL);
+  AnRunConfig cfg;
+  g_autofree char *png = build_path ("drop-test.png");
+  g_autofree char *garbage = build_path ("drop-garbage.png");
+  g_autoptr (GdkTexture) texture = make_texture (40, 30);
+  g_autoptr (GError) error = NULL;
+  StateWait paused = { win, AN_TRAINER_PAUSED }, running = { win, AN_TRAINER_RUNNING };
+  const double new_lr = 0.0042;
+  AnTrainer *trainer;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 820);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (0.3);
+
+  check_recipes (win);
+
+  an_run_config_init (&cfg);
+  g_free (cfg.model);
+  cfg.model = g_strdup ("alexnet-tiny");
+  g_free (cfg.data);
+  cfg.data = g_strdup ("fashion-mnist");
+  cfg.train_size = 1000;
+  cfg.val_size = 500;
+  cfg.test_size = 500;
+  cfg.batch = 64;
+  cfg.epochs = 1;
+  cfg.towers = 2;
+  an_window_set_run_config (win, &cfg);
+  an_run_config_clear (&cfg);
+  save_screenshot (win, "setup");
+
+  g_assert_true (action_enabled (win, "win.start"));
+  g_assert_false (action_enabled (win, "win.pause"));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.start", NULL);
+  trainer = an_window_get_trainer (win);
+  g_assert_nonnull (trainer);
+  g_assert_cmpint (an_trainer_get_config (trainer)->train_size, ==, 1000);
+  g_assert_cmpint (an_trainer_get_config (trainer)->batch, ==, 64);
+
+  /* Pause at the first steps so the rest happens whatever the machine's speed. */
+  g_assert_true (wait_until (has_loss_points, win, TIMEOUT_S));
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.pause", NULL);
+  g_assert_true (wait_until (in_state, &paused, TIMEOUT_S));
+  g_assert_false (action_enabled (win, "win.pause"));
+  g_assert_true (action_enabled (win, "win.resume"));
+  g_assert_true (action_enabled (win, "win.stop"));
+  g_assert_false (action_enabled (win, "win.start"));
+  g_assert_true (wait_until (has_filters, win, TIMEOUT_S));
+  g_test_message ("filter tiles: %d (tower A), %d (tower B)",
+                  an_tile_grid_get_n_tiles (AN_TILE_GRID (an_window_get_filter_grid (win, 0))),
+                  an_tile_grid_get_n_tiles (AN_TILE_GRID (an_window_get_filter_grid (win, 1))));
+
+  g_assert_true (an_window_set_live_hyperparameter (win, "lr", new_lr, &error));
+  g_assert_no_error (error);
+  g_assert_false (an_window_set_live_hyperparameter (win, "colour", 1.0, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.resume", NULL);
+  g_assert_true (wait_until (in_state, &running, TIMEOUT_S) || is_over (win));
+  g_assert_true (wait_until (has_marker, win, TIMEOUT_S));
+  g_test_message ("lr in the trainer: %g (sent %g)", an_trainer_get_config (trainer)->lr, new_lr);
+  g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
+
+  g_assert_true (wait_until (is_over, win, TIMEOUT_S));
+  if (an_trainer_get_state (trainer) != AN_TRAINER_FINISHED
+      && an_trainer_get_state (trainer) != AN_TRAINER_EARLY_STOPPED)
+    g_error ("the run ended in state %s: %s",
+             an_trainer_state_to_string (an_trainer_get_state (trainer)),
+             an_window_get_last_toast (win));
+  g_assert_true (action_enabled (win, "win.start"));
+  g_assert_false (action_enabled (win, "win.pause"));
+  g_test_message ("run ended in state %s after %u steps",
+                  an_trainer_state_to_string (an_trainer_get_state (trainer)),
+                  an_chart_get_n_points (AN_CHART (an_window_get_loss_chart (win)), 0));
+
+  /* A PNG file: shown and classified (five predictions). */
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  drop_file (win, png);
+  g_assert_cmpint (an_tile_grid_get_n_tiles (AN_TILE_GRID (an_window_get_classify_image (win))),
+                   ==, 1);
+  g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+
+  /* Garbage with an image's name: a toast that names the file, the old image stays. */
+  g_assert_true (g_file_set_contents (garbage, "this is not a PNG file", -1, NULL));
+  drop_file (win, garbage);
+  g_assert_nonnull (an_window_get_last_toast (win));
+  g_assert_nonnull (strstr (an_window_get_last_toast (win), "drop-garbage.png"));
+  g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+
+  /* Image data (a texture) is classified as well. */
+  {
+    GValue value = G_VALUE_INIT;
+    SerialWait w = { win, an_window_get_classify_serial (win) };
+
+    g_value_init (&value, GDK_TYPE_TEXTURE);
+    g_value_set_object (&value, texture);
+    g_assert_true (an_window_classify_drop (win, &value));
+    g_value_unset (&value);
+    g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+  }
+
+  /* Something that is neither: refused with a toast. */
+  {
+    GValue value = G_VALUE_INIT;
+
+    g_value_init (&value, G_TYPE_STRING);
+    g_value_set_string (&value, "hello");
+    g_assert_false (an_window_classify_drop (win, &value));
+    g_value_unset (&value);
+  }
+
+  for (guint i = 1; i < G_N_ELEMENTS (pages); i++)
+    save_screenshot (win, pages[i]);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (0.2);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 77;
+    }
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/window/run", test_window_run);
+  return g_test_run ();
+}
