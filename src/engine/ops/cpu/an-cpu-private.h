@@ -1,0 +1,63 @@
+/* an-cpu-private.h: the fast CPU backend's private context and the pieces its op files share.
+ *
+ * AnCpuBackend embeds AnBackend as its first member, so an AnBackend * from the ops table casts
+ * to it. Workspaces grow once to the largest size an op has asked for and are then reused:
+ * no allocation per step once the first step has run.
+ */
+#pragma once
+
+#include "an-backend.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  AnBackend base;
+  float *work;      /* conv columns, transposed outputs, partial sums */
+  size_t work_size; /* in floats */
+} AnCpuBackend;
+
+/* How conv2d lays out its GEMMs: the batch folded into the GEMM's N dimension (in chunks of
+ * images that fit the workspace budget), or one GEMM per image and group. */
+typedef enum {
+  AN_CPU_CONV_AUTO,
+  AN_CPU_CONV_FOLDED,
+  AN_CPU_CONV_PER_IMAGE,
+} AnCpuConvStrategy;
+
+/* Worker threads for an OpenMP region: the backend's setting, or every core for 0. */
+int an_cpu_threads (AnBackend *be);
+
+/* Makes BLAS use this backend's thread count. OpenBLAS keeps one process-wide count, so two
+ * CPU backends with different counts in one process re-set it before each of their GEMMs. */
+void an_cpu_blas_threads (AnBackend *be);
+
+/* A workspace of at least floats floats, or NULL when it cannot grow that large (the caller
+ * then takes a path that needs less). Previous contents are not kept. */
+float *an_cpu_workspace (AnBackend *be, size_t floats);
+
+void an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
+                                 float *y, const float *x, const float *w, const float *b);
+void an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy,
+                                  const AnConvDesc *d, float *dx, float *dw, float *db,
+                                  const float *dy, const float *x, const float *w);
+
+void an_cpu_conv2d_forward (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
+                            const float *w, const float *b);
+void an_cpu_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
+                             const float *dy, const float *x, const float *w);
+
+void an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale,
+                         const float *x);
+void an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
+                          const float *x, const float *y, const float *scale);
+
+void an_cpu_maxpool_forward (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
+                             const float *x);
+void an_cpu_maxpool_backward (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
+                              const int32_t *argmax);
+void an_cpu_avgpool_forward (AnBackend *be, const AnAdaptivePoolDesc *d, float *y,
+                             const float *x);
+void an_cpu_avgpool_backward (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx,
+                              const float *dy);
+
+G_END_DECLS
