@@ -29,13 +29,43 @@ an_cpu_threads (AnBackend *be)
   return be->threads > 0 ? be->threads : omp_get_num_procs ();
 }
 
-void
-an_cpu_blas_threads (AnBackend *be)
-{
-  int threads = an_cpu_threads (be);
+/* Below this many multiply-adds per thread a GEMM is not worth splitting. */
+#define AN_CPU_GEMM_SPLIT_MIN_FLOPS (1 << 18)
 
-  if (openblas_get_num_threads () != threads)
-    openblas_set_num_threads (threads);
+void
+an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, int k,
+              float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c,
+              int ldc)
+{
+  const enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
+  const enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
+  int threads = an_cpu_threads (be);
+  int slices;
+
+  /* OpenBLAS's thread count is process-wide: every CPU backend in the process wants 1 */
+  if (openblas_get_num_threads () != 1)
+    openblas_set_num_threads (1);
+  slices = (int) MIN ((double) threads, (double) m * n * k / AN_CPU_GEMM_SPLIT_MIN_FLOPS);
+  slices = CLAMP (slices, 1, MAX (n / 16, 1));
+  if (slices == 1)
+    {
+      cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
+
+  /* slices of whole 16-column blocks, so every slice starts on a 64-byte boundary */
+  int blocks = (n + 15) / 16;
+
+#pragma omp parallel for schedule(static) num_threads(slices)
+  for (int s = 0; s < slices; s++)
+    {
+      int j0 = MIN (blocks * s / slices * 16, n), j1 = MIN (blocks * (s + 1) / slices * 16, n);
+      const float *bs = trans_b ? b + (size_t) j0 * ldb : b + j0;
+
+      if (j1 > j0)
+        cblas_sgemm (CblasRowMajor, ta, tb, m, j1 - j0, k, alpha, a, lda, bs, ldb, beta, c + j0,
+                     ldc);
+    }
 }
 
 float *
@@ -177,22 +207,19 @@ linear_forward_cpu (AnBackend *be, const AnLinearDesc *d, float *y, const float 
   /* y (N, OUT) starts as the bias and receives x W^T on top */
   for (int r = 0; r < d->n; r++)
     memcpy (y + (size_t) r * d->out, b, (size_t) d->out * sizeof (float));
-  an_cpu_blas_threads (be);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, d->n, d->out, d->in, 1.0f, x, d->in, w,
-               d->in, 1.0f, y, d->out);
+  an_cpu_sgemm (be, FALSE, TRUE, d->n, d->out, d->in, 1.0f, x, d->in, w, d->in, 1.0f, y, d->out);
 }
 
 static void
 linear_backward_cpu (AnBackend *be, const AnLinearDesc *d, float *dx, float *dw, float *db,
                      const float *dy, const float *x, const float *w)
 {
-  an_cpu_blas_threads (be);
   if (dx) /* dx (N, IN) += dy (N, OUT) W (OUT, IN) */
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, d->n, d->in, d->out, 1.0f, dy,
-                 d->out, w, d->in, 1.0f, dx, d->in);
+    an_cpu_sgemm (be, FALSE, FALSE, d->n, d->in, d->out, 1.0f, dy, d->out, w, d->in, 1.0f, dx,
+                  d->in);
   if (dw) /* dW (OUT, IN) += dy^T x */
-    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d->out, d->in, d->n, 1.0f, dy, d->out,
-                 x, d->in, 1.0f, dw, d->in);
+    an_cpu_sgemm (be, TRUE, FALSE, d->out, d->in, d->n, 1.0f, dy, d->out, x, d->in, 1.0f, dw,
+                  d->in);
   if (db)
     {
 #pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))

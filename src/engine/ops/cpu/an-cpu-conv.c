@@ -8,7 +8,6 @@
 #define G_LOG_DOMAIN "alexnet-cpu"
 #include "config.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -200,7 +199,7 @@ conv2d_forward_folded (AnBackend *be, const AnConvDesc *d, const ConvShape *s, f
       for (int g = 0; g < d->groups; g++)
         {
           im2col_cpu (be, d, s, n0, count, g, x, col);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, s->ocg, ld, s->k, 1.0f,
+          an_cpu_sgemm (be, FALSE, FALSE, s->ocg, ld, s->k, 1.0f,
                        w + (size_t) g * s->ocg * s->k, s->k, col, ld, 0.0f,
                        out + (size_t) g * s->ocg * ld, ld);
         }
@@ -239,7 +238,7 @@ conv2d_forward_per_image (AnBackend *be, const AnConvDesc *d, const ConvShape *s
       for (int g = 0; g < d->groups; g++)
         {
           im2col_cpu (be, d, s, n, 1, g, x, col);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, s->ocg, s->p, s->k, 1.0f,
+          an_cpu_sgemm (be, FALSE, FALSE, s->ocg, s->p, s->k, 1.0f,
                        w + (size_t) g * s->ocg * s->k, s->k, col, s->p, 1.0f,
                        yn + (size_t) g * s->ocg * s->p, s->p);
         }
@@ -281,12 +280,12 @@ conv2d_backward_folded (AnBackend *be, const AnConvDesc *d, const ConvShape *s, 
           if (dw)
             {
               im2col_cpu (be, d, s, n0, count, g, x, col);
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, s->ocg, s->k, ld, 1.0f, gy_g,
+              an_cpu_sgemm (be, FALSE, TRUE, s->ocg, s->k, ld, 1.0f, gy_g,
                            ld, col, ld, 1.0f, dw + (size_t) g * s->ocg * s->k, s->k);
             }
           if (dx)
             {
-              cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, s->k, ld, s->ocg, 1.0f, w_g,
+              an_cpu_sgemm (be, TRUE, FALSE, s->k, ld, s->ocg, 1.0f, w_g,
                            s->k, gy_g, ld, 0.0f, col, ld);
               col2im_add_cpu (be, d, s, n0, count, g, col, dx);
             }
@@ -317,12 +316,12 @@ conv2d_backward_per_image (AnBackend *be, const AnConvDesc *d, const ConvShape *
         if (dw)
           {
             im2col_cpu (be, d, s, n, 1, g, x, col);
-            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, s->ocg, s->k, s->p, 1.0f, dy_g,
+            an_cpu_sgemm (be, FALSE, TRUE, s->ocg, s->k, s->p, 1.0f, dy_g,
                          s->p, col, s->p, 1.0f, dw + (size_t) g * s->ocg * s->k, s->k);
           }
         if (dx)
           {
-            cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, s->k, s->p, s->ocg, 1.0f, w_g,
+            an_cpu_sgemm (be, TRUE, FALSE, s->k, s->p, s->ocg, 1.0f, w_g,
                          s->k, dy_g, s->p, 0.0f, col, s->p);
             col2im_add_cpu (be, d, s, n, 1, g, col, dx);
           }
@@ -343,7 +342,6 @@ an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnC
 {
   ConvShape s = conv_shape (d);
 
-  an_cpu_blas_threads (be);
   if (conv_resolve_strategy (strategy, &s) == AN_CPU_CONV_FOLDED)
     conv2d_forward_folded (be, d, &s, y, x, w, b);
   else
@@ -357,7 +355,6 @@ an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy, const An
 {
   ConvShape s = conv_shape (d);
 
-  an_cpu_blas_threads (be);
   if (db)
     conv_bias_grad_cpu (be, d, &s, db, dy);
   if (!dx && !dw)

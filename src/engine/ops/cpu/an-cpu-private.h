@@ -27,9 +27,13 @@ typedef enum {
 /* Worker threads for an OpenMP region: the backend's setting, or every core for 0. */
 int an_cpu_threads (AnBackend *be);
 
-/* Makes BLAS use this backend's thread count. OpenBLAS keeps one process-wide count, so two
- * CPU backends with different counts in one process re-set it before each of their GEMMs. */
-void an_cpu_blas_threads (AnBackend *be);
+/* Row-major C (M, N) = alpha op(A) op(B) + beta C, with N split into one contiguous slice of
+ * columns per OpenMP thread, each slice a single-threaded BLAS call. One thread pool for the
+ * whole backend: OpenBLAS's own pthreads spin after each GEMM and starve the OpenMP loops
+ * around it on a machine with few cores (measured in tools/kernels/bench-conv.c). */
+void an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, int k,
+                   float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+                   float *c, int ldc);
 
 /* A workspace of at least floats floats, or NULL when it cannot grow that large (the caller
  * then takes a path that needs less). Previous contents are not kept. */
