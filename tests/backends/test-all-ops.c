@@ -613,10 +613,45 @@ test_all_ops (void)
     g_test_fail_printf ("%s", failures->str);
 }
 
+/* Host -> reference -> cpu (staged through the host) -> a second cpu "device" (peer copy)
+ * -> host must give back the same bytes. */
+static void
+test_transfer (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnBackend) ref = an_backend_ref_new ();
+  g_autoptr (AnBackend) cpu0 = an_backend_cpu_new (0, 1);
+  g_autoptr (AnBackend) cpu1 = an_backend_cpu_new (1, 2);
+  const size_t count = 4099;
+  g_autofree float *host = g_new (float, count), *back = g_new0 (float, count);
+  float *a, *b, *c;
+
+  for (size_t i = 0; i < count; i++)
+    host[i] = an_rng_uniform (TEST_SEED, 99, i);
+  a = ref->ops->alloc (ref, count * sizeof (float), &error);
+  g_assert_no_error (error);
+  b = cpu0->ops->alloc (cpu0, count * sizeof (float), &error);
+  g_assert_no_error (error);
+  c = cpu1->ops->alloc (cpu1, count * sizeof (float), &error);
+  g_assert_no_error (error);
+
+  ref->ops->upload (ref, a, host, count * sizeof (float));
+  an_backend_transfer (cpu0, b, ref, a, count * sizeof (float));
+  g_assert_false (cpu0->ops->peer_copy (cpu0, b, ref, a, 4)); /* another kind: refused */
+  an_backend_transfer (cpu1, c, cpu0, b, count * sizeof (float));
+  cpu1->ops->download (cpu1, back, c, count * sizeof (float));
+  g_assert_cmpmem (back, count * sizeof (float), host, count * sizeof (float));
+
+  ref->ops->free (ref, a);
+  cpu0->ops->free (cpu0, b);
+  cpu1->ops->free (cpu1, c);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/backends/all-ops", test_all_ops);
+  g_test_add_func ("/backends/transfer", test_transfer);
   return g_test_run ();
 }

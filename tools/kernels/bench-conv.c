@@ -67,6 +67,22 @@ main (int argc, char **argv)
     }
   g_print ("batch %d, %d threads, median of %d runs; GFLOP/s (forward, backward dx+dw+db)\n",
            batch, threads, runs);
+  {
+    /* the ceiling on this machine right now: a square GEMM through the same split */
+    const int m = 1024;
+    g_autofree float *a = filled ((size_t) m * m, 5), *bm = filled ((size_t) m * m, 6);
+    g_autofree float *c = g_new (float, (size_t) m * m);
+
+    for (int r = -1; r < runs; r++)
+      {
+        gint64 t0 = g_get_monotonic_time ();
+        an_cpu_sgemm (be, FALSE, FALSE, m, m, m, 1.0f, a, m, bm, m, 0.0f, c, m);
+        if (r >= 0)
+          t[r] = (g_get_monotonic_time () - t0) / 1e6;
+      }
+    g_print ("sgemm 1024^3 %43s %6.1f GFLOP/s\n", "",
+             2.0 * m * m * m / median_seconds (t, runs) / 1e9);
+  }
   for (size_t l = 0; l < G_N_ELEMENTS (layers); l++)
     {
       const Layer *ly = &layers[l];
