@@ -81,7 +81,7 @@ typedef struct {
 
   /* memory */
   void *(*alloc) (AnBackend *be, size_t bytes, GError **error);
-  void (*free) (AnBackend *be, void *ptr);
+  void (*free) (AnBackend *be, void *ptr); /* free (NULL) does nothing */
   void (*zero) (AnBackend *be, void *ptr, size_t bytes);
   void (*upload) (AnBackend *be, void *dst, const void *host_src, size_t bytes);
   void (*download) (AnBackend *be, void *host_dst, const void *src, size_t bytes);

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "an-config.h"
+#include "data/an-dataset.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,13 @@ typedef struct {
   float *best_params;   /* n_params or NULL */
   GArray *epochs;       /* of AnEpochRecord (an-trainer.h) or NULL; opaque bytes here */
   gsize epoch_record_size;
+  /* the unfinished epoch's running sums, so a mid-epoch resume reports the same epoch loss */
+  double ep_loss;
+  gint64 ep_correct, ep_seen;
+  /* what the classifier needs without the dataset (section DATA) */
+  char **class_names;   /* NULL-terminated */
+  int in_channels;
+  AnInputSpec spec;     /* input size, normalisation (mean/std) */
 } AnCheckpoint;
 
 gboolean an_checkpoint_write (const AnCheckpoint *ck, const char *path, GError **error);

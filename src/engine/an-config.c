@@ -1,2 +1,647 @@
-/* an-config.c */
+/* an-config.c: the run configuration (an-config.h): defaults, validation, "key=value" text,
+ * setting fields by name, and the named recipes.
+ * One table describes every field (key, type, offset, allowed range), so set, validate,
+ * to_string and from_string cannot disagree about a key. Doubles are written with the fewest
+ * digits that read back to the same bits, so the text round-trips exactly.
+ */
+#define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "an-config.h"
+#include "an-error.h"
+
+typedef enum {
+  FIELD_STRING,   /* char *, g_free'd */
+  FIELD_INT,
+  FIELD_UINT64,
+  FIELD_DOUBLE,
+  FIELD_BOOLEAN,
+  FIELD_ENUM,     /* an int-sized enum named by `names` */
+} FieldType;
+
+typedef enum {
+  STRING_REQUIRED, /* must not be empty */
+  STRING_OPTIONAL, /* empty means NULL */
+  STRING_DEVICE,   /* cpu|auto|cuda|cuda:N|cuda:N,M */
+} StringRule;
+
+typedef struct {
+  const char *key;
+  FieldType type;
+  gsize offset;
+  /* numbers: the allowed interval; open ends exclude the bound */
+  double lo, hi;
+  gboolean lo_open, hi_open;
+  /* enums: names in enum-value order, NULL-terminated */
+  const char *const *names;
+  StringRule string_rule;
+} FieldSpec;
+
+static const char *const init_names[] = { "he", "paper", "he-fc", NULL };
+static const char *const lrn_names[] = { "code", "paper", NULL };
+static const char *const schedule_names[] = { "constant", "step", "plateau", "paper", NULL };
+static const char *const rule_names[] = { "pytorch", "paper", NULL };
+static const char *const normalize_names[] = { "half", "mean-std", NULL };
+
+/* enums and gboolean are stored through int pointers */
+G_STATIC_ASSERT (sizeof (AnInit) == sizeof (int));
+G_STATIC_ASSERT (sizeof (AnLrnConvention) == sizeof (int));
+G_STATIC_ASSERT (sizeof (AnScheduleKind) == sizeof (int));
+G_STATIC_ASSERT (sizeof (AnNormalize) == sizeof (int));
+G_STATIC_ASSERT (sizeof (AnSgdRule) == sizeof (int));
+
+#define OFF(field) offsetof (AnRunConfig, field)
+#define STR(field, rule) { #field, FIELD_STRING, OFF (field), 0, 0, FALSE, FALSE, NULL, rule }
+#define INT(field, lo, hi) { #field, FIELD_INT, OFF (field), lo, hi, FALSE, FALSE, NULL, 0 }
+#define DBL(field, lo, hi, lo_open, hi_open)                                                   \
+  { #field, FIELD_DOUBLE, OFF (field), lo, hi, lo_open, hi_open, NULL, 0 }
+#define BOOL(field) { #field, FIELD_BOOLEAN, OFF (field), 0, 0, FALSE, FALSE, NULL, 0 }
+#define ENUM(field, names) { #field, FIELD_ENUM, OFF (field), 0, 0, FALSE, FALSE, names, 0 }
+
+/* The fixed order of to_string: the order of the struct. */
+static const FieldSpec fields[] = {
+  STR (model, STRING_REQUIRED),
+  STR (data, STRING_REQUIRED),
+  INT (train_size, 0, G_MAXINT),
+  INT (val_size, 0, G_MAXINT),
+  DBL (val_fraction, 0, 0.9, FALSE, FALSE),
+  INT (test_size, 0, G_MAXINT),
+  { "seed", FIELD_UINT64, OFF (seed), 0, 0, FALSE, FALSE, NULL, 0 },
+  INT (epochs, 1, 100000),
+  INT (batch, 1, 65536),
+  ENUM (rule, rule_names),
+  DBL (lr, 0, 10, TRUE, FALSE),
+  DBL (momentum, 0, 1, FALSE, TRUE),
+  DBL (weight_decay, 0, 1, FALSE, TRUE),
+  DBL (dropout, 0, 1, FALSE, TRUE),
+  ENUM (schedule, schedule_names),
+  INT (step_size, 1, 100000),
+  DBL (step_gamma, 0, 1, TRUE, FALSE),
+  DBL (plateau_factor, 0, 1, TRUE, TRUE),
+  INT (plateau_patience, 0, 100000),
+  DBL (plateau_threshold, 0, 1, FALSE, TRUE),
+  INT (plateau_cooldown, 0, 100000),
+  DBL (min_lr, 0, 10, FALSE, FALSE),
+  BOOL (early_stopping),
+  INT (patience, 1, 100000),
+  DBL (delta, 0, HUGE_VAL, FALSE, TRUE),
+  ENUM (init, init_names),
+  ENUM (lrn, lrn_names),
+  ENUM (normalize, normalize_names),
+  BOOL (augment_flip),
+  BOOL (augment_crop),
+  BOOL (augment_pca),
+  DBL (pca_std, 0, 10, FALSE, FALSE),
+  STR (device, STRING_DEVICE),
+  INT (towers, 1, 2),
+  INT (threads, 0, 4096),
+  STR (checkpoint_dir, STRING_OPTIONAL),
+  STR (metrics_path, STRING_OPTIONAL),
+};
+
+#define FIELD_PTR(cfg, spec, type) ((type *) (((char *) (cfg)) + (spec)->offset))
+#define FIELD_CPTR(cfg, spec, type) ((const type *) (((const char *) (cfg)) + (spec)->offset))
+
+static const FieldSpec *
+find_field (const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strcmp (fields[i].key, key) == 0)
+      return &fields[i];
+  return NULL;
+}
+
+/* The shortest "%.Ng" that reads back to the same double, without an exponent for numbers
+ * people write without one (10, not 1e+01). */
+static char *
+format_double (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean plain = fabs (v) >= 1e-4 && fabs (v) < 1e15;
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char fmt[8];
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, fmt, v);
+      gboolean exact = g_ascii_strtod (buf, NULL) == v || !isfinite (v);
+      if (exact && !(plain && strchr (buf, 'e') != NULL))
+        break;
+    }
+  return g_strdup (buf);
+}
+
+static char *
+format_range (const FieldSpec *spec)
+{
+  g_autofree char *lo = format_double (spec->lo);
+  g_autofree char *hi = isinf (spec->hi) ? g_strdup ("inf") : format_double (spec->hi);
+  return g_strdup_printf ("%c%s, %s%c", spec->lo_open ? '(' : '[', lo, hi,
+                          spec->hi_open ? ')' : ']');
+}
+
+static gboolean
+in_range (const FieldSpec *spec, double v)
+{
+  /* written so that NaN fails every comparison */
+  gboolean lo_ok = spec->lo_open ? v > spec->lo : v >= spec->lo;
+  gboolean hi_ok = spec->hi_open ? v < spec->hi : v <= spec->hi;
+  return lo_ok && hi_ok;
+}
+
+static gboolean
+check_range (const FieldSpec *spec, double v, const char *shown, GError **error)
+{
+  if (in_range (spec, v))
+    return TRUE;
+  g_autofree char *range = format_range (spec);
+  g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s is out of range %s",
+               spec->key, shown, range);
+  return FALSE;
+}
+
+static gboolean
+device_is_valid (const char *s)
+{
+  if (strcmp (s, "cpu") == 0 || strcmp (s, "auto") == 0 || strcmp (s, "cuda") == 0)
+    return TRUE;
+  if (!g_str_has_prefix (s, "cuda:"))
+    return FALSE;
+  const char *p = s + strlen ("cuda:");
+  for (int n = 0; n < 2; n++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+      if (*p == '\0')
+        return TRUE;
+      if (*p != ',' || n == 1)
+        return FALSE;
+      p++;
+    }
+  return FALSE;
+}
+
+static gboolean
+check_string (const FieldSpec *spec, const char *s, GError **error)
+{
+  if (s != NULL && strpbrk (s, "\r\n") != NULL)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "%s: a line break is not allowed in the value", spec->key);
+      return FALSE;
+    }
+  switch (spec->string_rule)
+    {
+    case STRING_REQUIRED:
+      if (s == NULL || *s == '\0')
+        {
+          g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: must not be empty",
+                       spec->key);
+          return FALSE;
+        }
+      return TRUE;
+    case STRING_OPTIONAL:
+      return TRUE;
+    case STRING_DEVICE:
+      if (s == NULL || !device_is_valid (s))
+        {
+          g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                       "%s: “%s” is not one of cpu, auto, cuda, cuda:N, cuda:N,M", spec->key,
+                       s ? s : "");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  g_assert_not_reached ();
+}
+
+/* Checks the value a field holds now. */
+static gboolean
+validate_field (const AnRunConfig *cfg, const FieldSpec *spec, GError **error)
+{
+  switch (spec->type)
+    {
+    case FIELD_STRING:
+      return check_string (spec, *FIELD_CPTR (cfg, spec, char *), error);
+    case FIELD_INT:
+      {
+        int v = *FIELD_CPTR (cfg, spec, int);
+        g_autofree char *shown = g_strdup_printf ("%d", v);
+        return check_range (spec, v, shown, error);
+      }
+    case FIELD_DOUBLE:
+      {
+        double v = *FIELD_CPTR (cfg, spec, double);
+        g_autofree char *shown = format_double (v);
+        return check_range (spec, v, shown, error);
+      }
+    case FIELD_ENUM:
+      {
+        int v = *FIELD_CPTR (cfg, spec, int);
+        if (v < 0 || v >= (int) g_strv_length ((char **) spec->names))
+          {
+            g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %d is not a valid value",
+                         spec->key, v);
+            return FALSE;
+          }
+        return TRUE;
+      }
+    case FIELD_UINT64:
+    case FIELD_BOOLEAN:
+      return TRUE;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+parse_boolean (const char *s, gboolean *out)
+{
+  static const char *const yes[] = { "true", "yes", "1" };
+  static const char *const no[] = { "false", "no", "0" };
+  for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
+    {
+      if (g_ascii_strcasecmp (s, yes[i]) == 0 || g_ascii_strcasecmp (s, no[i]) == 0)
+        {
+          *out = g_ascii_strcasecmp (s, yes[i]) == 0;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **error)
+{
+  switch (spec->type)
+    {
+    case FIELD_STRING:
+      {
+        const char *v = (spec->string_rule == STRING_OPTIONAL && *value == '\0') ? NULL : value;
+        if (!check_string (spec, v, error))
+          return FALSE;
+        char **slot = FIELD_PTR (cfg, spec, char *);
+        g_free (*slot);
+        *slot = g_strdup (v);
+        return TRUE;
+      }
+    case FIELD_INT:
+      {
+        char *end = NULL;
+        gint64 v = g_ascii_strtoll (value, &end, 10);
+        if (*value == '\0' || end == NULL || *end != '\0')
+          {
+            g_set_error (error, AN_ERROR, AN_ERROR_PARSE, "%s: “%s” is not an integer", spec->key,
+                         value);
+            return FALSE;
+          }
+        if (!check_range (spec, (double) v, value, error))
+          return FALSE;
+        *FIELD_PTR (cfg, spec, int) = (int) v;
+        return TRUE;
+      }
+    case FIELD_UINT64:
+      {
+        guint64 v;
+        g_autoptr (GError) local = NULL;
+        if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &v, &local))
+          {
+            g_set_error (error, AN_ERROR, AN_ERROR_PARSE,
+                         "%s: “%s” is not an integer in [0, 18446744073709551615]", spec->key,
+                         value);
+            return FALSE;
+          }
+        *FIELD_PTR (cfg, spec, guint64) = v;
+        return TRUE;
+      }
+    case FIELD_DOUBLE:
+      {
+        char *end = NULL;
+        double v = g_ascii_strtod (value, &end);
+        if (*value == '\0' || end == NULL || *end != '\0')
+          {
+            g_set_error (error, AN_ERROR, AN_ERROR_PARSE, "%s: “%s” is not a number", spec->key,
+                         value);
+            return FALSE;
+          }
+        if (!check_range (spec, v, value, error))
+          return FALSE;
+        *FIELD_PTR (cfg, spec, double) = v;
+        return TRUE;
+      }
+    case FIELD_BOOLEAN:
+      {
+        gboolean v;
+        if (!parse_boolean (value, &v))
+          {
+            g_set_error (error, AN_ERROR, AN_ERROR_PARSE,
+                         "%s: “%s” is not one of true, false, yes, no, 1, 0", spec->key, value);
+            return FALSE;
+          }
+        *FIELD_PTR (cfg, spec, gboolean) = v;
+        return TRUE;
+      }
+    case FIELD_ENUM:
+      for (int i = 0; spec->names[i] != NULL; i++)
+        if (strcmp (spec->names[i], value) == 0)
+          {
+            *FIELD_PTR (cfg, spec, int) = i;
+            return TRUE;
+          }
+      {
+        g_autofree char *choices = g_strjoinv (", ", (char **) spec->names);
+        g_set_error (error, AN_ERROR, AN_ERROR_PARSE, "%s: “%s” is not one of %s", spec->key,
+                     value, choices);
+        return FALSE;
+      }
+    }
+  g_assert_not_reached ();
+}
+
+static char *
+field_to_string (const AnRunConfig *cfg, const FieldSpec *spec)
+{
+  switch (spec->type)
+    {
+    case FIELD_STRING:
+      {
+        const char *s = *FIELD_CPTR (cfg, spec, char *);
+        return g_strdup (s ? s : "");
+      }
+    case FIELD_INT:
+      return g_strdup_printf ("%d", *FIELD_CPTR (cfg, spec, int));
+    case FIELD_UINT64:
+      return g_strdup_printf ("%" G_GUINT64_FORMAT, *FIELD_CPTR (cfg, spec, guint64));
+    case FIELD_DOUBLE:
+      return format_double (*FIELD_CPTR (cfg, spec, double));
+    case FIELD_BOOLEAN:
+      return g_strdup (*FIELD_CPTR (cfg, spec, gboolean) ? "true" : "false");
+    case FIELD_ENUM:
+      return g_strdup (spec->names[*FIELD_CPTR (cfg, spec, int)]);
+    }
+  g_assert_not_reached ();
+}
+
+/* Everything but the "what", "where" and "output" groups: what a recipe decides. */
+static void
+reset_training_fields (AnRunConfig *cfg)
+{
+  AnRunConfig defaults;
+  an_run_config_init (&defaults);
+  cfg->epochs = defaults.epochs;
+  cfg->batch = defaults.batch;
+  cfg->rule = defaults.rule;
+  cfg->lr = defaults.lr;
+  cfg->momentum = defaults.momentum;
+  cfg->weight_decay = defaults.weight_decay;
+  cfg->dropout = defaults.dropout;
+  cfg->schedule = defaults.schedule;
+  cfg->step_size = defaults.step_size;
+  cfg->step_gamma = defaults.step_gamma;
+  cfg->plateau_factor = defaults.plateau_factor;
+  cfg->plateau_patience = defaults.plateau_patience;
+  cfg->plateau_threshold = defaults.plateau_threshold;
+  cfg->plateau_cooldown = defaults.plateau_cooldown;
+  cfg->min_lr = defaults.min_lr;
+  cfg->early_stopping = defaults.early_stopping;
+  cfg->patience = defaults.patience;
+  cfg->delta = defaults.delta;
+  cfg->init = defaults.init;
+  cfg->lrn = defaults.lrn;
+  cfg->normalize = defaults.normalize;
+  cfg->augment_flip = defaults.augment_flip;
+  cfg->augment_crop = defaults.augment_crop;
+  cfg->augment_pca = defaults.augment_pca;
+  cfg->pca_std = defaults.pca_std;
+  an_run_config_clear (&defaults);
+}
+
+void
+an_run_config_init (AnRunConfig *cfg)
+{
+  *cfg = (AnRunConfig) {
+    .model = g_strdup ("alexnet-tiny"),
+    .data = g_strdup ("fashion-mnist"),
+    .train_size = 0,
+    .val_size = 0,
+    .val_fraction = 0.2,
+    .test_size = 0,
+    .seed = 42,
+    .epochs = 10,
+    .batch = 128,
+    .rule = AN_SGD_RULE_PYTORCH,
+    .lr = 0.01,
+    .momentum = 0.9,
+    .weight_decay = 5e-4,
+    .dropout = 0.5,
+    .schedule = AN_SCHEDULE_PLATEAU,
+    .step_size = 30,
+    .step_gamma = 0.1,
+    .plateau_factor = 0.5,
+    .plateau_patience = 3,
+    .plateau_threshold = 1e-4,
+    .plateau_cooldown = 0,
+    .min_lr = 1e-6,
+    .early_stopping = TRUE,
+    .patience = 7,
+    .delta = 0.0,
+    .init = AN_INIT_HE,
+    .lrn = AN_LRN_CODE,
+    .normalize = AN_NORMALIZE_HALF,
+    .augment_flip = TRUE,
+    .augment_crop = FALSE,
+    .augment_pca = FALSE,
+    .pca_std = 0.1,
+    .device = g_strdup ("cpu"),
+    .towers = 1,
+    .threads = 0,
+    .checkpoint_dir = NULL,
+    .metrics_path = NULL,
+  };
+}
+
+void
+an_run_config_clear (AnRunConfig *cfg)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i].type == FIELD_STRING)
+      g_clear_pointer (FIELD_PTR (cfg, &fields[i], char *), g_free);
+}
+
+/* dst must hold a configuration or be zeroed: its strings are freed first. */
+void
+an_run_config_copy (AnRunConfig *dst, const AnRunConfig *src)
+{
+  if (dst == src)
+    return;
+  an_run_config_clear (dst);
+  *dst = *src;
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i].type == FIELD_STRING)
+      {
+        char **slot = FIELD_PTR (dst, &fields[i], char *);
+        *slot = g_strdup (*slot);
+      }
+}
+
+gboolean
+an_run_config_validate (const AnRunConfig *cfg, GError **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (!validate_field (cfg, &fields[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+an_run_config_set (AnRunConfig *cfg, const char *key, const char *value, GError **error)
+{
+  const FieldSpec *spec = find_field (key);
+  if (spec == NULL)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: unknown configuration key",
+                   key);
+      return FALSE;
+    }
+  return set_field (cfg, spec, value, error);
+}
+
+char *
+an_run_config_to_string (const AnRunConfig *cfg)
+{
+  GString *s = g_string_new (NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *v = field_to_string (cfg, &fields[i]);
+      g_string_append_printf (s, "%s=%s\n", fields[i].key, v);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Keys missing from text keep their current values; cfg is changed only on success. Blank
+ * lines and '#' comments are skipped. */
+gboolean
+an_run_config_from_string (AnRunConfig *cfg, const char *text, GError **error)
+{
+  AnRunConfig parsed = { 0 };
+  an_run_config_copy (&parsed, cfg);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (int n = 0; lines[n] != NULL; n++)
+    {
+      char *line = lines[n];
+      gsize len = strlen (line);
+      if (len > 0 && line[len - 1] == '\r')
+        line[len - 1] = '\0';
+      if (*line == '\0' || *line == '#')
+        continue;
+      char *eq = strchr (line, '=');
+      g_autoptr (GError) local = NULL;
+      if (eq == NULL)
+        g_set_error (&local, AN_ERROR, AN_ERROR_PARSE, "“%s” is not key=value", line);
+      else
+        {
+          *eq = '\0';
+          const FieldSpec *spec = find_field (line);
+          if (spec == NULL)
+            g_set_error (&local, AN_ERROR, AN_ERROR_PARSE, "%s: unknown configuration key",
+                         line);
+          else
+            set_field (&parsed, spec, eq + 1, &local);
+        }
+      if (local != NULL)
+        {
+          g_set_error (error, AN_ERROR, AN_ERROR_PARSE, "configuration line %d: %s", n + 1,
+                       local->message);
+          an_run_config_clear (&parsed);
+          return FALSE;
+        }
+    }
+  an_run_config_clear (cfg);
+  *cfg = parsed;
+  return TRUE;
+}
+
+/* A recipe decides the training fields (length, optimizer, schedule, early stopping,
+ * initialisation, LRN, normalisation, augmentation); what is trained, where, and where the
+ * output goes are the user's and stay as they are. */
+gboolean
+an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error)
+{
+  if (g_strcmp0 (recipe, "default") == 0)
+    {
+      reset_training_fields (cfg);
+      return TRUE;
+    }
+  if (g_strcmp0 (recipe, "paper") == 0)
+    {
+      reset_training_fields (cfg);
+      cfg->epochs = 90; /* the paper's "roughly 90 cycles" */
+      cfg->init = AN_INIT_PAPER;
+      cfg->rule = AN_SGD_RULE_PAPER;
+      cfg->schedule = AN_SCHEDULE_PAPER;
+      cfg->batch = 128;
+      cfg->lr = 0.01;
+      cfg->momentum = 0.9;
+      cfg->weight_decay = 5e-4;
+      cfg->lrn = AN_LRN_CODE;
+      /* the paper subtracts the training set's mean image: the closest we offer */
+      cfg->normalize = AN_NORMALIZE_MEAN_STD;
+      cfg->augment_flip = TRUE;
+      cfg->augment_crop = TRUE;
+      cfg->augment_pca = TRUE;
+      cfg->early_stopping = FALSE;
+      return TRUE;
+    }
+  if (g_strcmp0 (recipe, "article") == 0)
+    {
+      reset_training_fields (cfg);
+      cfg->epochs = 50;
+      cfg->batch = 64;
+      cfg->rule = AN_SGD_RULE_PYTORCH;
+      cfg->lr = 0.01;
+      cfg->momentum = 0.9;
+      cfg->schedule = AN_SCHEDULE_PLATEAU;
+      cfg->plateau_factor = 0.5;
+      cfg->plateau_patience = 3;
+      cfg->min_lr = 1e-6;
+      cfg->early_stopping = TRUE;
+      cfg->patience = 7;
+      cfg->delta = 0.0;
+      cfg->init = AN_INIT_HE_FC;
+      cfg->normalize = AN_NORMALIZE_HALF;
+      /* the article trains on the resized images as they are */
+      cfg->augment_flip = FALSE;
+      return TRUE;
+    }
+  g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+               "recipe: “%s” is not one of default, paper, article", recipe ? recipe : "");
+  return FALSE;
+}
+
+const char *
+an_init_to_string (AnInit v)
+{
+  return (unsigned) v < G_N_ELEMENTS (init_names) - 1 ? init_names[v] : "invalid";
+}
+
+const char *
+an_lrn_convention_to_string (AnLrnConvention v)
+{
+  return (unsigned) v < G_N_ELEMENTS (lrn_names) - 1 ? lrn_names[v] : "invalid";
+}
+
+const char *
+an_schedule_to_string (AnScheduleKind v)
+{
+  return (unsigned) v < G_N_ELEMENTS (schedule_names) - 1 ? schedule_names[v] : "invalid";
+}
+
+const char *
+an_sgd_rule_to_string (AnSgdRule v)
+{
+  return (unsigned) v < G_N_ELEMENTS (rule_names) - 1 ? rule_names[v] : "invalid";
+}

@@ -93,6 +93,9 @@ void an_model_init_params (AnModel *m, AnInit init, guint64 seed);
 /* Whole flat host copies: parameters, or SGD momentum buffers. */
 void an_model_get_params (AnModel *m, float *host);
 void an_model_set_params (AnModel *m, const float *host);
+/* One logical tensor (towers joined). */
+void an_model_get_param (AnModel *m, int i, float *host);
+int an_model_find_param (AnModel *m, const char *name);
 void an_model_get_momentum (AnModel *m, float *host);
 void an_model_set_momentum (AnModel *m, const float *host);
 
@@ -103,6 +106,8 @@ double an_model_forward (AnModel *m, int n, const float *x, const gint32 *labels
 /* Gradients of the last forward's loss (zeroes them first). */
 void an_model_backward (AnModel *m);
 void an_model_sgd_step (AnModel *m, const AnSgdDesc *d);
+/* Changes p of the dropout layers that use the run's p (live hyperparameter). */
+void an_model_set_dropout (AnModel *m, double p);
 double an_model_grad_norm (AnModel *m);
 /* Copies of the last forward's probabilities (n, classes) / gradient of tensor i. */
 void an_model_get_probs (AnModel *m, float *host);

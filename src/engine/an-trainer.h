@@ -89,8 +89,9 @@ typedef struct {
   /* AN_SNAPSHOT_CONFUSION: num_classes x num_classes counts, row = truth */
   int num_classes;
   gint64 *confusion;
-  /* AN_SNAPSHOT_PARAMS: the run configuration the weights belong to */
+  /* AN_SNAPSHOT_PARAMS: the run configuration the weights belong to and the model's input */
   AnRunConfig config;
+  AnInputSpec input;
 } AnSnapshot;
 
 AnSnapshot *an_snapshot_ref (AnSnapshot *s);

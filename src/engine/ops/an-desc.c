@@ -1,19 +1,26 @@
 /* an-desc.c: descriptor checks shared by every backend, and transfers between backends.
- * Shapes follow an-backend.h (NCHW, PyTorch's floor-mode output sizes); a bad shape is an
- * AN_ERROR_INVALID_ARGUMENT naming the field and its value.
+ *
+ * Shapes follow PyTorch (floor mode, no dilation): oh = (h + 2 ph - kh) / sh + 1. Every check
+ * names the field and the value at fault, so a preset error points at the layer's numbers.
  */
 #define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
 
+#include <math.h>
+
 #include "an-backend.h"
 #include "an-error.h"
 
+/* Staging chunk for transfers between backends of different kinds: bounded, so that moving a
+ * large tensor never needs a host buffer of its size. */
+#define AN_TRANSFER_CHUNK_BYTES ((size_t) 4 << 20)
+
 static gboolean
-check_positive (const char *what, const char *field, int value, GError **error)
+check_positive (const char *op, const char *field, int value, GError **error)
 {
   if (value > 0)
     return TRUE;
-  g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s = %d must be positive", what,
+  g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s=%d must be at least 1", op,
                field, value);
   return FALSE;
 }
@@ -21,39 +28,48 @@ check_positive (const char *what, const char *field, int value, GError **error)
 gboolean
 an_conv_desc_init (AnConvDesc *d, GError **error)
 {
-  if (!check_positive ("conv2d", "n", d->n, error) ||
-      !check_positive ("conv2d", "c", d->c, error) ||
-      !check_positive ("conv2d", "h", d->h, error) ||
-      !check_positive ("conv2d", "w", d->w, error) ||
-      !check_positive ("conv2d", "oc", d->oc, error) ||
-      !check_positive ("conv2d", "kh", d->kh, error) ||
-      !check_positive ("conv2d", "kw", d->kw, error) ||
-      !check_positive ("conv2d", "sh", d->sh, error) ||
-      !check_positive ("conv2d", "sw", d->sw, error) ||
-      !check_positive ("conv2d", "groups", d->groups, error))
+  if (!check_positive ("conv", "n", d->n, error) || !check_positive ("conv", "c", d->c, error) ||
+      !check_positive ("conv", "h", d->h, error) || !check_positive ("conv", "w", d->w, error) ||
+      !check_positive ("conv", "oc", d->oc, error) ||
+      !check_positive ("conv", "kh", d->kh, error) ||
+      !check_positive ("conv", "kw", d->kw, error) ||
+      !check_positive ("conv", "stride sh", d->sh, error) ||
+      !check_positive ("conv", "stride sw", d->sw, error) ||
+      !check_positive ("conv", "groups", d->groups, error))
     return FALSE;
+
   if (d->ph < 0 || d->pw < 0)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "conv2d: padding %dx%d must not be negative", d->ph, d->pw);
+                   "conv: padding ph=%d pw=%d must not be negative", d->ph, d->pw);
       return FALSE;
     }
-  if (d->c % d->groups != 0 || d->oc % d->groups != 0)
+  if (d->c % d->groups != 0)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "conv2d: groups = %d does not divide channels %d and kernels %d", d->groups,
-                   d->c, d->oc);
+                   "conv: input channels c=%d are not divisible by groups=%d", d->c, d->groups);
       return FALSE;
     }
-  if (d->kh > d->h + 2 * d->ph || d->kw > d->w + 2 * d->pw)
+  if (d->oc % d->groups != 0)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "conv2d: kernel %dx%d is larger than the padded input %dx%d", d->kh, d->kw,
-                   d->h + 2 * d->ph, d->w + 2 * d->pw);
+                   "conv: output channels oc=%d are not divisible by groups=%d", d->oc,
+                   d->groups);
       return FALSE;
     }
-  d->oh = (d->h + 2 * d->ph - d->kh) / d->sh + 1;
-  d->ow = (d->w + 2 * d->pw - d->kw) / d->sw + 1;
+  /* 64-bit arithmetic: h + 2 ph may not fit in an int for absurd paddings. */
+  if ((int64_t) d->kh > (int64_t) d->h + 2 * (int64_t) d->ph ||
+      (int64_t) d->kw > (int64_t) d->w + 2 * (int64_t) d->pw)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "conv: kernel %dx%d is larger than the padded input %dx%d (h=%d w=%d ph=%d "
+                   "pw=%d)",
+                   d->kh, d->kw, d->h + 2 * d->ph, d->w + 2 * d->pw, d->h, d->w, d->ph, d->pw);
+      return FALSE;
+    }
+
+  d->oh = (int) (((int64_t) d->h + 2 * (int64_t) d->ph - d->kh) / d->sh + 1);
+  d->ow = (int) (((int64_t) d->w + 2 * (int64_t) d->pw - d->kw) / d->sw + 1);
   return TRUE;
 }
 
@@ -66,9 +82,10 @@ an_pool_desc_init (AnPoolDesc *d, GError **error)
       !check_positive ("maxpool", "w", d->w, error) ||
       !check_positive ("maxpool", "kh", d->kh, error) ||
       !check_positive ("maxpool", "kw", d->kw, error) ||
-      !check_positive ("maxpool", "sh", d->sh, error) ||
-      !check_positive ("maxpool", "sw", d->sw, error))
+      !check_positive ("maxpool", "stride sh", d->sh, error) ||
+      !check_positive ("maxpool", "stride sw", d->sw, error))
     return FALSE;
+
   if (d->kh > d->h || d->kw > d->w)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
@@ -76,6 +93,7 @@ an_pool_desc_init (AnPoolDesc *d, GError **error)
                    d->w);
       return FALSE;
     }
+
   d->oh = (d->h - d->kh) / d->sh + 1;
   d->ow = (d->w - d->kw) / d->sw + 1;
   return TRUE;
@@ -89,17 +107,30 @@ an_lrn_desc_check (const AnLrnDesc *d, GError **error)
       !check_positive ("lrn", "size", d->size, error) ||
       !check_positive ("lrn", "groups", d->groups, error))
     return FALSE;
+
   if (d->c % d->groups != 0)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "lrn: groups = %d does not divide channels %d", d->groups, d->c);
+                   "lrn: channels c=%d are not divisible by groups=%d", d->c, d->groups);
       return FALSE;
     }
-  if (!(d->k > 0.0f) || !(d->alpha >= 0.0f) || !(d->beta >= 0.0f))
+  /* k > 0 keeps the denominator away from 0^-beta on an all-zero window (dead ReLUs). */
+  if (!isfinite (d->k) || d->k <= 0.0f)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "lrn: k = %g must be positive, alpha = %g and beta = %g not negative",
-                   (double) d->k, (double) d->alpha, (double) d->beta);
+                   "lrn: k=%g must be a finite number above 0", (double) d->k);
+      return FALSE;
+    }
+  if (!isfinite (d->alpha) || d->alpha < 0.0f)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "lrn: alpha=%g must be a finite number, 0 or more", (double) d->alpha);
+      return FALSE;
+    }
+  if (!isfinite (d->beta) || d->beta < 0.0f)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "lrn: beta=%g must be a finite number, 0 or more", (double) d->beta);
       return FALSE;
     }
   return TRUE;
@@ -108,33 +139,26 @@ an_lrn_desc_check (const AnLrnDesc *d, GError **error)
 void
 an_backend_free (AnBackend *be)
 {
-  if (be)
-    be->ops->destroy (be);
+  if (be == NULL)
+    return;
+  be->ops->destroy (be);
 }
-
-/* Staged through host memory in bounded pieces when the two backends cannot copy directly. */
-#define AN_TRANSFER_STAGE_BYTES ((size_t) 16 << 20)
 
 void
 an_backend_transfer (AnBackend *dst_be, void *dst, AnBackend *src_be, const void *src,
                      size_t bytes)
 {
-  if (dst_be == src_be)
-    {
-      dst_be->ops->copy (dst_be, dst, src, bytes);
-      return;
-    }
+  if (bytes == 0)
+    return;
   if (dst_be->ops->peer_copy (dst_be, dst, src_be, src, bytes))
     return;
 
-  size_t stage_bytes = MIN (bytes, AN_TRANSFER_STAGE_BYTES);
-  guint8 *stage = g_malloc (MAX (stage_bytes, 1));
-  for (size_t done = 0; done < bytes; done += stage_bytes)
+  size_t chunk = MIN (bytes, AN_TRANSFER_CHUNK_BYTES);
+  g_autofree guint8 *staging = g_malloc (chunk);
+  for (size_t done = 0; done < bytes; done += chunk)
     {
-      size_t piece = MIN (stage_bytes, bytes - done);
-
-      src_be->ops->download (src_be, stage, (const guint8 *) src + done, piece);
-      dst_be->ops->upload (dst_be, (guint8 *) dst + done, stage, piece);
+      size_t part = MIN (chunk, bytes - done);
+      src_be->ops->download (src_be, staging, (const guint8 *) src + done, part);
+      dst_be->ops->upload (dst_be, (guint8 *) dst + done, staging, part);
     }
-  g_free (stage);
 }

@@ -1,0 +1,43 @@
+/* an-blas.c: see an-blas.h. The re-execution is guarded by AN_BLAS_REEXEC so it happens at
+ * most once, and an OPENBLAS_CORETYPE set by the user or the machine is always respected. */
+#define G_LOG_DOMAIN "alexnet-engine"
+#include "config.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "an-blas.h"
+
+const char *
+an_blas_kernel_name (void)
+{
+  return openblas_get_corename ();
+}
+
+void
+an_blas_select_kernel (char **argv)
+{
+  if (getenv ("OPENBLAS_CORETYPE") || getenv ("AN_BLAS_REEXEC"))
+    return;
+  const char *core = openblas_get_corename ();
+  if (core == NULL || g_ascii_strcasecmp (core, "prescott") != 0)
+    return;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init ();
+  const char *want = NULL;
+  if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512bw") &&
+      __builtin_cpu_supports ("avx512dq") && __builtin_cpu_supports ("avx512vl"))
+    want = "SkylakeX";
+  else if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    want = "Haswell";
+  if (want == NULL)
+    return;
+  setenv ("OPENBLAS_CORETYPE", want, 1);
+  setenv ("AN_BLAS_REEXEC", "1", 1);
+  execv ("/proc/self/exe", argv);
+  /* could not re-execute: carry on with the generic kernels */
+  unsetenv ("OPENBLAS_CORETYPE");
+#endif
+}

@@ -1,0 +1,315 @@
+/* an-eval.c: evaluating a checkpoint on a dataset (optionally with 10-crop averaging as the
+ * paper's test-time augmentation) and rendering filters / feature maps as images.
+ */
+#define G_LOG_DOMAIN "alexnet-engine"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "an-checkpoint.h"
+#include "an-error.h"
+#include "an-eval.h"
+#include "an-model.h"
+#include "an-trainer.h"
+
+#define EVAL_BATCH 100
+#define CROP_PAD 4
+
+void
+an_eval_result_clear (AnEvalResult *r)
+{
+  g_clear_pointer (&r->confusion, g_free);
+  g_clear_pointer (&r->class_names, g_strfreev);
+}
+
+typedef struct {
+  AnCheckpoint *ck;
+  AnPreset *preset;
+  AnBackend *be;
+  AnModel *model;
+} Loaded;
+
+static void
+loaded_clear (Loaded *l)
+{
+  an_model_free (l->model);
+  an_backend_free (l->be);
+  an_preset_free (l->preset);
+  an_checkpoint_free (l->ck);
+}
+
+static gboolean
+load (const char *path, int batch, int threads, Loaded *l, GError **error)
+{
+  memset (l, 0, sizeof *l);
+  if (!(l->ck = an_checkpoint_read (path, sizeof (AnEpochRecord), error)))
+    return FALSE;
+  if (!(l->preset = an_preset_load (l->ck->config.model, error)))
+    return FALSE;
+  int classes = l->ck->class_names ? (int) g_strv_length (l->ck->class_names) : 0;
+  l->be = an_backend_cpu_new (0, threads);
+  AnModelOptions mo = { .num_classes = classes, .in_channels = l->ck->in_channels, .batch = batch,
+                        .towers = 1, .devices = { l->be, NULL }, .lrn = l->ck->config.lrn,
+                        .dropout = l->ck->config.dropout, .seed = l->ck->config.seed };
+  if (!(l->model = an_model_new (l->preset, &mo, error)))
+    return FALSE;
+  if (an_model_param_total (l->model) != l->ck->n_params)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "%s holds %" G_GSIZE_FORMAT " parameters, model %s with %d classes needs %"
+                   G_GSIZE_FORMAT, path, l->ck->n_params, l->preset->name, classes,
+                   an_model_param_total (l->model));
+      return FALSE;
+    }
+  an_model_set_params (l->model, l->ck->best_params ? l->ck->best_params : l->ck->params);
+  return TRUE;
+}
+
+/* crop (C, H, W) at (dy, dx) of x padded by CROP_PAD with its edge values, mirrored if flip */
+static void
+crop_padded (const float *x, int C, int H, int W, int dy, int dx, gboolean flip, float *out)
+{
+  for (int c = 0; c < C; c++)
+    for (int i = 0; i < H; i++)
+      for (int j = 0; j < W; j++)
+        {
+          int sj = flip ? W - 1 - j : j;
+          int yy = CLAMP (i + dy - CROP_PAD, 0, H - 1), xx = CLAMP (sj + dx - CROP_PAD, 0, W - 1);
+          out[((gsize) c * H + i) * W + j] = x[((gsize) c * H + yy) * W + xx];
+        }
+}
+
+gboolean
+an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gboolean ten_crop,
+                        AnEvalResult *out, GError **error)
+{
+  memset (out, 0, sizeof *out);
+  Loaded l;
+  gboolean ok = FALSE;
+  AnDataset *ds = NULL;
+  int *idx = NULL;
+  AnBatcher *b = NULL;
+  float *probs = NULL, *xin = NULL, *acc = NULL;
+  int batch = ten_crop ? 10 : EVAL_BATCH;
+  if (!load (path, batch, threads, &l, error))
+    goto out;
+
+  const AnRunConfig *cfg = &l.ck->config;
+  const char *spec = data_spec ? data_spec : cfg->data;
+  gboolean folder = g_str_has_prefix (spec, "folder:");
+  if (!(ds = an_dataset_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, l.preset->height,
+                              l.preset->width, error)))
+    goto out;
+  int classes = an_model_num_classes (l.model);
+  if (ds->num_classes != classes)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "%s has %d classes, the checkpoint's model %d", spec, ds->num_classes, classes);
+      goto out;
+    }
+  int n;
+  if (folder)
+    {
+      /* the run's own validation split: the images it did not train on */
+      int *perm = g_new (int, ds->count);
+      an_split_indices (cfg->seed, ds->count, perm);
+      n = cfg->val_size > 0 ? cfg->val_size : (int) llround (ds->count * cfg->val_fraction);
+      n = CLAMP (n, 1, ds->count);
+      idx = g_memdup2 (perm + (ds->count - n), sizeof (int) * n);
+      g_free (perm);
+    }
+  else
+    {
+      n = ds->count;
+      idx = g_new (int, n);
+      for (int i = 0; i < n; i++)
+        idx[i] = i;
+    }
+
+  AnInputSpec is = l.ck->spec;
+  is.flip = is.crop = is.pca = FALSE;
+  b = an_batcher_new (ds, idx, n, &is, ten_crop ? 1 : EVAL_BATCH, FALSE, cfg->seed, 2);
+  out->classes = classes;
+  out->class_names = g_strdupv (ds->class_names);
+  out->confusion = g_new0 (gint64, (gsize) classes * classes);
+  probs = g_new (float, (gsize) batch * classes);
+  gsize isz = (gsize) is.channels * is.height * is.width;
+  xin = g_new (float, isz * 10);
+  acc = g_new (float, classes);
+  double sum = 0;
+  gint64 seen = 0, h1 = 0, h5 = 0;
+  an_batcher_start_epoch (b, 0, 0);
+  AnBatch *bt;
+  while ((bt = an_batcher_next (b)))
+    {
+      for (int i = 0; i < bt->n; i++)
+        {
+          const float *p;
+          if (ten_crop)
+            {
+              static const int offs[5][2] = { { 0, 0 }, { 0, 2 * CROP_PAD }, { 2 * CROP_PAD, 0 },
+                                              { 2 * CROP_PAD, 2 * CROP_PAD }, { CROP_PAD, CROP_PAD } };
+              for (int k = 0; k < 10; k++)
+                crop_padded (bt->x, is.channels, is.height, is.width, offs[k % 5][0],
+                             offs[k % 5][1], k >= 5, xin + isz * k);
+              an_model_forward (l.model, 10, xin, NULL, FALSE, 0);
+              an_model_get_probs (l.model, probs);
+              for (int c = 0; c < classes; c++)
+                {
+                  double s = 0;
+                  for (int k = 0; k < 10; k++)
+                    s += probs[(gsize) k * classes + c];
+                  acc[c] = (float) (s / 10);
+                }
+              p = acc;
+            }
+          else
+            {
+              if (i == 0)
+                {
+                  an_model_forward (l.model, bt->n, bt->x, NULL, FALSE, 0);
+                  an_model_get_probs (l.model, probs);
+                }
+              p = probs + (gsize) i * classes;
+            }
+          int y = bt->labels[i];
+          sum += -log (MAX (p[y], 1e-30f));
+          int better = 0, arg = 0;
+          for (int c = 0; c < classes; c++)
+            {
+              better += p[c] > p[y] || (p[c] == p[y] && c < y);
+              if (p[c] > p[arg])
+                arg = c;
+            }
+          h1 += better == 0;
+          h5 += better < 5;
+          out->confusion[(gsize) y * classes + arg]++;
+          seen++;
+        }
+      an_batcher_release (b, bt);
+    }
+  out->count = (int) seen;
+  out->loss = seen ? sum / seen : NAN;
+  out->top1 = seen ? (double) h1 / seen : NAN;
+  out->top5 = seen ? (double) h5 / seen : NAN;
+  ok = TRUE;
+out:
+  an_batcher_free (b);
+  an_dataset_free (ds);
+  g_free (idx);
+  g_free (probs);
+  g_free (xin);
+  g_free (acc);
+  loaded_clear (&l);
+  if (!ok)
+    an_eval_result_clear (out);
+  return ok;
+}
+
+AnImage *
+an_render_grid (const float *maps, int n, int h, int w, int zoom, gboolean per_map)
+{
+  int cols = (int) ceil (sqrt (n)), rows = (n + cols - 1) / cols;
+  int tw = w * zoom + 1, th = h * zoom + 1;
+  AnImage *img = an_image_new (1, rows * th + 1, cols * tw + 1);
+  memset (img->pixels, 40, (gsize) img->height * img->width);
+  float gmin = INFINITY, gmax = -INFINITY;
+  for (gsize i = 0; i < (gsize) n * h * w; i++)
+    gmin = MIN (gmin, maps[i]), gmax = MAX (gmax, maps[i]);
+  for (int k = 0; k < n; k++)
+    {
+      const float *m = maps + (gsize) k * h * w;
+      float lo = gmin, hi = gmax;
+      if (per_map)
+        {
+          lo = INFINITY, hi = -INFINITY;
+          for (int i = 0; i < h * w; i++)
+            lo = MIN (lo, m[i]), hi = MAX (hi, m[i]);
+        }
+      float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+      int oy = 1 + (k / cols) * th, ox = 1 + (k % cols) * tw;
+      for (int y = 0; y < h * zoom; y++)
+        for (int x = 0; x < w * zoom; x++)
+          img->pixels[(gsize) (oy + y) * img->width + ox + x] =
+            (guint8) lrintf ((m[(y / zoom) * w + x / zoom] - lo) * scale);
+    }
+  return img;
+}
+
+AnImage *
+an_render_filters (const char *checkpoint, const char *layer, int zoom, GError **error)
+{
+  Loaded l;
+  AnImage *img = NULL;
+  g_autofree char *pname = g_strconcat (layer, ".weight", NULL);
+  g_autofree float *w = NULL;
+  if (!load (checkpoint, 1, 1, &l, error))
+    goto out;
+  int pi = an_model_find_param (l.model, pname);
+  int shape[4], ndim;
+  if (pi < 0 || (an_model_param_shape (l.model, pi, shape, &ndim, NULL), ndim != 4))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "model %s has no convolution layer '%s'", l.preset->name, layer);
+      goto out;
+    }
+  int oc = shape[0], ic = shape[1], k = shape[2];
+  w = g_new (float, (gsize) oc * ic * k * k);
+  an_model_get_param (l.model, pi, w);
+  if (ic != 3)
+    {
+      img = an_render_grid (w, oc * ic, k, k, zoom, TRUE);
+      goto out;
+    }
+  /* RGB tiles, one block of rows per tower as the paper's Figure 3 */
+  int towers = l.preset->towers == 2 && oc % 2 == 0 ? 2 : 1;
+  int per = oc / towers, cols = (int) ceil (sqrt (per)), rows = (per + cols - 1) / cols;
+  int tw = k * zoom + 1, block = rows * (k * zoom + 1) + 1, gap = 4 * zoom;
+  img = an_image_new (3, towers * block + (towers - 1) * gap, cols * tw + 1);
+  memset (img->pixels, 40, (gsize) 3 * img->height * img->width);
+  gsize plane = (gsize) img->height * img->width;
+  for (int f = 0; f < oc; f++)
+    {
+      const float *fw = w + (gsize) f * 3 * k * k;
+      float lo = INFINITY, hi = -INFINITY;
+      for (int i = 0; i < 3 * k * k; i++)
+        lo = MIN (lo, fw[i]), hi = MAX (hi, fw[i]);
+      float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+      int t = f / per, j = f % per;
+      int oy = t * (block + gap) + 1 + (j / cols) * (k * zoom + 1), ox = 1 + (j % cols) * tw;
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < k * zoom; y++)
+          for (int x = 0; x < k * zoom; x++)
+            img->pixels[c * plane + (gsize) (oy + y) * img->width + ox + x] =
+              (guint8) lrintf ((fw[(c * k + y / zoom) * k + x / zoom] - lo) * scale);
+    }
+out:
+  loaded_clear (&l);
+  return img;
+}
+
+AnImage *
+an_render_feature_maps (const char *checkpoint, const char *layer, const AnImage *probe, int zoom,
+                        GError **error)
+{
+  Loaded l;
+  AnImage *img = NULL;
+  g_autofree float *x = NULL;
+  if (!load (checkpoint, 1, 1, &l, error))
+    goto out;
+  AnInputSpec is = l.ck->spec;
+  is.flip = is.crop = is.pca = FALSE;
+  x = g_new (float, (gsize) is.channels * is.height * is.width);
+  an_input_from_image (&is, probe->pixels, probe->channels, probe->height, probe->width, x);
+  an_model_forward (l.model, 1, x, NULL, FALSE, 0);
+  int shape[4];
+  float *maps = NULL;
+  if (!an_model_get_activation (l.model, layer, shape, &maps, error))
+    goto out;
+  img = an_render_grid (maps, shape[1], shape[2], shape[3], zoom, FALSE);
+  g_free (maps);
+out:
+  loaded_clear (&l);
+  return img;
+}

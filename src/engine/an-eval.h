@@ -1,0 +1,36 @@
+/* an-eval.h: what the command line and the window do with a finished checkpoint: evaluate it
+ * on a dataset, and render its filters or a probe image's feature maps as pictures. */
+#pragma once
+
+#include <glib.h>
+
+#include "data/an-dataset.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int count, classes;
+  double loss, top1, top5;
+  gint64 *confusion;  /* classes x classes, row = true class */
+  char **class_names;
+} AnEvalResult;
+
+/* Evaluates the checkpoint's best weights (or its last ones when it has none) on the test set
+ * of data_spec (NULL: the run's own dataset); a dataset without a test set (image folders) is
+ * evaluated on the run's validation split. ten_crop averages the softmax over the four corner
+ * crops, the centre crop and their mirror images of the input padded by 4 pixels. */
+gboolean an_evaluate_checkpoint (const char *path, const char *data_spec, int threads,
+                                 gboolean ten_crop, AnEvalResult *out, GError **error);
+void an_eval_result_clear (AnEvalResult *r);
+
+/* A grid of a layer's filters (RGB tiles when they have 3 input channels, else one grey tile
+ * per input channel), each normalised to its own range, towers in separate blocks. */
+AnImage *an_render_filters (const char *checkpoint, const char *layer, int zoom, GError **error);
+/* A grid of every channel of a layer's output for one image, on one shared grey scale. */
+AnImage *an_render_feature_maps (const char *checkpoint, const char *layer, const AnImage *probe,
+                                 int zoom, GError **error);
+/* Tiles n maps of h x w floats into a grey grid image (zoom x, 1-pixel gaps), normalised
+ * per map or over all maps. */
+AnImage *an_render_grid (const float *maps, int n, int h, int w, int zoom, gboolean per_map);
+
+G_END_DECLS

@@ -1,0 +1,78 @@
+/* an-dataset-private.h: the in-memory parsers behind the dataset readers, shared by the
+ * readers, the tests and the fuzz targets. None of them touches the file system; "what" is the
+ * name used in error messages (usually the file's path).
+ */
+#pragma once
+
+#include "an-dataset.h"
+
+G_BEGIN_DECLS
+
+/* Decompressed files larger than this are refused (the biggest IDX set, EMNIST, is ~0.7 GiB). */
+#define AN_DATA_MAX_BYTES ((gsize) 1 << 30)
+/* Images with more pixels than this are refused before their pixels are allocated. */
+#define AN_IMAGE_MAX_PIXELS ((guint64) 1 << 26)
+
+/* Maps a whole file read-only; AN_ERROR_IO naming the path when it cannot, or when it is
+ * larger than max_len. */
+GMappedFile *an_data_map_file (const char *path, gsize max_len, GError **error);
+
+/* Inflates a gzip stream (concatenated members allowed), refusing output over max_len. */
+guint8 *an_gunzip (const guint8 *data, gsize len, gsize max_len, const char *what,
+                   gsize *out_len, GError **error);
+
+/* IDX (LeCun's MNIST format): big-endian magic 0x00000803 + count, rows, cols + pixels. */
+gboolean an_idx_parse_images (const guint8 *data, gsize len, const char *what, int *count,
+                              int *height, int *width, guint8 **pixels, GError **error);
+/* Magic 0x00000801 + count + one byte per label, each below num_classes. */
+gboolean an_idx_parse_labels (const guint8 *data, gsize len, const char *what, int num_classes,
+                              int *count, gint32 **labels, GError **error);
+
+/* CIFAR binary: records of label_bytes label bytes then 3072 pixel bytes (3x32x32, CHW). */
+#define AN_CIFAR_SIDE 32
+#define AN_CIFAR_PIXELS (3 * AN_CIFAR_SIDE * AN_CIFAR_SIDE)
+gboolean an_cifar_count_records (gsize len, int label_bytes, const char *what, int *count,
+                                 GError **error);
+/* Fills count records' pixels and the label at byte label_field (< label_bytes) of each. */
+gboolean an_cifar_parse_records (const guint8 *data, gsize len, const char *what,
+                                 int label_bytes, int label_field, int num_classes,
+                                 guint8 *pixels, gint32 *labels, GError **error);
+
+/* PNG or JPEG from memory, refusing images over max_pixels before decoding them. */
+AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+                          GError **error);
+/* Bilinear resize of an 8-bit CHW image (half-pixel centres, as align_corners=False). */
+AnImage *an_image_resize (const AnImage *img, int height, int width);
+/* Source position of destination sample i when src samples become dst: the lower and upper
+ * neighbours and the weight of the upper one (half-pixel centres, clamped at the borders). */
+void an_bilinear_tap (int i, int src, int dst, int *lo, int *hi, float *frac);
+
+/* an_input_from_image split in its two halves: the conversion to [0, 1] units at the spec's
+ * size, and the normalisation; augmentation happens between them. */
+void an_input_to_unit (const AnInputSpec *spec, const guint8 *pixels, int channels, int height,
+                       int width, float *out);
+void an_input_normalize (const AnInputSpec *spec, float *x);
+/* TRUE when an image of (height, width) is padded, not resized, to the spec's size. */
+gboolean an_input_pads (int src_height, int src_width, int dst_height, int dst_width);
+
+/* Fisher-Yates over perm[0..n) driven by (seed, stream): perm is permuted in place. */
+void an_shuffle (guint64 seed, guint64 stream, int n, int *perm);
+
+/* The readers behind an_dataset_load. */
+typedef enum {
+  AN_CIFAR_10,
+  AN_CIFAR_100_FINE,
+  AN_CIFAR_100_COARSE,
+} AnCifarKind;
+
+AnDataset *an_dataset_load_idx (const char *dir, const char *name,
+                                const char *const *class_names, AnSplit split, GError **error);
+AnDataset *an_dataset_load_cifar (const char *dir, AnCifarKind kind, AnSplit split,
+                                  GError **error);
+AnDataset *an_dataset_load_folder (const char *dir, AnSplit split, int height, int width,
+                                   GError **error);
+/* One class name per non-empty line (trailing white space dropped); NULL without an error when
+ * the file does not exist. */
+char **an_read_class_names (const char *path, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,347 @@
+/* an-image.c: 8-bit images in memory (CHW), PNG via libpng's simplified API, JPEG via
+ * libjpeg(-turbo), and the 8-bit bilinear resize.
+ * Grey stays grey; everything else becomes RGB; alpha is composited onto black.
+ * Resizing samples at half-pixel centres (PyTorch's align_corners=False, no antialiasing).
+ */
+#define G_LOG_DOMAIN "alexnet-data"
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+#include <png.h>
+
+#include "an-dataset-private.h"
+#include "an-error.h"
+
+enum {
+  JPEG_MAX_SCANS = 256, /* real progressive JPEGs use ~10; thousands is a decoding-time bomb */
+};
+
+AnImage *
+an_image_new (int channels, int height, int width)
+{
+  g_return_val_if_fail (channels >= 1 && channels <= 4 && height > 0 && width > 0, NULL);
+  AnImage *img = g_new0 (AnImage, 1);
+  img->channels = channels;
+  img->height = height;
+  img->width = width;
+  img->pixels = g_malloc0 ((gsize) channels * height * width);
+  return img;
+}
+
+void
+an_image_free (AnImage *img)
+{
+  if (img == NULL)
+    return;
+  g_free (img->pixels);
+  g_free (img);
+}
+
+static gboolean
+check_size (guint64 height, guint64 width, guint64 max_pixels, const char *what, GError **error)
+{
+  if (height == 0 || width == 0 || height > G_MAXINT / 4 || width > G_MAXINT / 4 ||
+      height * width > max_pixels)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "%s: image size %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
+                   " out of range (at most %" G_GUINT64_FORMAT " pixels)", what, width, height,
+                   max_pixels);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Interleaved 8-bit (HWC, with or without a trailing alpha) to CHW, alpha composited on black. */
+static AnImage *
+image_from_interleaved (const guint8 *src, int in_channels, gboolean alpha, int height,
+                        int width)
+{
+  int colour = alpha ? in_channels - 1 : in_channels;
+  AnImage *img = an_image_new (colour, height, width);
+  gsize plane = (gsize) height * width;
+  for (gsize p = 0; p < plane; p++)
+    {
+      const guint8 *px = src + p * in_channels;
+      for (int c = 0; c < colour; c++)
+        img->pixels[c * plane + p] =
+          alpha ? (guint8) ((px[c] * px[colour] + 127) / 255) : px[c];
+    }
+  return img;
+}
+
+static AnImage *
+decode_png (const guint8 *data, gsize len, const char *what, guint64 max_pixels, GError **error)
+{
+  png_image png = { 0 };
+  png.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory (&png, data, len))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable PNG: %s", what,
+                   png.message);
+      png_image_free (&png);
+      return NULL;
+    }
+  if (!check_size (png.height, png.width, max_pixels, what, error))
+    {
+      png_image_free (&png);
+      return NULL;
+    }
+  gboolean colour = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
+  gboolean alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+  /* 16-bit files are read as 16-bit: converting them to 8 bits libpng would also apply the
+   * sRGB curve. Its 16-bit output with alpha is premultiplied, i.e. already on black. */
+  gboolean wide = (png.format & PNG_FORMAT_FLAG_LINEAR) != 0;
+  /* 8-bit alpha is composited here: libpng would composite in linear light, and 8-bit
+   * samples pass through it unchanged only when no alpha is removed. */
+  png.format = (colour ? PNG_FORMAT_FLAG_COLOR : 0) | (alpha ? PNG_FORMAT_FLAG_ALPHA : 0) |
+               (wide ? PNG_FORMAT_FLAG_LINEAR : 0);
+  gsize size = PNG_IMAGE_SIZE (png);
+  guint8 *buffer = g_try_malloc (size);
+  if (buffer == NULL)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_NO_MEMORY, "%s: out of memory for %ux%u pixels",
+                   what, png.width, png.height);
+      png_image_free (&png);
+      return NULL;
+    }
+  if (!png_image_finish_read (&png, NULL, buffer, 0, NULL))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable PNG: %s", what,
+                   png.message);
+      png_image_free (&png);
+      g_free (buffer);
+      return NULL;
+    }
+  int channels = (int) PNG_IMAGE_PIXEL_CHANNELS (png.format);
+  AnImage *img;
+  if (wide)
+    {
+      gsize samples = (gsize) png.width * png.height * channels;
+      const guint16 *wide_samples = (const guint16 *) buffer;
+      for (gsize i = 0; i < samples; i++)
+        buffer[i] = (guint8) ((wide_samples[i] * 255u + 32767u) / 65535u);
+      img = image_from_interleaved (buffer, channels, FALSE, (int) png.height, (int) png.width);
+      if (alpha)
+        {
+          /* drop the (premultiplied) alpha plane: keep the colour planes only */
+          AnImage *opaque = an_image_new (channels - 1, img->height, img->width);
+          memcpy (opaque->pixels, img->pixels,
+                  (gsize) (channels - 1) * img->height * img->width);
+          an_image_free (img);
+          img = opaque;
+        }
+    }
+  else
+    img = image_from_interleaved (buffer, channels, alpha, (int) png.height, (int) png.width);
+  png_image_free (&png);
+  g_free (buffer);
+  return img;
+}
+
+typedef struct {
+  struct jpeg_error_mgr base;
+  struct jpeg_progress_mgr progress;
+  jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+} JpegErrors;
+
+static void
+jpeg_fail (j_common_ptr cinfo)
+{
+  JpegErrors *err = (JpegErrors *) cinfo->err;
+  err->base.format_message (cinfo, err->message);
+  longjmp (err->jump, 1);
+}
+
+/* Warnings are corrupt-data notices; a file that ends early is an error, the rest pass. */
+static void
+jpeg_warn (j_common_ptr cinfo, int level)
+{
+  JpegErrors *err = (JpegErrors *) cinfo->err;
+  if (level < 0 && err->base.msg_code == JWRN_JPEG_EOF)
+    jpeg_fail (cinfo);
+}
+
+static void
+jpeg_limit_scans (j_common_ptr cinfo)
+{
+  j_decompress_ptr d = (j_decompress_ptr) cinfo;
+  if (d->is_decompressor && d->input_scan_number > JPEG_MAX_SCANS)
+    {
+      JpegErrors *err = (JpegErrors *) cinfo->err;
+      g_snprintf (err->message, sizeof err->message, "more than %d progressive scans",
+                  JPEG_MAX_SCANS);
+      longjmp (err->jump, 1);
+    }
+}
+
+static AnImage *
+decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels, GError **error)
+{
+  struct jpeg_decompress_struct cinfo;
+  JpegErrors err;
+  /* volatile: these change between setjmp and a possible longjmp */
+  guint8 *volatile buffer = NULL;
+  AnImage *volatile img = NULL;
+  memset (&err, 0, sizeof err);
+  cinfo.err = jpeg_std_error (&err.base);
+  err.base.error_exit = jpeg_fail;
+  err.base.emit_message = jpeg_warn;
+  if (setjmp (err.jump))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable JPEG: %s", what,
+                     err.message);
+      jpeg_destroy_decompress (&cinfo);
+      g_free (buffer);
+      an_image_free (img);
+      return NULL;
+    }
+  jpeg_create_decompress (&cinfo);
+  err.progress.progress_monitor = jpeg_limit_scans;
+  cinfo.progress = &err.progress;
+  jpeg_mem_src (&cinfo, data, (unsigned long) len);
+  jpeg_read_header (&cinfo, TRUE);
+  if (!check_size (cinfo.image_height, cinfo.image_width, max_pixels, what, error))
+    {
+      jpeg_destroy_decompress (&cinfo);
+      return NULL;
+    }
+  gboolean grey = cinfo.jpeg_color_space == JCS_GRAYSCALE;
+  if (!grey && cinfo.jpeg_color_space != JCS_YCbCr && cinfo.jpeg_color_space != JCS_RGB)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "%s: unsupported JPEG colour space %d (CMYK?)", what,
+                   (int) cinfo.jpeg_color_space);
+      jpeg_destroy_decompress (&cinfo);
+      return NULL;
+    }
+  cinfo.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_start_decompress (&cinfo);
+  int channels = cinfo.output_components;
+  gsize stride = (gsize) cinfo.output_width * channels;
+  buffer = g_try_malloc (stride * cinfo.output_height);
+  if (buffer == NULL)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_NO_MEMORY, "%s: out of memory for %ux%u pixels",
+                   what, cinfo.output_width, cinfo.output_height);
+      jpeg_destroy_decompress (&cinfo);
+      return NULL;
+    }
+  while (cinfo.output_scanline < cinfo.output_height)
+    {
+      JSAMPROW row = buffer + stride * cinfo.output_scanline;
+      jpeg_read_scanlines (&cinfo, &row, 1);
+    }
+  img = image_from_interleaved (buffer, channels, FALSE, (int) cinfo.output_height,
+                                (int) cinfo.output_width);
+  jpeg_finish_decompress (&cinfo);
+  jpeg_destroy_decompress (&cinfo);
+  g_free (buffer);
+  return img;
+}
+
+AnImage *
+an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+                 GError **error)
+{
+  static const guint8 png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 jpeg_magic[3] = { 0xff, 0xd8, 0xff };
+  if (len >= sizeof png_magic && memcmp (data, png_magic, sizeof png_magic) == 0)
+    return decode_png (data, len, what, max_pixels, error);
+  if (len >= sizeof jpeg_magic && memcmp (data, jpeg_magic, sizeof jpeg_magic) == 0)
+    return decode_jpeg (data, len, what, max_pixels, error);
+  g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: not a PNG or JPEG image", what);
+  return NULL;
+}
+
+AnImage *
+an_image_from_bytes (const guint8 *data, gsize len, const char *what, GError **error)
+{
+  return an_image_decode (data, len, what ? what : "image", AN_IMAGE_MAX_PIXELS, error);
+}
+
+AnImage *
+an_image_load (const char *path, GError **error)
+{
+  GMappedFile *file = an_data_map_file (path, AN_DATA_MAX_BYTES, error);
+  if (file == NULL)
+    return NULL;
+  AnImage *img = an_image_decode ((const guint8 *) g_mapped_file_get_contents (file),
+                                  g_mapped_file_get_length (file), path, AN_IMAGE_MAX_PIXELS,
+                                  error);
+  g_mapped_file_unref (file);
+  return img;
+}
+
+gboolean
+an_image_save_png (const AnImage *img, const char *path, GError **error)
+{
+  g_return_val_if_fail (img != NULL && img->channels >= 1 && img->channels <= 4, FALSE);
+  static const png_uint_32 formats[] = { PNG_FORMAT_GRAY, PNG_FORMAT_GA, PNG_FORMAT_RGB,
+                                         PNG_FORMAT_RGBA };
+  png_image png = { 0 };
+  png.version = PNG_IMAGE_VERSION;
+  png.width = (png_uint_32) img->width;
+  png.height = (png_uint_32) img->height;
+  png.format = formats[img->channels - 1];
+  gsize plane = (gsize) img->height * img->width;
+  g_autofree guint8 *hwc = g_malloc (plane * img->channels);
+  for (gsize p = 0; p < plane; p++)
+    for (int c = 0; c < img->channels; c++)
+      hwc[p * img->channels + c] = img->pixels[c * plane + p];
+  if (!png_image_write_to_file (&png, path, FALSE, hwc, 0, NULL))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_IO, "%s: cannot write PNG: %s", path, png.message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+an_bilinear_tap (int i, int src, int dst, int *lo, int *hi, float *frac)
+{
+  float s = ((float) i + 0.5f) * (float) src / (float) dst - 0.5f;
+  if (s < 0.0f)
+    s = 0.0f;
+  int l = (int) s;
+  if (l > src - 1)
+    l = src - 1;
+  *lo = l;
+  *hi = l + 1 < src ? l + 1 : l;
+  *frac = s - (float) l;
+}
+
+AnImage *
+an_image_resize (const AnImage *img, int height, int width)
+{
+  AnImage *out = an_image_new (img->channels, height, width);
+  gsize src_plane = (gsize) img->height * img->width, dst_plane = (gsize) height * width;
+  for (int y = 0; y < height; y++)
+    {
+      int y0, y1;
+      float fy;
+      an_bilinear_tap (y, img->height, height, &y0, &y1, &fy);
+      for (int x = 0; x < width; x++)
+        {
+          int x0, x1;
+          float fx;
+          an_bilinear_tap (x, img->width, width, &x0, &x1, &fx);
+          for (int c = 0; c < img->channels; c++)
+            {
+              const guint8 *p = img->pixels + c * src_plane;
+              float top = p[y0 * img->width + x0] * (1 - fx) + p[y0 * img->width + x1] * fx;
+              float bottom = p[y1 * img->width + x0] * (1 - fx) + p[y1 * img->width + x1] * fx;
+              float v = top * (1 - fy) + bottom * fy;
+              out->pixels[c * dst_plane + (gsize) y * width + x] = (guint8) (v + 0.5f);
+            }
+        }
+    }
+  return out;
+}

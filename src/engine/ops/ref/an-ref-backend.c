@@ -1,0 +1,147 @@
+/* an-ref-backend.c: the reference backend's table and its memory, which is plain host memory.
+ *
+ * Allocations are 64-byte aligned (as the fast paths want) and never abort: an impossible size
+ * returns NULL and AN_ERROR_NO_MEMORY. Nothing is asynchronous, so sync always succeeds.
+ */
+#define G_LOG_DOMAIN "alexnet-engine"
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "an-error.h"
+#include "an-ref-private.h"
+
+#define AN_REF_ALIGNMENT 64
+
+/* A request above the machine's physical memory cannot be met; refusing it here, rather than
+ * asking the allocator, also keeps sanitizer builds from treating it as a fatal error. */
+static size_t
+physical_memory_bytes (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES);
+  long page_size = sysconf (_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0)
+    return SIZE_MAX / 2;
+  if ((unsigned long) pages > SIZE_MAX / (unsigned long) page_size)
+    return SIZE_MAX / 2;
+  return (size_t) pages * (size_t) page_size;
+}
+
+static void *
+alloc_ref (AnBackend *be, size_t bytes, GError **error)
+{
+  size_t limit = physical_memory_bytes ();
+  if (bytes > limit)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_NO_MEMORY,
+                   "reference backend: %zu bytes requested, more than this machine's %zu bytes "
+                   "of memory",
+                   bytes, limit);
+      return NULL;
+    }
+
+  /* Round up so that a zero-byte request still yields a pointer that free accepts. */
+  size_t rounded = MAX (bytes, 1);
+  rounded = (rounded + AN_REF_ALIGNMENT - 1) / AN_REF_ALIGNMENT * AN_REF_ALIGNMENT;
+  void *ptr = NULL;
+  int rc = posix_memalign (&ptr, AN_REF_ALIGNMENT, rounded);
+  if (rc != 0)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_NO_MEMORY,
+                   "reference backend: cannot allocate %zu bytes: %s", bytes, g_strerror (rc));
+      return NULL;
+    }
+  return ptr;
+}
+
+static void
+free_ref (AnBackend *be, void *ptr)
+{
+  free (ptr);
+}
+
+static void
+zero_ref (AnBackend *be, void *ptr, size_t bytes)
+{
+  memset (ptr, 0, bytes);
+}
+
+static void
+copy_ref (AnBackend *be, void *dst, const void *src, size_t bytes)
+{
+  memmove (dst, src, bytes);
+}
+
+static gboolean
+sync_ref (AnBackend *be, GError **error)
+{
+  return TRUE;
+}
+
+static void destroy_ref (AnBackend *be);
+
+static gboolean peer_copy_ref (AnBackend *be, void *dst, AnBackend *src_be, const void *src,
+                               size_t bytes);
+
+static const AnBackendOps ref_ops = {
+  .name = "reference",
+
+  .alloc = alloc_ref,
+  .free = free_ref,
+  .zero = zero_ref,
+  .upload = copy_ref,
+  .download = copy_ref,
+  .copy = copy_ref,
+  .sync = sync_ref,
+  .peer_copy = peer_copy_ref,
+  .destroy = destroy_ref,
+
+  .conv2d_forward = an_conv2d_forward_ref,
+  .conv2d_backward = an_conv2d_backward_ref,
+  .relu_forward = an_relu_forward_ref,
+  .relu_backward = an_relu_backward_ref,
+  .lrn_forward = an_lrn_forward_ref,
+  .lrn_backward = an_lrn_backward_ref,
+  .maxpool_forward = an_maxpool_forward_ref,
+  .maxpool_backward = an_maxpool_backward_ref,
+  .avgpool_forward = an_avgpool_forward_ref,
+  .avgpool_backward = an_avgpool_backward_ref,
+  .dropout_forward = an_dropout_forward_ref,
+  .dropout_backward = an_dropout_backward_ref,
+  .linear_forward = an_linear_forward_ref,
+  .linear_backward = an_linear_backward_ref,
+  .concat_forward = an_concat_forward_ref,
+  .concat_backward = an_concat_backward_ref,
+  .softmax_xent_forward = an_softmax_xent_forward_ref,
+  .softmax_xent_backward = an_softmax_xent_backward_ref,
+  .sgd_update = an_sgd_update_ref,
+  .sum_squares = an_sum_squares_ref,
+};
+
+/* Two reference backends share the host's memory, so a peer copy is a memcpy. */
+static gboolean
+peer_copy_ref (AnBackend *be, void *dst, AnBackend *src_be, const void *src, size_t bytes)
+{
+  if (src_be->ops != &ref_ops)
+    return FALSE;
+  memmove (dst, src, bytes);
+  return TRUE;
+}
+
+static void
+destroy_ref (AnBackend *be)
+{
+  g_free (be);
+}
+
+AnBackend *
+an_backend_ref_new (void)
+{
+  AnBackend *be = g_new0 (AnBackend, 1);
+  be->ops = &ref_ops;
+  be->device_index = 0;
+  be->threads = 1;
+  return be;
+}

@@ -1,0 +1,175 @@
+/* test-towers.c: the two-tower model on two CPU "devices" (explicit transfers) equals the
+ * grouped single-device model: initial weights, loss, probabilities, every gradient, and the
+ * weights after SGD steps (ARCHITECTURE.md contract 4). Run on the reference and the fast CPU
+ * backends, for the golden micro net and alexnet-cifar. */
+#include "config.h"
+
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "an-model.h"
+#include "an-rng.h"
+
+typedef AnBackend *(*BackendNew) (void);
+
+static AnBackend *
+ref_new (void)
+{
+  return an_backend_ref_new ();
+}
+
+static AnBackend *
+cpu_new (void)
+{
+  return an_backend_cpu_new (0, 2);
+}
+
+static double
+max_rel_diff (const float *a, const float *b, gsize n)
+{
+  double worst = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_true (isfinite (a[i]) && isfinite (b[i]));
+      double d = fabs ((double) a[i] - b[i]) / (1e-6 + fabs ((double) a[i]));
+      worst = MAX (worst, d);
+    }
+  return worst;
+}
+
+static void
+check_towers (const char *preset_name, BackendNew make, int in_channels, int batch, double tol)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnPreset) p = an_preset_load (preset_name, &error);
+  g_assert_no_error (error);
+  AnBackend *a = make (), *b0 = make (), *b1 = make ();
+  AnModelOptions one = { .num_classes = 10, .in_channels = in_channels, .batch = batch,
+                         .towers = 1, .devices = { a }, .lrn = AN_LRN_CODE, .dropout = 0.5,
+                         .seed = 7, .training = TRUE };
+  AnModelOptions two = one;
+  two.towers = 2;
+  two.devices[0] = b0;
+  two.devices[1] = b1;
+  AnModel *m1 = an_model_new (p, &one, &error);
+  g_assert_no_error (error);
+  AnModel *m2 = an_model_new (p, &two, &error);
+  g_assert_no_error (error);
+  gsize np = an_model_param_total (m1);
+  g_assert_cmpuint (np, ==, an_model_param_total (m2));
+
+  /* counter-based initialisation: the same weights whatever the placement */
+  an_model_init_params (m1, AN_INIT_HE, 11);
+  an_model_init_params (m2, AN_INIT_HE, 11);
+  g_autofree float *w1 = g_new (float, np), *w2 = g_new (float, np);
+  an_model_get_params (m1, w1);
+  an_model_get_params (m2, w2);
+  g_assert_cmpint (memcmp (w1, w2, np * sizeof (float)), ==, 0);
+
+  int C = p->channels > 0 ? p->channels : in_channels;
+  gsize xn = (gsize) batch * C * p->height * p->width;
+  g_autofree float *x = g_new (float, xn);
+  for (gsize i = 0; i < xn; i++)
+    x[i] = (float) an_rng_normal (3, 0, i);
+  g_autofree gint32 *y = g_new (gint32, batch);
+  for (int i = 0; i < batch; i++)
+    y[i] = (i * 7) % 10;
+
+  AnSgdDesc sd = { .rule = AN_SGD_RULE_PYTORCH, .lr = 0.01f, .momentum = 0.9f, .weight_decay = 5e-4f };
+  for (int step = 1; step <= 2; step++)
+    {
+      double l1 = an_model_forward (m1, batch, x, y, TRUE, step);
+      double l2 = an_model_forward (m2, batch, x, y, TRUE, step);
+      g_test_message ("%s step %d: loss %.9g vs %.9g", preset_name, step, l1, l2);
+      g_assert_true (isfinite (l1));
+      g_assert_cmpfloat (fabs (l1 - l2), <=, tol * fabs (l1) + 1e-12);
+
+      g_autofree float *p1 = g_new (float, batch * 10), *p2 = g_new (float, batch * 10);
+      an_model_get_probs (m1, p1);
+      an_model_get_probs (m2, p2);
+      g_assert_cmpfloat (max_rel_diff (p1, p2, batch * 10), <=, tol);
+
+      an_model_backward (m1);
+      an_model_backward (m2);
+      double worst = 0;
+      for (int i = 0; i < an_model_n_params (m1); i++)
+        {
+          int shape[4];
+          gsize off;
+          an_model_param_shape (m1, i, shape, NULL, &off);
+          gsize n = (gsize) shape[0] * shape[1] * shape[2] * shape[3];
+          g_autofree float *g1 = g_new (float, n), *g2 = g_new (float, n);
+          an_model_get_grad (m1, i, g1);
+          an_model_get_grad (m2, i, g2);
+          double norm = 0, diff = 0;
+          for (gsize j = 0; j < n; j++)
+            {
+              norm = MAX (norm, fabs (g1[j]));
+              diff = MAX (diff, fabs ((double) g1[j] - g2[j]));
+            }
+          double rel = diff / (norm + 1e-12);
+          worst = MAX (worst, rel);
+          if (rel > tol)
+            g_error ("%s: gradient of %s differs: %g relative to its largest value", preset_name,
+                     an_model_param_name (m1, i), rel);
+        }
+      g_test_message ("%s step %d: worst gradient difference %.3g (tolerance %.1g)", preset_name,
+                      step, worst, tol);
+      an_model_sgd_step (m1, &sd);
+      an_model_sgd_step (m2, &sd);
+    }
+  an_model_get_params (m1, w1);
+  an_model_get_params (m2, w2);
+  double wd = 0;
+  for (gsize i = 0; i < np; i++)
+    wd = MAX (wd, fabs ((double) w1[i] - w2[i]));
+  g_test_message ("%s: weights after 2 steps differ by at most %.3g", preset_name, wd);
+  g_assert_cmpfloat (wd, <=, tol);
+
+  an_model_free (m1);
+  an_model_free (m2);
+  an_backend_free (a);
+  an_backend_free (b0);
+  an_backend_free (b1);
+}
+
+static char *micro_path;
+
+static void
+test_micro_ref (void)
+{
+  check_towers (micro_path, ref_new, 3, 3, 1e-6);
+}
+
+static void
+test_micro_cpu (void)
+{
+  check_towers (micro_path, cpu_new, 3, 3, 2e-5);
+}
+
+static void
+test_cifar_cpu (void)
+{
+  check_towers ("alexnet-cifar", cpu_new, 3, 2, 2e-4);
+}
+
+static void
+test_tiny_ref (void)
+{
+  check_towers ("alexnet-tiny", ref_new, 1, 2, 1e-5);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  micro_path = g_build_filename (g_getenv ("AN_SOURCE_DIR"), "tests", "golden", "micro.preset", NULL);
+  g_test_add_func ("/towers/micro-reference", test_micro_ref);
+  g_test_add_func ("/towers/micro-cpu", test_micro_cpu);
+  g_test_add_func ("/towers/tiny-reference", test_tiny_ref);
+  g_test_add_func ("/towers/cifar-cpu", test_cifar_cpu);
+  int r = g_test_run ();
+  g_free (micro_path);
+  return r;
+}
