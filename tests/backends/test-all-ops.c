@@ -208,13 +208,15 @@ static const char *const op_names[OP_COUNT] = {
 };
 
 /* Largest |backend - reference| / max(1, max |reference|) allowed, per op. Conv and linear
- * add up to a few thousand products in a different order than the reference (GEMM blocking);
- * LRN uses powf against pow; the rest are a handful of float operations per element. */
+ * add up to a few thousand products in another order than the reference (GEMM blocking, and
+ * on a GPU fused multiply-adds); LRN, pooling, softmax and SGD are a handful of float
+ * operations per element (powf and expf may differ from the reference's by an ulp or two);
+ * the rest copy, select or multiply once and must match exactly. */
 static const double op_tolerance[OP_COUNT] = {
-  [OP_CONV] = 2e-5,       [OP_RELU] = 0,          [OP_LRN] = 2e-6,
-  [OP_MAXPOOL] = 0,       [OP_AVGPOOL] = 1e-6,    [OP_DROPOUT] = 0,
-  [OP_LINEAR] = 2e-5,     [OP_CONCAT] = 0,        [OP_SOFTMAX_XENT] = 1e-6,
-  [OP_SGD] = 1e-6,        [OP_SUM_SQUARES] = 1e-7,
+  [OP_CONV] = 1e-4,       [OP_RELU] = 0,          [OP_LRN] = 1e-5,
+  [OP_MAXPOOL] = 0,       [OP_AVGPOOL] = 1e-5,    [OP_DROPOUT] = 0,
+  [OP_LINEAR] = 1e-4,     [OP_CONCAT] = 0,        [OP_SOFTMAX_XENT] = 1e-5,
+  [OP_SGD] = 1e-5,        [OP_SUM_SQUARES] = 1e-6,
 };
 
 typedef struct {

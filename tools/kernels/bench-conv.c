@@ -1,7 +1,8 @@
 /* bench-conv.c: GFLOP/s of the CPU backend's conv2d on alexnet-cifar's conv layers, with the
  * batch folded into one GEMM per group (chunks of images) and with one GEMM per image, so the
  * backend's choice between them rests on a measurement. Median of several runs.
- * Usage: bench-conv [batch=128] [threads=2] [runs=5] [input channels=3]
+ * Usage: bench-conv [batch=128] [threads=2] [runs=5] [input channels=3] [fold columns]
+ * (fold columns: the chunk target of AnCpuBackend.conv_fold_columns, 0 = the whole budget)
  */
 #define G_LOG_DOMAIN "alexnet-bench"
 #include "config.h"
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 
 #include "an-backend.h"
+#include "an-blas.h"
 #include "an-rng.h"
 #include "cpu/an-cpu-private.h"
 
@@ -44,10 +46,13 @@ median_seconds (double *t, int runs)
 int
 main (int argc, char **argv)
 {
+  an_blas_select_kernel (argv); /* as the application does */
+
   int batch = argc > 1 ? atoi (argv[1]) : 128;
   int threads = argc > 2 ? atoi (argv[2]) : 2;
   int runs = argc > 3 ? atoi (argv[3]) : 5;
   int in_channels = argc > 4 ? atoi (argv[4]) : 3;
+  int fold_columns = argc > 5 ? atoi (argv[5]) : -1;
   const Layer layers[] = {
     { "conv1", in_channels, 32, 64, 5, 2, 1 },
     { "conv2", 64, 15, 192, 5, 2, 2 },
@@ -55,18 +60,22 @@ main (int argc, char **argv)
     { "conv4", 384, 7, 256, 3, 1, 2 },
     { "conv5", 256, 7, 256, 3, 1, 2 },
   };
-  const AnCpuConvStrategy strategies[] = { AN_CPU_CONV_FOLDED, AN_CPU_CONV_PER_IMAGE };
-  const char *const strategy_names[] = { "folded", "per-image" };
+  const AnCpuConvStrategy strategies[] = { AN_CPU_CONV_FOLDED, AN_CPU_CONV_PER_IMAGE,
+                                            AN_CPU_CONV_AUTO };
+  const char *const strategy_names[] = { "folded", "per-image", "auto" };
   g_autoptr (AnBackend) be = an_backend_cpu_new (0, threads);
   g_autofree double *t = g_new (double, MAX (runs, 1));
+
+  if (fold_columns >= 0)
+    ((AnCpuBackend *) be)->conv_fold_columns = fold_columns;
 
   if (batch < 1 || runs < 1 || threads < 0 || in_channels < 1)
     {
       g_printerr ("usage: bench-conv [batch] [threads] [runs] [input channels]\n");
       return 2;
     }
-  g_print ("batch %d, %d threads, median of %d runs; GFLOP/s (forward, backward dx+dw+db)\n",
-           batch, threads, runs);
+  g_print ("batch %d, %d threads, median of %d runs, OpenBLAS %s kernels; GFLOP/s (forward, "
+           "backward dx+dw+db)\n", batch, threads, runs, an_blas_kernel_name ());
   {
     /* the ceiling on this machine right now: a square GEMM through the same split */
     const int m = 1024;

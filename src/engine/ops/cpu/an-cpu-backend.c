@@ -18,6 +18,8 @@
 #include "an-rng.h"
 
 #define AN_CPU_ALIGNMENT 64
+/* Chunk target of folded convolutions (tools/kernels/bench-conv.c). */
+#define AN_CPU_CONV_FOLD_COLUMNS 4096
 /* sum_squares adds blocks of this many elements, then the block sums in order. */
 #define AN_CPU_REDUCE_BLOCK 16384
 
@@ -420,6 +422,7 @@ an_backend_cpu_new (int device_index, int threads)
   cpu->base.ops = &an_cpu_ops;
   cpu->base.device_index = device_index;
   cpu->base.threads = MAX (threads, 0);
+  cpu->conv_fold_columns = AN_CPU_CONV_FOLD_COLUMNS;
   return &cpu->base;
 }
 

@@ -17,10 +17,6 @@
  * (64 MiB); larger batches are done in several chunks. */
 #define AN_CPU_CONV_BUDGET_FLOATS ((size_t) 16 << 20)
 
-/* Below this many output pixels per image a per-image GEMM is too narrow to keep the BLAS
- * kernels busy, and folding the batch wins (tools/kernels/bench-conv.c). */
-#define AN_CPU_CONV_FOLD_BELOW_PIXELS 4096
-
 typedef struct {
   int cg, ocg;    /* channels and kernels per group */
   int k;          /* GEMM inner size: cg * kh * kw */
@@ -155,8 +151,12 @@ conv_bias_grad_cpu (AnBackend *be, const AnConvDesc *d, const ConvShape *s, floa
 static float *
 conv_folded_workspace (AnBackend *be, const AnConvDesc *d, const ConvShape *s, int *nb)
 {
+  int columns = ((AnCpuBackend *) be)->conv_fold_columns;
   size_t per_image = ((size_t) s->k + d->oc) * s->p;
   size_t fit = MAX (AN_CPU_CONV_BUDGET_FLOATS / per_image, 1);
+
+  if (columns > 0)
+    fit = MIN (fit, (size_t) (columns + s->p - 1) / s->p);
 
   for (*nb = (int) MIN (fit, (size_t) d->n); *nb >= 1; *nb /= 2)
     {
@@ -329,11 +329,13 @@ conv2d_backward_per_image (AnBackend *be, const AnConvDesc *d, const ConvShape *
 }
 
 static AnCpuConvStrategy
-conv_resolve_strategy (AnCpuConvStrategy strategy, const ConvShape *s)
+conv_resolve_strategy (AnBackend *be, AnCpuConvStrategy strategy, const ConvShape *s)
 {
+  int columns = ((AnCpuBackend *) be)->conv_fold_columns;
+
   if (strategy != AN_CPU_CONV_AUTO)
     return strategy;
-  return s->p < AN_CPU_CONV_FOLD_BELOW_PIXELS ? AN_CPU_CONV_FOLDED : AN_CPU_CONV_PER_IMAGE;
+  return columns <= 0 || s->p < columns ? AN_CPU_CONV_FOLDED : AN_CPU_CONV_PER_IMAGE;
 }
 
 void
@@ -342,7 +344,7 @@ an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnC
 {
   ConvShape s = conv_shape (d);
 
-  if (conv_resolve_strategy (strategy, &s) == AN_CPU_CONV_FOLDED)
+  if (conv_resolve_strategy (be, strategy, &s) == AN_CPU_CONV_FOLDED)
     conv2d_forward_folded (be, d, &s, y, x, w, b);
   else
     conv2d_forward_per_image (be, d, &s, y, x, w, b);
@@ -359,7 +361,7 @@ an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy, const An
     conv_bias_grad_cpu (be, d, &s, db, dy);
   if (!dx && !dw)
     return;
-  if (conv_resolve_strategy (strategy, &s) == AN_CPU_CONV_FOLDED)
+  if (conv_resolve_strategy (be, strategy, &s) == AN_CPU_CONV_FOLDED)
     conv2d_backward_folded (be, d, &s, dx, dw, dy, x, w);
   else
     conv2d_backward_per_image (be, d, &s, dx, dw, dy, x, w);

@@ -14,6 +14,9 @@ typedef struct {
   AnBackend base;
   float *work;      /* conv columns, transposed outputs, partial sums */
   size_t work_size; /* in floats */
+  /* A folded conv chunk holds enough images for about this many GEMM columns (nb * OH * OW);
+   * layers with more output pixels per image than this take one GEMM per image. */
+  int conv_fold_columns;
 } AnCpuBackend;
 
 /* How conv2d lays out its GEMMs: the batch folded into the GEMM's N dimension (in chunks of
