@@ -257,6 +257,8 @@ static Case cases[] = {
   CONV ("11x11 stride 4 no dx", 1, 3, 23, 25, 8, 11, 11, 4, 4, 2, 2, 1, TRUE),
   CONV ("pad > kernel/2", 2, 2, 4, 4, 3, 3, 3, 1, 1, 2, 2, 1, FALSE),
   CONV ("wide image", 2, 2, 66, 66, 3, 3, 3, 1, 1, 1, 1, 1, FALSE),
+  CONV ("batch in several chunks", 5, 3, 32, 32, 4, 5, 5, 1, 1, 2, 2, 1, FALSE),
+  CONV ("chunks groups 2 stride 2", 7, 4, 40, 40, 6, 3, 3, 2, 2, 1, 1, 2, FALSE),
   CONV ("alexnet-2012 conv2", 1, 96, 27, 27, 256, 5, 5, 1, 1, 2, 2, 2, FALSE),
   CONV ("alexnet-cifar conv2", 2, 64, 15, 15, 192, 5, 5, 1, 1, 2, 2, 2, FALSE),
   { .op = OP_RELU, .label = "1003", .count = 1003 },
