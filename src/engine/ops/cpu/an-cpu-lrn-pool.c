@@ -1,0 +1,240 @@
+/* an-cpu-lrn-pool.c: local response normalisation, max pooling and adaptive average pooling
+ * on the CPU. LRN slides its window over the channels once per pixel (add the head, subtract
+ * the tail, in double), for a block of pixels at a time so the loads are contiguous; the window
+ * is clipped to the channel group as an-backend.h specifies (Krizhevsky et al. 2012, sec. 3.3).
+ * Pooling backward is done per plane by the one thread that owns it, in a fixed order.
+ */
+#define G_LOG_DOMAIN "alexnet-cpu"
+#include "config.h"
+
+#include <math.h>
+
+#include "an-cpu-private.h"
+
+/* Pixels whose running window sums one LRN task keeps (on the stack). */
+#define AN_CPU_LRN_PIXEL_BLOCK 256
+
+void
+an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, const float *x)
+{
+  const int cg = d->c / d->groups;
+  const int before = d->size / 2, after = (d->size - 1) / 2;
+  const size_t hw = (size_t) d->h * d->w;
+  const int blocks = (int) ((hw + AN_CPU_LRN_PIXEL_BLOCK - 1) / AN_CPU_LRN_PIXEL_BLOCK);
+
+#pragma omp parallel for collapse(3) schedule(static) num_threads(an_cpu_threads (be))
+  for (int n = 0; n < d->n; n++)
+    for (int g = 0; g < d->groups; g++)
+      for (int blk = 0; blk < blocks; blk++)
+        {
+          double sum[AN_CPU_LRN_PIXEL_BLOCK];
+          const size_t p0 = (size_t) blk * AN_CPU_LRN_PIXEL_BLOCK;
+          const int len = (int) MIN ((size_t) AN_CPU_LRN_PIXEL_BLOCK, hw - p0);
+          const int c0 = g * cg, c1 = c0 + cg;
+          const size_t base = (size_t) n * d->c * hw + p0;
+#define AT(arr, ch) ((arr) + base + (size_t) (ch) * hw)
+
+          for (int q = 0; q < len; q++)
+            sum[q] = 0.0;
+          /* the window of channel c0 before any step: c0 .. c0 + after */
+          for (int ch = c0; ch <= MIN (c0 + after, c1 - 1); ch++)
+            for (int q = 0; q < len; q++)
+              sum[q] += (double) AT (x, ch)[q] * AT (x, ch)[q];
+
+          for (int ch = c0; ch < c1; ch++)
+            {
+              const float *xc = AT (x, ch);
+              float *yc = AT (y, ch), *sc = AT (scale, ch);
+
+              for (int q = 0; q < len; q++)
+                {
+                  float s = d->k + d->alpha * (float) sum[q];
+
+                  sc[q] = s;
+                  yc[q] = xc[q] * powf (s, -d->beta);
+                }
+              /* slide to channel ch + 1: head ch + 1 + after enters, tail ch - before leaves */
+              if (ch + 1 + after < c1)
+                {
+                  const float *head = AT (x, ch + 1 + after);
+                  for (int q = 0; q < len; q++)
+                    sum[q] += (double) head[q] * head[q];
+                }
+              if (ch - before >= c0)
+                {
+                  const float *tail = AT (x, ch - before);
+                  for (int q = 0; q < len; q++)
+                    sum[q] -= (double) tail[q] * tail[q];
+                }
+            }
+#undef AT
+        }
+}
+
+/* dx_j += dy_j s_j^-beta - 2 alpha beta x_j sum_{i : j in window(i)} dy_i y_i / s_i.
+ * j is in window(i) for i in j - after .. j + before (clipped to the group), so the same slide
+ * runs with head and tail swapped over t_i = dy_i y_i / s_i. */
+void
+an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
+                     const float *x, const float *y, const float *scale)
+{
+  const int cg = d->c / d->groups;
+  const int before = d->size / 2, after = (d->size - 1) / 2;
+  const size_t hw = (size_t) d->h * d->w;
+  const int blocks = (int) ((hw + AN_CPU_LRN_PIXEL_BLOCK - 1) / AN_CPU_LRN_PIXEL_BLOCK);
+  const float coeff = 2.0f * d->alpha * d->beta;
+
+#pragma omp parallel for collapse(3) schedule(static) num_threads(an_cpu_threads (be))
+  for (int n = 0; n < d->n; n++)
+    for (int g = 0; g < d->groups; g++)
+      for (int blk = 0; blk < blocks; blk++)
+        {
+          double sum[AN_CPU_LRN_PIXEL_BLOCK];
+          const size_t p0 = (size_t) blk * AN_CPU_LRN_PIXEL_BLOCK;
+          const int len = (int) MIN ((size_t) AN_CPU_LRN_PIXEL_BLOCK, hw - p0);
+          const int c0 = g * cg, c1 = c0 + cg;
+          const size_t base = (size_t) n * d->c * hw + p0;
+#define AT(arr, ch) ((arr) + base + (size_t) (ch) * hw)
+#define T(ch, q) ((double) AT (dy, ch)[q] * AT (y, ch)[q] / AT (scale, ch)[q])
+
+          for (int q = 0; q < len; q++)
+            sum[q] = 0.0;
+          for (int ch = c0; ch <= MIN (c0 + before, c1 - 1); ch++)
+            for (int q = 0; q < len; q++)
+              sum[q] += T (ch, q);
+
+          for (int ch = c0; ch < c1; ch++)
+            {
+              const float *xc = AT (x, ch), *dyc = AT (dy, ch), *sc = AT (scale, ch);
+              float *dxc = AT (dx, ch);
+
+              for (int q = 0; q < len; q++)
+                dxc[q] += dyc[q] * powf (sc[q], -d->beta) - coeff * xc[q] * (float) sum[q];
+              if (ch + 1 + before < c1)
+                for (int q = 0; q < len; q++)
+                  sum[q] += T (ch + 1 + before, q);
+              if (ch - after >= c0)
+                for (int q = 0; q < len; q++)
+                  sum[q] -= T (ch - after, q);
+            }
+#undef T
+#undef AT
+        }
+}
+
+void
+an_cpu_maxpool_forward (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
+                        const float *x)
+{
+  const int planes = d->n * d->c;
+
+#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
+  for (int pl = 0; pl < planes; pl++)
+    {
+      const float *xp = x + (size_t) pl * d->h * d->w;
+      float *yp = y + (size_t) pl * d->oh * d->ow;
+      int32_t *ap = argmax + (size_t) pl * d->oh * d->ow;
+
+      for (int oy = 0; oy < d->oh; oy++)
+        for (int ox = 0; ox < d->ow; ox++)
+          {
+            int iy0 = oy * d->sh, ix0 = ox * d->sw;
+            int32_t best = iy0 * d->w + ix0;
+            float m = xp[best];
+
+            for (int i = 0; i < d->kh; i++)
+              for (int j = 0; j < d->kw; j++)
+                {
+                  int32_t at = (iy0 + i) * d->w + ix0 + j;
+
+                  if (xp[at] > m) /* strictly: the first maximum wins */
+                    {
+                      m = xp[at];
+                      best = at;
+                    }
+                }
+            yp[oy * d->ow + ox] = m;
+            ap[oy * d->ow + ox] = best;
+          }
+    }
+}
+
+void
+an_cpu_maxpool_backward (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
+                         const int32_t *argmax)
+{
+  const int planes = d->n * d->c;
+  const int outs = d->oh * d->ow;
+
+#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
+  for (int pl = 0; pl < planes; pl++)
+    {
+      float *dxp = dx + (size_t) pl * d->h * d->w;
+      const float *dyp = dy + (size_t) pl * outs;
+      const int32_t *ap = argmax + (size_t) pl * outs;
+
+      for (int q = 0; q < outs; q++)
+        dxp[ap[q]] += dyp[q];
+    }
+}
+
+/* Rows (or columns) floor(i * in / out) .. ceil((i + 1) * in / out) - 1, as PyTorch. */
+static void
+adaptive_range (int i, int in, int out, int *start, int *end)
+{
+  *start = (int) (((int64_t) i * in) / out);
+  *end = (int) ((((int64_t) (i + 1) * in) + out - 1) / out);
+}
+
+void
+an_cpu_avgpool_forward (AnBackend *be, const AnAdaptivePoolDesc *d, float *y, const float *x)
+{
+  const int planes = d->n * d->c;
+
+#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
+  for (int pl = 0; pl < planes; pl++)
+    {
+      const float *xp = x + (size_t) pl * d->h * d->w;
+      float *yp = y + (size_t) pl * d->oh * d->ow;
+
+      for (int oy = 0; oy < d->oh; oy++)
+        for (int ox = 0; ox < d->ow; ox++)
+          {
+            int y0, y1, x0, x1;
+            float acc = 0.0f;
+
+            adaptive_range (oy, d->h, d->oh, &y0, &y1);
+            adaptive_range (ox, d->w, d->ow, &x0, &x1);
+            for (int iy = y0; iy < y1; iy++)
+              for (int ix = x0; ix < x1; ix++)
+                acc += xp[iy * d->w + ix];
+            yp[oy * d->ow + ox] = acc / (float) ((y1 - y0) * (x1 - x0));
+          }
+    }
+}
+
+void
+an_cpu_avgpool_backward (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx, const float *dy)
+{
+  const int planes = d->n * d->c;
+
+#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
+  for (int pl = 0; pl < planes; pl++)
+    {
+      float *dxp = dx + (size_t) pl * d->h * d->w;
+      const float *dyp = dy + (size_t) pl * d->oh * d->ow;
+
+      for (int oy = 0; oy < d->oh; oy++)
+        for (int ox = 0; ox < d->ow; ox++)
+          {
+            int y0, y1, x0, x1;
+
+            adaptive_range (oy, d->h, d->oh, &y0, &y1);
+            adaptive_range (ox, d->w, d->ow, &x0, &x1);
+            float share = dyp[oy * d->ow + ox] / (float) ((y1 - y0) * (x1 - x0));
+            for (int iy = y0; iy < y1; iy++)
+              for (int ix = x0; ix < x1; ix++)
+                dxp[iy * d->w + ix] += share;
+          }
+    }
+}

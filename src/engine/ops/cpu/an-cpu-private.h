@@ -1,0 +1,70 @@
+/* an-cpu-private.h: the fast CPU backend's private context and the pieces its op files share.
+ *
+ * AnCpuBackend embeds AnBackend as its first member, so an AnBackend * from the ops table casts
+ * to it. Workspaces grow once to the largest size an op has asked for and are then reused:
+ * no allocation per step once the first step has run.
+ */
+#pragma once
+
+#include "an-backend.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  AnBackend base;
+  float *work;      /* conv columns, transposed outputs, partial sums */
+  size_t work_size; /* in floats */
+  /* A folded conv chunk holds enough images for about this many GEMM columns (nb * OH * OW);
+   * layers with more output pixels per image than this take one GEMM per image. */
+  int conv_fold_columns;
+} AnCpuBackend;
+
+/* How conv2d lays out its GEMMs: the batch folded into the GEMM's N dimension (in chunks of
+ * images that fit the workspace budget), or one GEMM per image and group. */
+typedef enum {
+  AN_CPU_CONV_AUTO,
+  AN_CPU_CONV_FOLDED,
+  AN_CPU_CONV_PER_IMAGE,
+} AnCpuConvStrategy;
+
+/* Worker threads for an OpenMP region: the backend's setting, or every core for 0. */
+int an_cpu_threads (AnBackend *be);
+
+/* Row-major C (M, N) = alpha op(A) op(B) + beta C, with N split into one contiguous slice of
+ * columns per OpenMP thread, each slice a single-threaded BLAS call. One thread pool for the
+ * whole backend: OpenBLAS's own pthreads spin after each GEMM and starve the OpenMP loops
+ * around it on a machine with few cores (measured in tools/kernels/bench-conv.c). */
+void an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, int k,
+                   float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+                   float *c, int ldc);
+
+/* A workspace of at least floats floats, or NULL when it cannot grow that large (the caller
+ * then takes a path that needs less). Previous contents are not kept. */
+float *an_cpu_workspace (AnBackend *be, size_t floats);
+
+void an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
+                                 float *y, const float *x, const float *w, const float *b);
+void an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy,
+                                  const AnConvDesc *d, float *dx, float *dw, float *db,
+                                  const float *dy, const float *x, const float *w);
+
+void an_cpu_conv2d_forward (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
+                            const float *w, const float *b);
+void an_cpu_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
+                             const float *dy, const float *x, const float *w);
+
+void an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale,
+                         const float *x);
+void an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
+                          const float *x, const float *y, const float *scale);
+
+void an_cpu_maxpool_forward (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
+                             const float *x);
+void an_cpu_maxpool_backward (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
+                              const int32_t *argmax);
+void an_cpu_avgpool_forward (AnBackend *be, const AnAdaptivePoolDesc *d, float *y,
+                             const float *x);
+void an_cpu_avgpool_backward (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx,
+                              const float *dy);
+
+G_END_DECLS
