@@ -14,11 +14,11 @@ draw (guint8 *rgb, int k, guint64 seed, guint64 index, gboolean learnable)
     rgb[i] = (guint8) (an_rng_u64 (seed, 77, index * 3072 + i) % 96);
   if (!learnable)
     return;
-  /* class k: an 8x8 square in cell (k % 4, k / 4) of a 4x3 grid, brightest in channel k % 3 */
-  int y0 = 2 + (k / 4) * 10, x0 = (k % 4) * 8;
+  /* class k: a horizontal bar on rows 3k .. 3k+2, brightest in channel k % 3 (a mirror image
+   * keeps its class, so horizontal flips can stay on) */
   for (int c = 0; c < 3; c++)
-    for (int y = y0; y < y0 + 8 && y < 32; y++)
-      for (int x = x0; x < x0 + 8; x++)
+    for (int y = 3 * k; y < 3 * k + 3; y++)
+      for (int x = 4; x < 28; x++)
         rgb[c * 1024 + y * 32 + x] = c == k % 3 ? 250 : 160;
 }
 

@@ -13,14 +13,14 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 "$make_cifar" "$tmp/data" || { echo "not ok - make-cifar"; exit 1; }
 
-"$alexnet" train --data "cifar10:$tmp/data" --epochs 2 --train-size 400 --val-size 100 \
-  --batch 50 --threads 2 --checkpoint-dir "$tmp/run" > "$tmp/train.out" 2>&1
+"$alexnet" train --data "cifar10:$tmp/data" --epochs 3 --train-size 400 --val-size 100 \
+  --batch 50 --lr 0.05 --threads 2 --checkpoint-dir "$tmp/run" > "$tmp/train.out" 2>&1
 rc=$?
 cat "$tmp/train.out"
 check "train exits 0" "[ $rc -eq 0 ]"
 check "train writes a checkpoint" "[ -s '$tmp/run/checkpoint.ankpt' ]"
 check "train writes metrics rows" "grep -q '^epoch,' '$tmp/run/metrics.csv'"
-check "train prints epochs" "grep -q 'epoch 2/2' '$tmp/train.out'"
+check "train prints epochs" "grep -q 'epoch 3/3' '$tmp/train.out'"
 
 "$alexnet" eval --checkpoint "$tmp/run/checkpoint.ankpt" --json > "$tmp/eval.json" 2>&1
 rc=$?
