@@ -707,7 +707,5 @@ main (int argc, char **argv)
     }
   if (cmd[0] == '-')
     return cmd_train (argc, argv);
-  fprintf (stderr, "alexnet: unknown command '%s'\n", cmd);
-  print_help (stderr);
-  return EXIT_USAGE;
+  usage_error ("unknown command '%s'", cmd);
 }
