@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds with warnings as errors and runs the whole
+# suite (UI tests under Xvfb and a private D-Bus session), then builds again with
+# AddressSanitizer + UBSan and runs the engine tests there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build-aux/deps.sh --test
+
+if [ ! -f build-test/build.ninja ]; then
+  meson setup build-test -Dwerror=true -Dprofile=development >/dev/null
+fi
+ninja -C build-test
+xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+  meson test -C build-test --print-errorlogs --num-processes 2
+
+if [ ! -f build-asan/build.ninja ]; then
+  meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dbuildtype=debugoptimized -Dgui=disabled >/dev/null
+fi
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --suite engine
