@@ -11,9 +11,6 @@ packages=(
   gettext desktop-file-utils appstream
   xvfb xauth dbus
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(imagemagick)
-fi
 
 missing=()
 for p in "${packages[@]}"; do

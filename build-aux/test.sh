@@ -4,7 +4,7 @@
 # AddressSanitizer + UBSan and runs the engine tests there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build-aux/deps.sh --test
+build-aux/deps.sh
 
 if [ ! -f build-test/build.ninja ]; then
   meson setup build-test -Dwerror=true -Dprofile=development >/dev/null
