@@ -23,15 +23,17 @@
 
 #define EXIT_USAGE 2
 
-static void G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN
-usage_error (const char *fmt, ...)
+/* Prints one line and gives the usage exit status; callers return it after freeing. */
+static int G_GNUC_PRINTF (1, 2)
+usage (const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  fputs ("alexnet: ", stderr);
+  vfprintf (stderr, fmt, ap);
+  fputs (" (see 'alexnet help')\n", stderr);
   va_end (ap);
-  fprintf (stderr, "alexnet: %s (see 'alexnet help')\n", msg);
-  exit (EXIT_USAGE);
+  return EXIT_USAGE;
 }
 
 static int
@@ -41,7 +43,11 @@ fail (GError *error)
   return 1;
 }
 
-/* --name VALUE or --name=VALUE; returns the value or NULL when argv[*i] is not that option */
+/* The option whose value was missing (the last argument), for the caller's message. */
+static const char *missing_value;
+
+/* --name VALUE or --name=VALUE; returns the value or NULL when argv[*i] is not that option.
+ * A missing value returns "" and sets missing_value. */
 static const char *
 opt_value (int argc, char **argv, int *i, const char *name)
 {
@@ -54,19 +60,34 @@ opt_value (int argc, char **argv, int *i, const char *name)
   if (a[n] != '\0')
     return NULL;
   if (*i + 1 >= argc)
-    usage_error ("option %s needs a value", name);
+    {
+      missing_value = name;
+      return "";
+    }
   return argv[++*i];
 }
 
-static int
-parse_int_opt (const char *name, const char *v, int min, int max)
+static gboolean
+parse_int_opt (const char *v, int min, int max, int *out)
 {
   char *end;
   long x = strtol (v, &end, 10);
   if (*v == '\0' || *end != '\0' || x < min || x > max)
-    usage_error ("%s: '%s' is not a whole number in [%d, %d]", name, v, min, max);
-  return (int) x;
+    return FALSE;
+  *out = (int) x;
+  return TRUE;
 }
+
+/* parses an integer option into var, or returns the usage status from the calling function */
+#define INT_OPT(name, v, min, max, var)                                                         \
+  G_STMT_START                                                                                  \
+  {                                                                                             \
+    if (missing_value)                                                                          \
+      return usage ("option %s needs a value", missing_value);                                 \
+    if (!parse_int_opt ((v), (min), (max), &(var)))                                            \
+      return usage ("%s: '%s' is not a whole number in [%d, %d]", (name), (v), (min), (max)); \
+  }                                                                                             \
+  G_STMT_END
 
 /* ---- train -------------------------------------------------------------------------------- */
 
@@ -235,14 +256,16 @@ cmd_train (int argc, char **argv)
   gboolean quiet = FALSE;
   g_autoptr (GError) error = NULL;
 
+  g_autofree char *bad = NULL; /* the usage message, once something is wrong */
+
   /* a recipe first, so that explicit options override it */
-  for (int i = 1; i < argc; i++)
+  for (int i = 1; i < argc && !bad; i++)
     {
       const char *v = opt_value (argc, argv, &i, "--recipe");
       if (v && !an_run_config_apply_recipe (&cfg, v, &error))
-        usage_error ("--recipe: %s", error->message);
+        bad = g_strdup_printf ("--recipe: %s", error->message);
     }
-  for (int i = 1; i < argc; i++)
+  for (int i = 1; i < argc && !bad; i++)
     {
       const char *v;
       if (opt_value (argc, argv, &i, "--recipe"))
@@ -262,14 +285,23 @@ cmd_train (int argc, char **argv)
         if ((v = opt_value (argc, argv, &i, train_opts[k].opt)))
           {
             matched = TRUE;
-            if (!an_run_config_set (&cfg, train_opts[k].key, v, &error))
-              usage_error ("%s: %s", train_opts[k].opt, error->message);
+            if (missing_value)
+              bad = g_strdup_printf ("option %s needs a value", missing_value);
+            else if (!an_run_config_set (&cfg, train_opts[k].key, v, &error))
+              bad = g_strdup_printf ("%s: %s", train_opts[k].opt, error->message);
           }
       if (!matched)
-        usage_error ("train: unknown option '%s'", argv[i]);
+        bad = g_strdup_printf ("train: unknown option '%s'", argv[i]);
     }
-  if (!an_run_config_validate (&cfg, &error))
-    usage_error ("%s", error->message);
+  if (!bad && missing_value)
+    bad = g_strdup_printf ("option %s needs a value", missing_value);
+  if (!bad && !an_run_config_validate (&cfg, &error))
+    bad = g_strdup (error->message);
+  if (bad)
+    {
+      an_run_config_clear (&cfg);
+      return usage ("%s", bad);
+    }
   if (!resume && !cfg.checkpoint_dir)
     {
       /* every run keeps its checkpoint and metrics somewhere the user can find them */
@@ -323,16 +355,18 @@ cmd_eval (int argc, char **argv)
       else if ((v = opt_value (argc, argv, &i, "--data")))
         data = v;
       else if ((v = opt_value (argc, argv, &i, "--threads")))
-        threads = parse_int_opt ("--threads", v, 0, 1024);
+        INT_OPT ("--threads", v, 0, 1024, threads);
       else if (g_str_equal (argv[i], "--json"))
         json = TRUE;
       else if (g_str_equal (argv[i], "--ten-crop"))
         ten_crop = TRUE;
       else
-        usage_error ("eval: unknown option '%s'", argv[i]);
+        return usage ("eval: unknown option '%s'", argv[i]);
     }
+  if (missing_value)
+    return usage ("option %s needs a value", missing_value);
   if (!ckpt)
-    usage_error ("eval needs --checkpoint FILE");
+    return usage ("eval needs --checkpoint FILE");
   g_autoptr (GError) error = NULL;
   AnEvalResult r;
   if (!an_evaluate_checkpoint (ckpt, data, threads, ten_crop, &r, &error))
@@ -379,23 +413,25 @@ cmd_classify (int argc, char **argv)
   const char *ckpt = NULL;
   gboolean json = FALSE;
   int top = 5;
-  GPtrArray *images = g_ptr_array_new ();
+  g_autoptr (GPtrArray) images = g_ptr_array_new ();
   for (int i = 1; i < argc; i++)
     {
       const char *v;
       if ((v = opt_value (argc, argv, &i, "--checkpoint")))
         ckpt = v;
       else if ((v = opt_value (argc, argv, &i, "--top")))
-        top = parse_int_opt ("--top", v, 1, 1000);
+        INT_OPT ("--top", v, 1, 1000, top);
       else if (g_str_equal (argv[i], "--json"))
         json = TRUE;
       else if (argv[i][0] == '-' && argv[i][1] != '\0')
-        usage_error ("classify: unknown option '%s'", argv[i]);
+        return usage ("classify: unknown option '%s'", argv[i]);
       else
         g_ptr_array_add (images, argv[i]);
     }
+  if (missing_value)
+    return usage ("option %s needs a value", missing_value);
   if (!ckpt || images->len == 0)
-    usage_error ("classify needs --checkpoint FILE and at least one image");
+    return usage ("classify needs --checkpoint FILE and at least one image");
   g_autoptr (GError) error = NULL;
   g_autoptr (AnClassifier) c = an_classifier_new_from_checkpoint (ckpt, &error);
   if (!c)
@@ -436,7 +472,6 @@ cmd_classify (int argc, char **argv)
   if (json)
     printf ("]\n");
   g_free (pred);
-  g_ptr_array_unref (images);
   return status;
 }
 
@@ -457,14 +492,16 @@ cmd_filters (int argc, char **argv)
       else if ((v = opt_value (argc, argv, &i, "--image")))
         image = v;
       else if ((v = opt_value (argc, argv, &i, "--zoom")))
-        zoom = parse_int_opt ("--zoom", v, 1, 64);
+        INT_OPT ("--zoom", v, 1, 64, zoom);
       else if ((v = opt_value (argc, argv, &i, "-o")) || (v = opt_value (argc, argv, &i, "--output")))
         out = v;
       else
-        usage_error ("filters: unknown option '%s'", argv[i]);
+        return usage ("filters: unknown option '%s'", argv[i]);
     }
+  if (missing_value)
+    return usage ("option %s needs a value", missing_value);
   if (!ckpt || !out)
-    usage_error ("filters needs --checkpoint FILE and -o OUT.png");
+    return usage ("filters needs --checkpoint FILE and -o OUT.png");
   g_autoptr (GError) error = NULL;
   g_autoptr (AnImage) probe = NULL;
   if (image && !(probe = an_image_load (image, &error)))
@@ -505,24 +542,26 @@ cmd_bench (int argc, char **argv)
       if ((v = opt_value (argc, argv, &i, "--model")))
         model = v;
       else if ((v = opt_value (argc, argv, &i, "--batch")))
-        batch = parse_int_opt ("--batch", v, 1, 65536);
+        INT_OPT ("--batch", v, 1, 65536, batch);
       else if ((v = opt_value (argc, argv, &i, "--steps")))
-        steps = parse_int_opt ("--steps", v, 1, 100000);
+        INT_OPT ("--steps", v, 1, 100000, steps);
       else if ((v = opt_value (argc, argv, &i, "--threads")))
-        threads = parse_int_opt ("--threads", v, 0, 1024);
+        INT_OPT ("--threads", v, 0, 1024, threads);
       else if ((v = opt_value (argc, argv, &i, "--classes")))
-        classes = parse_int_opt ("--classes", v, 1, 100000);
+        INT_OPT ("--classes", v, 1, 100000, classes);
       else if ((v = opt_value (argc, argv, &i, "--channels")))
-        channels = parse_int_opt ("--channels", v, 1, 3);
+        INT_OPT ("--channels", v, 1, 3, channels);
       else if ((v = opt_value (argc, argv, &i, "--towers")))
-        towers = parse_int_opt ("--towers", v, 1, 2);
+        INT_OPT ("--towers", v, 1, 2, towers);
       else if ((v = opt_value (argc, argv, &i, "--device")))
         device = v;
       else if (g_str_equal (argv[i], "--json"))
         json = TRUE;
       else
-        usage_error ("bench: unknown option '%s'", argv[i]);
+        return usage ("bench: unknown option '%s'", argv[i]);
     }
+  if (missing_value)
+    return usage ("option %s needs a value", missing_value);
   g_autoptr (GError) error = NULL;
   g_autoptr (AnPreset) preset = an_preset_load (model, &error);
   if (!preset)
@@ -549,7 +588,7 @@ cmd_bench (int argc, char **argv)
         be[1] = an_backend_cpu_new (1, threads);
     }
   else
-    usage_error ("--device: '%s' is not cpu, cuda, cuda:N or cuda:N,M", device);
+    return usage ("--device: '%s' is not cpu, cuda, cuda:N or cuda:N,M", device);
 
   AnModelOptions mo = { .num_classes = classes, .in_channels = channels, .batch = batch,
                         .towers = towers, .devices = { be[0], be[1] ? be[1] : be[0] },
@@ -707,5 +746,5 @@ main (int argc, char **argv)
     }
   if (cmd[0] == '-')
     return cmd_train (argc, argv);
-  usage_error ("unknown command '%s'", cmd);
+  return usage ("unknown command '%s'", cmd);
 }

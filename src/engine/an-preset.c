@@ -352,7 +352,8 @@ an_preset_load (const char *name_or_path, GError **error)
       path = g_build_filename (dir, fname, NULL);
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         {
-          g_autofree char *known = g_strjoinv (", ", (char **) an_preset_list ());
+          g_auto (GStrv) names = an_preset_list ();
+          g_autofree char *known = g_strjoinv (", ", names);
           g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                        "no model preset named '%s' (known: %s; or give a .preset file path)",
                        name_or_path, known);

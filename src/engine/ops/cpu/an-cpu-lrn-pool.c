@@ -11,6 +11,14 @@
 
 #include "an-cpu-private.h"
 
+/* s^-beta; AlexNet's beta = 0.75 is 1 / sqrt (s sqrt (s)), several times cheaper than powf,
+ * which took 7% of alexnet-tiny's training step. */
+static inline float
+pow_neg_beta (float s, float beta)
+{
+  return beta == 0.75f ? 1.0f / sqrtf (s * sqrtf (s)) : powf (s, -beta);
+}
+
 /* Pixels whose running window sums one LRN task keeps (on the stack). */
 #define AN_CPU_LRN_PIXEL_BLOCK 256
 
@@ -51,7 +59,7 @@ an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, c
                   float s = d->k + d->alpha * (float) sum[q];
 
                   sc[q] = s;
-                  yc[q] = xc[q] * powf (s, -d->beta);
+                  yc[q] = xc[q] * pow_neg_beta (s, d->beta);
                 }
               /* slide to channel ch + 1: head ch + 1 + after enters, tail ch - before leaves */
               if (ch + 1 + after < c1)
@@ -109,7 +117,7 @@ an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *
               float *dxc = AT (dx, ch);
 
               for (int q = 0; q < len; q++)
-                dxc[q] += dyc[q] * powf (sc[q], -d->beta) - coeff * xc[q] * (float) sum[q];
+                dxc[q] += dyc[q] * pow_neg_beta (sc[q], d->beta) - coeff * xc[q] * (float) sum[q];
               if (ch + 1 + before < c1)
                 for (int q = 0; q < len; q++)
                   sum[q] += T (ch + 1 + before, q);
