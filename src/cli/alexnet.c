@@ -146,9 +146,10 @@ on_epoch (AnTrainer *t, const AnEpochRecord *e, TrainUi *ui)
     return;
   fprintf (ui->tty ? stderr : stdout,
            "%sepoch %d/%d: train loss %.4f acc %.4f | val loss %.4f top-1 %.4f top-5 %.4f | "
-           "lr %.3g | %.1f s%s\n",
+           "lr %.3g | %.1f s (data wait %.1f%%)%s\n",
            ui->tty ? "\r\033[K" : "", e->epoch, ui->epochs, e->train_loss, e->train_acc,
            e->val_loss, e->val_acc, e->val_top5, e->lr, e->seconds,
+           100.0 * e->data_wait_seconds / MAX (e->seconds, 1e-9),
            e->best_epoch == e->epoch ? " (best)" : "");
   fflush (ui->tty ? stderr : stdout);
 }

@@ -286,6 +286,7 @@ typedef struct {
   double ep_loss;
   gint64 ep_correct, ep_seen;
   double ep_start;
+  double ep_data_wait;
   /* last validation */
   gint64 *confusion;
   float *probs;
@@ -921,12 +922,18 @@ train (AnTrainer *t, Run *r, char **reason, GError **error)
           r->ep_correct = r->ep_seen = 0;
         }
       r->ep_start = run_wall (r);
+      r->ep_data_wait = 0;
       an_batcher_start_epoch (tb, r->epoch, r->batch_in_epoch);
       gboolean restart = FALSE;
       AnBatch *batch;
       double t_last = run_wall (r);
-      while ((batch = an_batcher_next (tb)))
+      for (;;)
         {
+          double t_wait = run_wall (r);
+          batch = an_batcher_next (tb);
+          r->ep_data_wait += run_wall (r) - t_wait;
+          if (!batch)
+            break;
           Command cmd = check_commands (t, r, FALSE);
           if (cmd == CMD_STOP)
             {
@@ -1019,6 +1026,7 @@ train (AnTrainer *t, Run *r, char **reason, GError **error)
       double now = run_wall (r);
       er.seconds = now - r->ep_start;
       er.wall_seconds = now;
+      er.data_wait_seconds = r->ep_data_wait;
       if (r->metrics)
         an_metrics_epoch (r->metrics, r->step, epoch, now, r->lr, er.train_loss, er.train_acc,
                           er.val_loss, er.val_acc, er.val_top5, NULL);

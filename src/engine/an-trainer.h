@@ -50,6 +50,7 @@ typedef struct {
   int es_counter;     /* early-stopping counter */
   double seconds;     /* this epoch */
   double wall_seconds;
+  double data_wait_seconds; /* of this epoch's training steps, time spent waiting for batches */
 } AnEpochRecord;
 
 /* A hyperparameter changed ("hyperparameter-changed" signal). */
