@@ -98,6 +98,7 @@ snapshot_clear (AnSnapshot *s)
   g_free (s->tensors);
   g_free (s->layer);
   g_free (s->confusion);
+  an_image_free (s->probe);
   an_run_config_clear (&s->config);
 }
 
@@ -251,6 +252,8 @@ set_state (AnTrainer *t, AnTrainerState s, const char *reason)
   g_cond_broadcast (&t->cond);
   g_mutex_unlock (&t->lock);
 }
+
+static AnImage *image_copy (const AnImage *img);
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
@@ -563,18 +566,23 @@ write_checkpoint (AnTrainer *t, Run *r, GError **error)
   return ok;
 }
 
-static void
+/* The model input for a probe image; returns a copy of the image used (the first validation
+ * image when probe is NULL). */
+static AnImage *
 input_from_probe (Run *r, const AnImage *probe, float *x)
 {
+  AnImage *used;
   if (probe)
+    used = image_copy (probe);
+  else
     {
-      an_input_from_image (&r->spec, probe->pixels, probe->channels, probe->height, probe->width, x);
-      return;
+      const AnDataset *ds = r->train_ds;
+      gsize isz = (gsize) ds->channels * ds->height * ds->width;
+      used = an_image_new (ds->channels, ds->height, ds->width);
+      memcpy (used->pixels, ds->pixels + isz * r->val_idx[0], isz);
     }
-  const AnDataset *ds = r->train_ds;
-  gsize isz = (gsize) ds->channels * ds->height * ds->width;
-  an_input_from_image (&r->spec, ds->pixels + isz * r->val_idx[0], ds->channels, ds->height,
-                       ds->width, x);
+  an_input_from_image (&r->spec, used->pixels, used->channels, used->height, used->width, x);
+  return used;
 }
 
 static void
@@ -637,7 +645,7 @@ make_snapshot (AnTrainer *t, Run *r, SnapRequest *q, GError **error)
     case AN_SNAPSHOT_LRN:
       {
         g_autofree float *x = g_new (float, (gsize) r->spec.channels * r->spec.height * r->spec.width);
-        input_from_probe (r, q->probe, x);
+        g_autoptr (AnImage) used = input_from_probe (r, q->probe, x);
         an_model_forward (r->model, 1, x, NULL, FALSE, 0);
         if (q->kind == AN_SNAPSHOT_FEATURES)
           {
@@ -648,6 +656,7 @@ make_snapshot (AnTrainer *t, Run *r, SnapRequest *q, GError **error)
               return NULL;
             s = snapshot_new (q->kind, layer, 1);
             tensor_from_activation (&s->tensors[0], layer, shape, data);
+            s->probe = g_steal_pointer (&used);
             break;
           }
         /* the LRN layer itself or the first LRN after the named layer */
@@ -688,6 +697,7 @@ make_snapshot (AnTrainer *t, Run *r, SnapRequest *q, GError **error)
         r->ref->ops->lrn_forward (r->ref, &d, after, scale, before);
         tensor_from_activation (&s->tensors[0], "before", shape, before);
         tensor_from_activation (&s->tensors[1], "after", shape, after);
+        s->probe = g_steal_pointer (&used);
         break;
       }
     case AN_SNAPSHOT_CONFUSION:

@@ -84,6 +84,9 @@ typedef struct {
   int epoch;
   int n_tensors;
   AnSnapshotTensor *tensors;
+  /* AN_SNAPSHOT_FEATURES and AN_SNAPSHOT_LRN: the probe image the maps belong to (the one
+   * asked for, or the first validation image) */
+  AnImage *probe;
   /* AN_SNAPSHOT_LRN: the LRN parameters used for "after" */
   int lrn_size;
   double lrn_alpha, lrn_beta, lrn_k;

@@ -261,6 +261,10 @@ test_snapshots (void)
   an_trainer_request_snapshot (t, AN_SNAPSHOT_FEATURES, "relu2", NULL);
   ITERATE_UNTIL (s != NULL);
   g_assert_cmpint (s->tensors[0].shape[1], ==, 96);
+  /* the probe image comes along: the first validation image, as stored */
+  g_assert_nonnull (s->probe);
+  g_assert_cmpint (s->probe->channels, ==, 3);
+  g_assert_cmpint (s->probe->height, ==, 32);
   g_assert_cmpint (s->tensors[0].shape[2], ==, 15);
   g_clear_pointer (&s, an_snapshot_unref);
 
