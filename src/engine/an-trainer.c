@@ -182,7 +182,12 @@ dispatch (gpointer data)
   for (guint i = 0; i < epochs->len; i++)
     g_signal_emit (t, signals[SIG_EPOCH], 0, &g_array_index (epochs, AnEpochRecord, i));
   for (guint i = 0; i < ckpts->len; i++)
-    g_signal_emit (t, signals[SIG_CHECKPOINT], 0, (const char *) ckpts->pdata[i]);
+    {
+      /* like cfg_public, only touched on the consumer's thread */
+      g_free (t->last_checkpoint);
+      t->last_checkpoint = g_strdup (ckpts->pdata[i]);
+      g_signal_emit (t, signals[SIG_CHECKPOINT], 0, (const char *) ckpts->pdata[i]);
+    }
   for (guint i = 0; i < snaps->len; i++)
     g_signal_emit (t, signals[SIG_SNAPSHOT], 0, snaps->pdata[i]);
   for (guint i = 0; i < states->len; i++)
@@ -557,8 +562,6 @@ write_checkpoint (AnTrainer *t, Run *r, GError **error)
   if (ok)
     {
       g_mutex_lock (&t->lock);
-      g_free (t->last_checkpoint);
-      t->last_checkpoint = g_strdup (r->ckpt_path);
       g_ptr_array_add (t->ev_ckpts, g_strdup (r->ckpt_path));
       schedule_dispatch_locked (t);
       g_mutex_unlock (&t->lock);

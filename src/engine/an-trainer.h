@@ -150,7 +150,8 @@ const AnRunConfig *an_trainer_get_config (AnTrainer *t);
 char **an_trainer_get_class_names (AnTrainer *t);
 int an_trainer_get_epochs (AnTrainer *t);
 int an_trainer_get_steps_per_epoch (AnTrainer *t);
-/* The last checkpoint written (NULL if none). */
+/* The last checkpoint announced by "checkpoint-written" (NULL if none); call it on the thread
+ * that receives the signals. */
 const char *an_trainer_get_last_checkpoint (AnTrainer *t);
 /* History so far (for a resumed run's curves): copies. */
 GArray *an_trainer_get_step_history (AnTrainer *t);  /* of AnStepRecord */

@@ -7,12 +7,14 @@
 #include <locale.h>
 
 #include "an-application.h"
+#include "an-blas.h"
 
 int
 main (int argc, char **argv)
 {
   g_autoptr (AnApplication) app = NULL;
 
+  an_blas_select_kernel (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
