@@ -56,6 +56,17 @@ check "bench --json has the three keys" "grep -q train_images_per_second '$tmp/b
 "$alexnet" info > "$tmp/info.out" 2>&1
 check "info lists the presets and says there is no GPU" "grep -q alexnet-2012 '$tmp/info.out' && grep -q 'CUDA' '$tmp/info.out'"
 
+"$alexnet" train --data "cifar10:$tmp/data" --epochs 1 --train-size 100 --val-size 50 --batch 50 \
+  --device auto --checkpoint-dir "$tmp/auto" > "$tmp/auto.out" 2>&1
+rc=$?
+if "$alexnet" info | grep -q 'CUDA: not available'; then
+  check "--device auto without a GPU trains on the CPU and says so" "[ $rc -eq 0 ] && grep -q 'training on the CPU' '$tmp/auto.out'"
+  "$alexnet" train --data "cifar10:$tmp/data" --epochs 1 --device cuda --checkpoint-dir "$tmp/cuda" > "$tmp/cuda.out" 2>&1
+  check "--device cuda without a GPU fails with the reason (exit 1)" "[ $? -eq 1 ] && grep -qi 'cuda' '$tmp/cuda.out'"
+else
+  check "--device auto with a GPU trains" "[ $rc -eq 0 ]"
+fi
+
 usage() {
   "$alexnet" "$@" > "$tmp/usage.out" 2>&1
   local rc=$?
