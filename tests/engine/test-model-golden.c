@@ -169,6 +169,28 @@ check_placement (gconstpointer data)
   net_close (&n);
 }
 
+/* A NaN in the input gives a non-finite loss (which the trainer reports as divergence), not a
+ * crash, and the next finite batch computes normally again. */
+static void
+test_nan_input (void)
+{
+  g_autoptr (AnGolden) g = an_test_golden_open ("model-micro.bin");
+  Net n;
+  net_open (&n, PLACE_CPU);
+  g_autofree float *init = golden_params (n.m, g, "params.");
+  an_model_set_params (n.m, init);
+  float x[4 * 3 * 16 * 16];
+  gint32 y[4];
+  batch (g, 0, x, y);
+  x[100] = NAN;
+  double bad = an_model_forward (n.m, 4, x, y, TRUE, 1);
+  g_assert_false (isfinite (bad));
+  batch (g, 0, x, y);
+  double good = an_model_forward (n.m, 4, x, y, TRUE, 1);
+  g_assert_cmpfloat (fabs (good - an_test_golden_scalar (g, "step1.loss")), <=, 1e-5 * good);
+  net_close (&n);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -176,5 +198,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/model-golden/reference", GINT_TO_POINTER (PLACE_REF), check_placement);
   g_test_add_data_func ("/model-golden/cpu", GINT_TO_POINTER (PLACE_CPU), check_placement);
   g_test_add_data_func ("/model-golden/cpu-two-towers", GINT_TO_POINTER (PLACE_CPU_TOWERS), check_placement);
+  g_test_add_func ("/model-golden/nan-input", test_nan_input);
   return g_test_run ();
 }
