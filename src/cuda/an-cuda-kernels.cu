@@ -252,7 +252,8 @@ maxpool_forward_kernel (size_t planes, int h, int w, int kh, int kw, int sh, int
         for (int kx = 0; kx < kw; kx++)
           {
             int at = (y0 + ky) * w + x0 + kx;
-            if (plane[at] > best)
+            /* the first maximum wins; a NaN wins over numbers, as on the CPU and in PyTorch */
+            if (plane[at] > best || (isnan (plane[at]) && !isnan (best)))
               {
                 best = plane[at];
                 best_at = at;

@@ -651,10 +651,55 @@ test_transfer (void)
   cpu1->ops->free (cpu1, c);
 }
 
+/* A NaN reaching ReLU or max pooling comes out as NaN on every backend (as in PyTorch): a
+ * diverging model must not be hidden by a layer that drops it. */
+static void
+check_nan_propagates (AnBackend *be, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  /* one 4x4 plane, NaN at (1, 2); 2x2 pooling windows of stride 2 */
+  float host[16], out[16];
+  for (int i = 0; i < 16; i++)
+    host[i] = (float) (i % 5) - 1.0f;
+  host[6] = NAN;
+  float *x = be->ops->alloc (be, sizeof host, &error);
+  float *y = be->ops->alloc (be, sizeof host, &error);
+  int32_t *am = be->ops->alloc (be, 4 * sizeof (int32_t), &error);
+  g_assert_no_error (error);
+  be->ops->upload (be, x, host, sizeof host);
+  be->ops->relu_forward (be, 16, y, x);
+  be->ops->download (be, out, y, sizeof out);
+  g_assert_true (isnan (out[6]));
+  g_assert_cmpfloat (out[0], ==, 0.0f);
+  AnPoolDesc pd = { .n = 1, .c = 1, .h = 4, .w = 4, .kh = 2, .kw = 2, .sh = 2, .sw = 2 };
+  g_assert_true (an_pool_desc_init (&pd, NULL));
+  be->ops->maxpool_forward (be, &pd, y, am, x);
+  be->ops->download (be, out, y, 4 * sizeof (float));
+  g_test_message ("%s: maxpool of a window holding NaN gives %g", name, out[1]);
+  g_assert_true (isnan (out[1]));     /* the window of (1, 2) */
+  g_assert_false (isnan (out[0]));
+  be->ops->free (be, x);
+  be->ops->free (be, y);
+  be->ops->free (be, am);
+}
+
+static void
+test_nan (void)
+{
+  g_autoptr (AnBackend) ref = an_backend_ref_new ();
+  g_autoptr (AnBackend) cpu = an_backend_cpu_new (0, 2);
+  check_nan_propagates (ref, "reference");
+  check_nan_propagates (cpu, "cpu");
+  g_autoptr (AnBackend) cuda = an_backend_cuda_new (0, NULL);
+  if (cuda)
+    check_nan_propagates (cuda, "cuda");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/backends/nan-propagates", test_nan);
   g_test_add_func ("/backends/all-ops", test_all_ops);
   g_test_add_func ("/backends/transfer", test_transfer);
   return g_test_run ();

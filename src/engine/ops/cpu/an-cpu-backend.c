@@ -154,7 +154,7 @@ relu_forward_cpu (AnBackend *be, size_t count, float *y, const float *x)
 
 #pragma omp parallel for simd schedule(static) num_threads(an_cpu_threads (be))
   for (ptrdiff_t i = 0; i < n; i++)
-    y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    y[i] = (x[i] > 0.0f || x[i] != x[i]) ? x[i] : 0.0f; /* NaN passes, as in PyTorch */
 }
 
 static void

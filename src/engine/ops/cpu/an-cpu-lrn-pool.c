@@ -155,7 +155,9 @@ an_cpu_maxpool_forward (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *a
                 {
                   int32_t at = (iy0 + i) * d->w + ix0 + j;
 
-                  if (xp[at] > m) /* strictly: the first maximum wins */
+                  /* strictly: the first maximum wins; a NaN wins over numbers, as in PyTorch,
+                   * so a diverging model is not hidden */
+                  if (xp[at] > m || (isnan (xp[at]) && !isnan (m)))
                     {
                       m = xp[at];
                       best = at;
