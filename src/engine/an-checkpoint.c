@@ -16,6 +16,7 @@
 
 #include "an-checkpoint.h"
 #include "an-error.h"
+#include "an-io.h"
 
 #define CHECKPOINT_MAGIC "ANCKPT01"
 #define CHECKPOINT_MAGIC_LEN 8
@@ -122,31 +123,6 @@ crc_of (const void *data, gsize len)
 
 /* ---- writing ---- */
 
-/* Writes everything or fails with errno set (ENOSPC, EFBIG, EIO...). */
-static gboolean
-write_all (int fd, const void *data, gsize len)
-{
-  const guint8 *p = data;
-  while (len > 0)
-    {
-      gssize n = write (fd, p, MIN (len, (gsize) 1 << 30));
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      if (n == 0)
-        {
-          errno = EIO;
-          return FALSE;
-        }
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 static gboolean
 write_section (int fd, SectionId id, const void *payload, gsize len)
 {
@@ -156,7 +132,7 @@ write_section (int fd, SectionId id, const void *payload, gsize len)
   memcpy (header, section_tags[id], 4);
   memcpy (header + 4, &len_le, 8);
   memcpy (header + 12, &crc_le, 4);
-  return write_all (fd, header, sizeof header) && write_all (fd, payload, len);
+  return an_write_all (fd, header, sizeof header) && an_write_all (fd, payload, len);
 }
 
 static gboolean
@@ -309,7 +285,7 @@ write_sections (int fd, const AnCheckpoint *ck)
   guint32 version_le = GUINT32_TO_LE (CHECKPOINT_VERSION);
   memcpy (header, CHECKPOINT_MAGIC, CHECKPOINT_MAGIC_LEN);
   memcpy (header + CHECKPOINT_MAGIC_LEN, &version_le, 4);
-  if (!write_all (fd, header, sizeof header))
+  if (!an_write_all (fd, header, sizeof header))
     return FALSE;
 
   g_autofree char *conf = an_run_config_to_string (&ck->config);

@@ -15,6 +15,7 @@
 
 #include "an-checkpoint.h"
 #include "an-error.h"
+#include "an-io.h"
 
 #define METRICS_MAGIC_LINE "# alexnet-studio metrics v1"
 #define METRICS_FLUSH_BYTES (64 * 1024)
@@ -57,35 +58,12 @@ set_io_error (GError **error, const char *path, int errsv)
                g_strerror (errsv));
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      if (n == 0)
-        {
-          errno = EIO;
-          return FALSE;
-        }
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 /* On failure the pending rows are dropped: a retry could not know how much of them reached
  * the file. */
 static gboolean
 flush_pending (AnMetrics *m, GError **error)
 {
-  gboolean ok = write_all (m->fd, m->pending->str, m->pending->len);
+  gboolean ok = an_write_all (m->fd, m->pending->str, m->pending->len);
   int errsv = errno;
   g_string_truncate (m->pending, 0);
   if (!ok)
