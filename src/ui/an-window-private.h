@@ -22,6 +22,12 @@ typedef enum {
 
 typedef void (*AnFileChosenFunc) (AnWindow *self, GFile *file);
 
+/* Shared with classifying threads (an-window-classify.c); g_atomic_rc_box references. */
+typedef struct _AnClassifierRef AnClassifierRef;
+typedef struct _AnImageRef AnImageRef;
+void an_classifier_ref_unref (AnClassifierRef *ref);
+void an_image_ref_unref (AnImageRef *ref);
+
 struct _AnWindow {
   AdwApplicationWindow parent_instance;
 
@@ -54,6 +60,9 @@ struct _AnWindow {
   GtkGrid *lrn_grid;
   GtkStack *classify_stack;
   GtkBox *classify_image_box, *top5_box, *confusion_box;
+  GtkBox *classify_busy_box;
+  GtkSpinner *classify_spinner;
+  GtkLabel *classify_busy_label;
   GtkLabel *confusion_label;
 
   /* built in code */
@@ -99,12 +108,14 @@ struct _AnWindow {
   AnSnapshot *features;
   int enlarged_channel;
 
-  /* classifying */
-  AnClassifier *classifier;
-  gint64 classifier_step; /* the step its weights come from; -1: from a checkpoint */
-  gboolean waiting_params;
-  AnImage *classify_image;
-  GCancellable *cancellable;
+  /* classifying: results of tasks older than the last one started are dropped */
+  AnClassifierRef *classifier;
+  AnImageRef *classify_image;
+  gboolean waiting_params;   /* a PARAMS snapshot was asked for */
+  gboolean build_pending;    /* a classifier is being built */
+  gboolean classify_pending; /* the image is being classified */
+  guint build_generation, classify_generation;
+  GCancellable *cancellable; /* cancelled when the window is closed */
   char *last_toast;
   int n_predictions;
   guint classify_serial;

@@ -520,6 +520,9 @@ an_window_class_init (AnWindowClass *klass)
   BIND (top5_box);
   BIND (confusion_box);
   BIND (confusion_label);
+  BIND (classify_busy_box);
+  BIND (classify_spinner);
+  BIND (classify_busy_label);
 #undef BIND
 
   an_window_setup_class_init (widget_class);

@@ -37,6 +37,9 @@ void an_window_show_page (AnWindow *self, const char *name);
 /* The text of the last toast (NULL if none yet) and how many predictions are shown. */
 const char *an_window_get_last_toast (AnWindow *self);
 int an_window_get_n_predictions (AnWindow *self);
+/* TRUE while the image on the Classify page waits for its predictions (the model being
+ * prepared or the image classified, in a thread). */
+gboolean an_window_is_classifying (AnWindow *self);
 /* Counts classify-page results (an image decoded and shown, or refused): tests wait on it. */
 guint an_window_get_classify_serial (AnWindow *self);
 

@@ -4,7 +4,8 @@
 /* test-window.c: the main window end to end under a display: a tiny run (alexnet-tiny on 1000
  * Fashion-MNIST images, batch 64, one epoch) started, paused and resumed through the window's
  * actions, a live learning-rate change reaching the trainer and the chart, drops of a PNG, of
- * image data and of garbage, and a PNG screenshot of every page in the build directory.
+ * image data and of garbage (classified in a thread), the window closed while an image is
+ * being classified, and a PNG screenshot of every page in the build directory.
  * Exits 77 (skip) without a display.
  */
 
@@ -15,7 +16,7 @@
 #include "an-tile-grid.h"
 #include "an-window.h"
 
-#define TIMEOUT_S 60.0
+#define TIMEOUT_S 120.0
 
 static const char *pages[] = { "setup", "training", "filters", "features", "lrn", "classify" };
 
@@ -253,6 +254,31 @@ drop_file (AnWindow *win, const char *path)
   g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
 }
 
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* The window closed while an image is being classified: the task finishes on its own, its
+ * result is dropped, and then the window is freed (the weak pointer is cleared). Under
+ * fatal-warnings, a result applied to the closed window's widgets would abort. */
+static void
+close_while_classifying (AnWindow *win, GdkTexture *texture)
+{
+  GValue value = G_VALUE_INIT;
+  gpointer weak = win;
+
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_value_set_object (&value, texture);
+  g_assert_true (an_window_classify_drop (win, &value));
+  g_value_unset (&value);
+  g_assert_true (an_window_is_classifying (win));
+  g_object_add_weak_pointer (G_OBJECT (win), &weak);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_true (wait_until (is_null, &weak, TIMEOUT_S));
+}
+
 static void
 test_window_run (void)
 {
@@ -355,7 +381,11 @@ test_window_run (void)
     g_value_set_object (&value, texture);
     g_assert_true (an_window_classify_drop (win, &value));
     g_value_unset (&value);
+    /* the drop returns before the image is classified: that happens in a thread */
+    g_assert_true (an_window_is_classifying (win));
+    g_assert_cmpuint (an_window_get_classify_serial (win), ==, w.serial);
     g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    g_assert_false (an_window_is_classifying (win));
     g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
   }
 
@@ -372,8 +402,7 @@ test_window_run (void)
   for (guint i = 1; i < G_N_ELEMENTS (pages); i++)
     save_screenshot (win, pages[i]);
 
-  gtk_window_destroy (GTK_WINDOW (win));
-  spin (0.2);
+  close_while_classifying (win, texture);
 }
 
 int
