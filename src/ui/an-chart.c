@@ -25,8 +25,7 @@ typedef struct {
   int smooth_source; /* -1: raw data */
   AnChartSeriesData data;
   GPtrArray *old_runs; /* of AnChartSeriesData*, oldest first */
-  double ema_avg;      /* incremental smoothing state */
-  guint ema_seen;
+  AnChartEma ema;       /* incremental smoothing state */
 } Series;
 
 typedef struct {
@@ -594,15 +593,8 @@ an_chart_add_smoothed_series (AnChart *self, const char *name, const char *color
 static void
 smoothed_append (AnChart *self, Series *s, const AnChartPoint *p)
 {
-  double w = CLAMP (self->smoothing, 0.0, 0.999);
-  double y = NAN;
+  double y = an_chart_ema_push (&s->ema, p->y, CLAMP (self->smoothing, 0.0, 0.999));
 
-  if (isfinite (p->y))
-    {
-      s->ema_seen++;
-      s->ema_avg = s->ema_avg * w + (1.0 - w) * p->y;
-      y = w > 0.0 ? s->ema_avg / (1.0 - pow (w, s->ema_seen)) : p->y;
-    }
   an_chart_series_data_append (&s->data, p->x[0], p->x[1], p->x[2], y);
 }
 
@@ -640,8 +632,7 @@ resmooth (AnChart *self)
         continue;
       src = g_ptr_array_index (self->series, d->smooth_source);
       g_array_set_size (d->data.points, 0);
-      d->ema_avg = 0.0;
-      d->ema_seen = 0;
+      an_chart_ema_reset (&d->ema);
       for (guint k = 0; k < src->data.points->len; k++)
         smoothed_append (self, d, &g_array_index (src->data.points, AnChartPoint, k));
     }
@@ -683,8 +674,7 @@ an_chart_new_run (AnChart *self)
       if (s->old_runs->len > MAX_OLD_RUNS)
         g_ptr_array_remove_index (s->old_runs, 0);
       an_chart_series_data_init (&s->data);
-      s->ema_avg = 0.0;
-      s->ema_seen = 0;
+      an_chart_ema_reset (&s->ema);
     }
   g_array_set_size (self->markers, 0);
   self->run++;
@@ -703,8 +693,7 @@ an_chart_clear (AnChart *self)
 
       g_array_set_size (s->data.points, 0);
       g_ptr_array_set_size (s->old_runs, 0);
-      s->ema_avg = 0.0;
-      s->ema_seen = 0;
+      an_chart_ema_reset (&s->ema);
     }
   g_array_set_size (self->markers, 0);
   update_description (self, TRUE);
