@@ -806,33 +806,39 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
 }
 
 gboolean
-an_chart_export_csv (AnChart *self, GFile *file, GError **error)
+an_chart_export_csv (AnChart *const *charts, guint n_charts, GFile *file, GError **error)
 {
   g_autoptr (GFileOutputStream) out = NULL;
   g_autoptr (GPtrArray) data = g_ptr_array_new ();
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
   g_autoptr (GArray) runs = g_array_new (FALSE, FALSE, sizeof (int));
 
-  g_return_val_if_fail (AN_IS_CHART (self), FALSE);
+  for (guint c = 0; c < n_charts; c++)
+    g_return_val_if_fail (AN_IS_CHART (charts[c]), FALSE);
 
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
   if (out == NULL)
     return FALSE;
-  for (guint i = 0; i < self->series->len; i++)
+  for (guint c = 0; c < n_charts; c++)
     {
-      Series *s = g_ptr_array_index (self->series, i);
+      AnChart *self = charts[c];
 
-      for (guint r = 0; r < s->old_runs->len; r++)
+      for (guint i = 0; i < self->series->len; i++)
         {
-          int run = self->run - (int) (s->old_runs->len - r);
+          Series *s = g_ptr_array_index (self->series, i);
 
-          g_ptr_array_add (data, g_ptr_array_index (s->old_runs, r));
+          for (guint r = 0; r < s->old_runs->len; r++)
+            {
+              int run = self->run - (int) (s->old_runs->len - r);
+
+              g_ptr_array_add (data, g_ptr_array_index (s->old_runs, r));
+              g_ptr_array_add (names, s->name);
+              g_array_append_val (runs, run);
+            }
+          g_ptr_array_add (data, &s->data);
           g_ptr_array_add (names, s->name);
-          g_array_append_val (runs, run);
+          g_array_append_val (runs, self->run);
         }
-      g_ptr_array_add (data, &s->data);
-      g_ptr_array_add (names, s->name);
-      g_array_append_val (runs, self->run);
     }
   if (!an_chart_write_csv (G_OUTPUT_STREAM (out), (const AnChartSeriesData *const *) data->pdata,
                            (const char *const *) names->pdata, (const int *) runs->data,

@@ -1,6 +1,6 @@
 /* an-window-private.h: AnWindow's state, shared by the files that implement its pages:
  * an-window.c (the run and its signals), -setup.c, -training.c, -views.c (filters, feature
- * maps, LRN), -classify.c and -actions.c. */
+ * maps, LRN), -classify.c, -actions.c and -export.c. */
 #pragma once
 
 #include "an-chart.h"
@@ -17,7 +17,7 @@ typedef enum {
   AN_FILE_FILTER_IMAGES,
   AN_FILE_FILTER_CHECKPOINTS,
   AN_FILE_FILTER_PNG,
-  AN_FILE_FILTER_CHARTS, /* PNG or CSV */
+  AN_FILE_FILTER_CSV,
 } AnFileFilter;
 
 typedef void (*AnFileChosenFunc) (AnWindow *self, GFile *file);
@@ -82,6 +82,10 @@ struct _AnWindow {
   AnTileGrid *filter_grid[2];
   GtkLabel *tower_label[2], *colour_label[2];
   AnTileGrid *probe_grid, *maps_grid, *enlarged_grid;
+  GtkLabel *probe_caption;
+  AnTileGrid *lrn_probe_grid;
+  GtkLabel *lrn_probe_caption;
+  GtkBox *lrn_side_box;
   AnTileGrid *lrn_before, *lrn_after, *lrn_diff;
   AnHistogram *lrn_hist;
   GtkLabel *lrn_info;
@@ -107,6 +111,7 @@ struct _AnWindow {
   AnImage *probe; /* NULL: the first validation image */
   AnSnapshot *features;
   int enlarged_channel;
+  const char *export_chart; /* the chart a file is being chosen for (static string) */
 
   /* classifying: results of tasks older than the last one started are dropped */
   AnClassifierRef *classifier;
@@ -117,6 +122,7 @@ struct _AnWindow {
   guint build_generation, classify_generation;
   GCancellable *cancellable; /* cancelled when the window is closed */
   char *last_toast;
+  GPtrArray *toasts; /* shown or queued, not yet dismissed */
   int n_predictions;
   guint classify_serial;
 };
@@ -163,5 +169,8 @@ void an_window_classify_dispose (AnWindow *self);
 
 void an_window_actions_class_init (GtkWidgetClass *widget_class);
 void an_window_update_actions (AnWindow *self);
+
+void an_window_export_class_init (GtkWidgetClass *widget_class);
+void an_window_export_update_actions (AnWindow *self);
 
 G_END_DECLS
