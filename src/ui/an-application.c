@@ -167,7 +167,7 @@ an_application_startup (GApplication *app)
     { "win.stop-keep-best", { "<Control><Shift>period", NULL } },
     { "win.open-checkpoint", { "<Control>o", NULL } },
     { "win.save-checkpoint", { "<Control>s", NULL } },
-    { "win.export-chart", { "<Control>e", NULL } },
+    { "win.export-all", { "<Control>e", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
     { "app.shortcuts", { "<Control>question", NULL } },
     { "app.quit", { "<Control>q", NULL } },

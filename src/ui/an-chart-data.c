@@ -129,25 +129,31 @@ an_chart_reduce (const AnChartPoint *points, gsize n, AnChartXMode mode, double 
 }
 
 void
+an_chart_ema_reset (AnChartEma *ema)
+{
+  ema->avg = 0.0;
+  ema->seen = 0;
+}
+
+double
+an_chart_ema_push (AnChartEma *ema, double y, double weight)
+{
+  weight = CLAMP (weight, 0.0, 0.999999);
+  if (!isfinite (y))
+    return NAN;
+  ema->seen++;
+  ema->avg = ema->avg * weight + (1.0 - weight) * y;
+  return weight > 0.0 ? ema->avg / (1.0 - pow (weight, ema->seen)) : y;
+}
+
+void
 an_chart_smooth (const double *in, double *out, gsize n, double weight)
 {
-  double avg = 0.0;
-  guint seen = 0;
+  AnChartEma ema;
 
-  weight = CLAMP (weight, 0.0, 0.999999);
+  an_chart_ema_reset (&ema);
   for (gsize i = 0; i < n; i++)
-    {
-      double y = in[i];
-
-      if (!isfinite (y))
-        {
-          out[i] = NAN;
-          continue;
-        }
-      seen++;
-      avg = avg * weight + (1.0 - weight) * y;
-      out[i] = weight > 0.0 ? avg / (1.0 - pow (weight, seen)) : y;
-    }
+    out[i] = an_chart_ema_push (&ema, in[i], weight);
 }
 
 gboolean

@@ -50,9 +50,19 @@ gsize an_chart_lower_bound (const AnChartPoint *points, gsize n, AnChartXMode mo
 /* Index of the finite point nearest to x in that mode, or -1 when there is none. */
 gssize an_chart_nearest (const AnChartPoint *points, gsize n, AnChartXMode mode, double x);
 
-/* Exponential moving average with bias correction (the first values are not pulled towards
- * zero); weight in [0, 1), 0 = no smoothing. Non-finite inputs give NAN and do not disturb
- * the average. in and out may be the same array. */
+/* Exponential moving average with bias correction, as TensorBoard draws it: the average
+ * starts at zero and the t-th finite value's result is divided by 1 - weight^t, so the
+ * smoothed curve starts on the raw one instead of far from it. weight in [0, 1), 0 = no
+ * smoothing. Non-finite inputs give NAN and do not disturb the average. */
+typedef struct {
+  double avg;
+  guint seen; /* finite values so far */
+} AnChartEma;
+
+void an_chart_ema_reset (AnChartEma *ema);
+/* Adds y; returns the debiased average (NAN for a non-finite y). */
+double an_chart_ema_push (AnChartEma *ema, double y, double weight);
+/* The same over an array; in and out may be the same array. */
 void an_chart_smooth (const double *in, double *out, gsize n, double weight);
 
 /* Finite y range of the points with x in [x0, x1] (positive values only when log_y).

@@ -25,8 +25,7 @@ typedef struct {
   int smooth_source; /* -1: raw data */
   AnChartSeriesData data;
   GPtrArray *old_runs; /* of AnChartSeriesData*, oldest first */
-  double ema_avg;      /* incremental smoothing state */
-  guint ema_seen;
+  AnChartEma ema;       /* incremental smoothing state */
 } Series;
 
 typedef struct {
@@ -594,15 +593,8 @@ an_chart_add_smoothed_series (AnChart *self, const char *name, const char *color
 static void
 smoothed_append (AnChart *self, Series *s, const AnChartPoint *p)
 {
-  double w = CLAMP (self->smoothing, 0.0, 0.999);
-  double y = NAN;
+  double y = an_chart_ema_push (&s->ema, p->y, CLAMP (self->smoothing, 0.0, 0.999));
 
-  if (isfinite (p->y))
-    {
-      s->ema_seen++;
-      s->ema_avg = s->ema_avg * w + (1.0 - w) * p->y;
-      y = w > 0.0 ? s->ema_avg / (1.0 - pow (w, s->ema_seen)) : p->y;
-    }
   an_chart_series_data_append (&s->data, p->x[0], p->x[1], p->x[2], y);
 }
 
@@ -640,8 +632,7 @@ resmooth (AnChart *self)
         continue;
       src = g_ptr_array_index (self->series, d->smooth_source);
       g_array_set_size (d->data.points, 0);
-      d->ema_avg = 0.0;
-      d->ema_seen = 0;
+      an_chart_ema_reset (&d->ema);
       for (guint k = 0; k < src->data.points->len; k++)
         smoothed_append (self, d, &g_array_index (src->data.points, AnChartPoint, k));
     }
@@ -683,8 +674,7 @@ an_chart_new_run (AnChart *self)
       if (s->old_runs->len > MAX_OLD_RUNS)
         g_ptr_array_remove_index (s->old_runs, 0);
       an_chart_series_data_init (&s->data);
-      s->ema_avg = 0.0;
-      s->ema_seen = 0;
+      an_chart_ema_reset (&s->ema);
     }
   g_array_set_size (self->markers, 0);
   self->run++;
@@ -703,8 +693,7 @@ an_chart_clear (AnChart *self)
 
       g_array_set_size (s->data.points, 0);
       g_ptr_array_set_size (s->old_runs, 0);
-      s->ema_avg = 0.0;
-      s->ema_seen = 0;
+      an_chart_ema_reset (&s->ema);
     }
   g_array_set_size (self->markers, 0);
   update_description (self, TRUE);
@@ -817,33 +806,39 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
 }
 
 gboolean
-an_chart_export_csv (AnChart *self, GFile *file, GError **error)
+an_chart_export_csv (AnChart *const *charts, guint n_charts, GFile *file, GError **error)
 {
   g_autoptr (GFileOutputStream) out = NULL;
   g_autoptr (GPtrArray) data = g_ptr_array_new ();
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
   g_autoptr (GArray) runs = g_array_new (FALSE, FALSE, sizeof (int));
 
-  g_return_val_if_fail (AN_IS_CHART (self), FALSE);
+  for (guint c = 0; c < n_charts; c++)
+    g_return_val_if_fail (AN_IS_CHART (charts[c]), FALSE);
 
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, error);
   if (out == NULL)
     return FALSE;
-  for (guint i = 0; i < self->series->len; i++)
+  for (guint c = 0; c < n_charts; c++)
     {
-      Series *s = g_ptr_array_index (self->series, i);
+      AnChart *self = charts[c];
 
-      for (guint r = 0; r < s->old_runs->len; r++)
+      for (guint i = 0; i < self->series->len; i++)
         {
-          int run = self->run - (int) (s->old_runs->len - r);
+          Series *s = g_ptr_array_index (self->series, i);
 
-          g_ptr_array_add (data, g_ptr_array_index (s->old_runs, r));
+          for (guint r = 0; r < s->old_runs->len; r++)
+            {
+              int run = self->run - (int) (s->old_runs->len - r);
+
+              g_ptr_array_add (data, g_ptr_array_index (s->old_runs, r));
+              g_ptr_array_add (names, s->name);
+              g_array_append_val (runs, run);
+            }
+          g_ptr_array_add (data, &s->data);
           g_ptr_array_add (names, s->name);
-          g_array_append_val (runs, run);
+          g_array_append_val (runs, self->run);
         }
-      g_ptr_array_add (data, &s->data);
-      g_ptr_array_add (names, s->name);
-      g_array_append_val (runs, self->run);
     }
   if (!an_chart_write_csv (G_OUTPUT_STREAM (out), (const AnChartSeriesData *const *) data->pdata,
                            (const char *const *) names->pdata, (const int *) runs->data,

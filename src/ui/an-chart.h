@@ -51,6 +51,8 @@ double an_chart_get_smoothing (AnChart *self);
 
 gboolean an_chart_export_png (AnChart *self, const char *path, int width, int height,
                               GError **error);
-gboolean an_chart_export_csv (AnChart *self, GFile *file, GError **error);
+/* Every series of the charts, old runs included, into one table. */
+gboolean an_chart_export_csv (AnChart *const *charts, guint n_charts, GFile *file,
+                              GError **error);
 
 G_END_DECLS

@@ -34,9 +34,7 @@ an_window_update_actions (AnWindow *self)
   gtk_widget_action_set_enabled (w, "win.stop-keep-best", running || held);
   gtk_widget_action_set_enabled (w, "win.open-checkpoint", !running && !held);
   gtk_widget_action_set_enabled (w, "win.save-checkpoint", ckpt != NULL);
-  gtk_widget_action_set_enabled (w, "win.export-chart",
-                                 an_chart_get_n_points (self->loss_chart, self->loss_raw) > 0
-                                   || have);
+  an_window_export_update_actions (self);
 
   /* One of pause / resume at a time, in the same place. */
   gtk_widget_set_visible (GTK_WIDGET (self->pause_button), !held);
@@ -120,7 +118,10 @@ on_checkpoint_copied (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   if (!g_file_copy_finish (G_FILE (source), result, &error))
-    an_window_toast (self, _("Cannot save the checkpoint: %s"), error->message);
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        an_window_toast (self, _("Cannot save the checkpoint: %s"), error->message);
+    }
   else
     an_window_toast (self, _("Checkpoint saved"));
   g_object_unref (self);
@@ -151,36 +152,6 @@ action_save_checkpoint (GtkWidget *widget, const char *name, GVariant *param)
                          AN_FILE_FILTER_CHECKPOINTS, on_save_checkpoint_chosen);
 }
 
-static void
-on_export_chosen (AnWindow *self, GFile *file)
-{
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GError) error = NULL;
-  gboolean ok;
-
-  if (path == NULL)
-    {
-      an_window_toast (self, _("The file must be on this computer"));
-      return;
-    }
-  if (g_str_has_suffix (path, ".csv"))
-    ok = an_chart_export_csv (self->loss_chart, file, &error);
-  else
-    ok = an_chart_export_png (self->loss_chart, path, 1200, 800, &error);
-  if (ok)
-    an_window_toast (self, _("Chart saved to “%s”"), path);
-  else
-    an_window_toast (self, _("Cannot export the chart: %s"), error->message);
-}
-
-static void
-action_export_chart (GtkWidget *widget, const char *name, GVariant *param)
-{
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
-                         _("Export the Loss Chart"), _("_Export"), "loss.png",
-                         AN_FILE_FILTER_CHARTS, on_export_chosen);
-}
-
 void
 an_window_actions_class_init (GtkWidgetClass *widget_class)
 {
@@ -194,5 +165,4 @@ an_window_actions_class_init (GtkWidgetClass *widget_class)
                                    action_open_checkpoint);
   gtk_widget_class_install_action (widget_class, "win.save-checkpoint", NULL,
                                    action_save_checkpoint);
-  gtk_widget_class_install_action (widget_class, "win.export-chart", NULL, action_export_chart);
 }

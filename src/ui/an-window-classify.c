@@ -2,9 +2,11 @@
 #include "config.h"
 
 /* an-window-classify.c: the Classify page. Images come by drag and drop (files or image
- * data) or from a file chooser; files are decoded in a GTask thread, never on the main
- * loop. The classifier is built from the running trainer's parameters (a PARAMS snapshot,
- * refreshed when training has moved on) or from an opened checkpoint.
+ * data) or from a file chooser. Nothing heavy runs on the main loop: files are decoded,
+ * classifiers built (a model plus a copy of up to 61 million parameters) and images
+ * classified in GTask threads. Each task owns references to what it reads; its result is
+ * applied on the main thread only when no newer task of its kind was started since (a
+ * generation number) and the window has not been closed (the window's cancellable).
  */
 
 #include <glib/gi18n.h>
@@ -12,6 +14,66 @@
 #include "an-window-private.h"
 
 #define TOP_K 5
+
+/* A classifier shared by the window and the threads that use it. an_classifier_classify keeps
+ * its input and output buffers in the classifier, hence the lock: one image at a time. */
+struct _AnClassifierRef {
+  GMutex lock;
+  AnClassifier *classifier;
+  gint64 step; /* the step its weights come from; -1: from a checkpoint */
+};
+
+/* An image that is never changed once decoded, shared with the tasks that classify it. */
+struct _AnImageRef {
+  AnImage *image;
+};
+
+static void
+classifier_ref_clear (gpointer data)
+{
+  AnClassifierRef *ref = data;
+
+  an_classifier_free (ref->classifier);
+  g_mutex_clear (&ref->lock);
+}
+
+static AnClassifierRef *
+classifier_ref_new (AnClassifier *classifier, gint64 step)
+{
+  AnClassifierRef *ref = g_atomic_rc_box_new0 (AnClassifierRef);
+
+  g_mutex_init (&ref->lock);
+  ref->classifier = classifier;
+  ref->step = step;
+  return ref;
+}
+
+void
+an_classifier_ref_unref (AnClassifierRef *ref)
+{
+  g_atomic_rc_box_release_full (ref, classifier_ref_clear);
+}
+
+static void
+image_ref_clear (gpointer data)
+{
+  an_image_free (((AnImageRef *) data)->image);
+}
+
+static AnImageRef *
+image_ref_new (AnImage *image)
+{
+  AnImageRef *ref = g_atomic_rc_box_new0 (AnImageRef);
+
+  ref->image = image;
+  return ref;
+}
+
+void
+an_image_ref_unref (AnImageRef *ref)
+{
+  g_atomic_rc_box_release_full (ref, image_ref_clear);
+}
 
 guint
 an_window_get_classify_serial (AnWindow *self)
@@ -58,48 +120,245 @@ show_predictions (AnWindow *self, const AnPrediction *p, int n)
     }
 }
 
+gboolean
+an_window_is_classifying (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+  return self->waiting_params || self->build_pending || self->classify_pending;
+}
+
+static void
+update_busy (AnWindow *self)
+{
+  gboolean preparing = self->waiting_params || self->build_pending;
+  gboolean busy = preparing || self->classify_pending;
+
+  gtk_label_set_text (self->classify_busy_label,
+                      preparing ? _("Preparing the model…") : _("Classifying…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->classify_busy_box), busy);
+  gtk_spinner_set_spinning (self->classify_spinner, busy);
+}
+
+typedef struct {
+  guint generation;
+  AnClassifierRef *classifier;
+  AnImageRef *image;
+} ClassifyJob;
+
+static void
+classify_job_free (gpointer data)
+{
+  ClassifyJob *job = data;
+
+  an_classifier_ref_unref (job->classifier);
+  an_image_ref_unref (job->image);
+  g_free (job);
+}
+
+/* The predictions with their own copies of the class names, which belong to the classifier. */
+typedef struct {
+  int n;
+  AnPrediction p[TOP_K];
+  char *names[TOP_K];
+} ClassifyResult;
+
+static void
+classify_result_free (gpointer data)
+{
+  ClassifyResult *r = data;
+
+  for (int i = 0; i < r->n; i++)
+    g_free (r->names[i]);
+  g_free (r);
+}
+
+static void
+classify_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ClassifyJob *job = task_data;
+  ClassifyResult *r = g_new0 (ClassifyResult, 1);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&job->classifier->lock);
+  ok = an_classifier_classify (job->classifier->classifier, job->image->image, TOP_K, r->p, &r->n,
+                               &error);
+  for (int i = 0; ok && i < r->n; i++)
+    {
+      r->names[i] = g_strdup (r->p[i].name);
+      r->p[i].name = r->names[i];
+    }
+  g_mutex_unlock (&job->classifier->lock);
+  if (!ok)
+    {
+      classify_result_free (r);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, r, classify_result_free);
+}
+
+static void
+on_classified (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AnWindow *self = AN_WINDOW (source);
+  ClassifyJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  ClassifyResult *r = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* the window is closed, or a newer image or model is on its way */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || job->generation != self->classify_generation)
+    {
+      g_clear_pointer (&r, classify_result_free);
+      return;
+    }
+  self->classify_pending = FALSE;
+  update_busy (self);
+  if (r == NULL)
+    {
+      an_window_toast (self, _("Cannot classify this image: %s"), error->message);
+      show_predictions (self, NULL, 0);
+    }
+  else
+    show_predictions (self, r->p, r->n);
+  g_clear_pointer (&r, classify_result_free);
+  self->classify_serial++;
+}
+
+static void
+classify_start (AnWindow *self)
+{
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, on_classified, NULL);
+  ClassifyJob *job = g_new0 (ClassifyJob, 1);
+
+  job->generation = ++self->classify_generation;
+  job->classifier = g_atomic_rc_box_acquire (self->classifier);
+  job->image = g_atomic_rc_box_acquire (self->classify_image);
+  g_task_set_task_data (task, job, classify_job_free);
+  g_task_set_source_tag (task, classify_start);
+  self->classify_pending = TRUE;
+  update_busy (self);
+  g_task_run_in_thread (task, classify_thread);
+}
+
+typedef struct {
+  guint generation;
+  AnSnapshot *params; /* these weights, or the checkpoint's */
+  char **class_names;
+  char *checkpoint;
+} BuildJob;
+
+static void
+build_job_free (gpointer data)
+{
+  BuildJob *job = data;
+
+  g_clear_pointer (&job->params, an_snapshot_unref);
+  g_strfreev (job->class_names);
+  g_free (job->checkpoint);
+  g_free (job);
+}
+
+static void
+build_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  BuildJob *job = task_data;
+  g_autoptr (GError) error = NULL;
+  AnClassifier *c;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (job->checkpoint != NULL)
+    c = an_classifier_new_from_checkpoint (job->checkpoint, &error);
+  else
+    c = an_classifier_new_from_snapshot (job->params, job->class_names, &error);
+  if (c == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, classifier_ref_new (c, job->checkpoint ? -1 : job->params->step),
+                         (GDestroyNotify) an_classifier_ref_unref);
+}
+
+static void
+on_classifier_built (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AnWindow *self = AN_WINDOW (source);
+  BuildJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  AnClassifierRef *ref = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* the window is closed, or a new run or checkpoint has replaced these weights */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || job->generation != self->build_generation)
+    {
+      g_clear_pointer (&ref, an_classifier_ref_unref);
+      return;
+    }
+  self->build_pending = FALSE;
+  update_busy (self);
+  if (ref == NULL)
+    {
+      if (job->checkpoint != NULL)
+        an_window_toast (self, _("Cannot classify with this checkpoint: %s"), error->message);
+      else
+        an_window_toast (self, _("Cannot classify with these weights: %s"), error->message);
+      self->classify_serial++;
+      return;
+    }
+  g_clear_pointer (&self->classifier, an_classifier_ref_unref);
+  self->classifier = ref;
+  if (self->classify_image != NULL)
+    classify_start (self);
+}
+
+/* Takes job; any build still running is forgotten. */
+static void
+build_start (AnWindow *self, BuildJob *job)
+{
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, on_classifier_built, NULL);
+
+  job->generation = ++self->build_generation;
+  g_task_set_task_data (task, job, build_job_free);
+  g_task_set_source_tag (task, build_start);
+  self->build_pending = TRUE;
+  update_busy (self);
+  g_task_run_in_thread (task, build_thread);
+}
+
 static gboolean
 classifier_is_current (AnWindow *self)
 {
   if (self->classifier == NULL)
     return FALSE;
-  return self->classifier_step < 0 || !self->have_step
-         || self->classifier_step == self->last_step.step;
-}
-
-static void
-classify_now (AnWindow *self)
-{
-  AnPrediction p[TOP_K];
-  int n = 0;
-  g_autoptr (GError) error = NULL;
-
-  if (!an_classifier_classify (self->classifier, self->classify_image, TOP_K, p, &n, &error))
-    {
-      an_window_toast (self, _("Cannot classify this image: %s"), error->message);
-      n = 0;
-    }
-  show_predictions (self, p, n);
-  self->classify_serial++;
+  return self->classifier->step < 0 || !self->have_step
+         || self->classifier->step == self->last_step.step;
 }
 
 static void
 classify_refresh (AnWindow *self)
 {
-  gboolean running = self->trainer != NULL
+  gboolean trained = self->trainer != NULL
                      && an_trainer_get_state (self->trainer) != AN_TRAINER_IDLE;
 
   if (self->classify_image == NULL)
     return;
-  if (classifier_is_current (self) || (self->classifier != NULL && !running))
+  if (classifier_is_current (self) || (self->classifier != NULL && !trained))
     {
-      classify_now (self);
+      classify_start (self);
       return;
     }
-  if (running)
+  if (trained)
     {
-      self->waiting_params = TRUE;
-      an_trainer_request_snapshot (self->trainer, AN_SNAPSHOT_PARAMS, NULL, NULL);
+      /* Fresh weights are on their way (or being built): they classify the current image. */
+      if (!self->waiting_params && !self->build_pending)
+        {
+          self->waiting_params = TRUE;
+          an_trainer_request_snapshot (self->trainer, AN_SNAPSHOT_PARAMS, NULL, NULL);
+        }
+      update_busy (self);
       return;
     }
   show_predictions (self, NULL, 0);
@@ -110,8 +369,8 @@ classify_refresh (AnWindow *self)
 static void
 show_image (AnWindow *self, AnImage *img)
 {
-  g_clear_pointer (&self->classify_image, an_image_free);
-  self->classify_image = img;
+  g_clear_pointer (&self->classify_image, an_image_ref_unref);
+  self->classify_image = image_ref_new (img);
   an_tile_grid_set_image (self->classify_grid, img->pixels, img->channels, img->height,
                           img->width);
   gtk_stack_set_visible_child_name (self->classify_stack, "image");
@@ -269,7 +528,6 @@ void
 an_window_classify_on_snapshot (AnWindow *self, AnSnapshot *snapshot)
 {
   char **names = self->trainer ? an_trainer_get_class_names (self->trainer) : NULL;
-  g_autoptr (GError) error = NULL;
 
   if (snapshot->kind == AN_SNAPSHOT_CONFUSION)
     {
@@ -289,42 +547,35 @@ an_window_classify_on_snapshot (AnWindow *self, AnSnapshot *snapshot)
   if (snapshot->kind != AN_SNAPSHOT_PARAMS || !self->waiting_params)
     return;
   self->waiting_params = FALSE;
-  g_clear_pointer (&self->classifier, an_classifier_free);
-  self->classifier = an_classifier_new_from_snapshot (snapshot, names, &error);
-  if (self->classifier == NULL)
-    {
-      an_window_toast (self, _("Cannot classify with these weights: %s"), error->message);
-      self->classify_serial++;
-      return;
-    }
-  self->classifier_step = snapshot->step;
-  if (self->classify_image != NULL)
-    classify_now (self);
+  {
+    BuildJob *job = g_new0 (BuildJob, 1);
+
+    job->params = an_snapshot_ref (snapshot);
+    job->class_names = g_strdupv (names);
+    build_start (self, job);
+  }
 }
 
 void
 an_window_classify_use_checkpoint (AnWindow *self, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  AnClassifier *c = an_classifier_new_from_checkpoint (path, &error);
+  BuildJob *job = g_new0 (BuildJob, 1);
 
-  if (c == NULL)
-    {
-      an_window_toast (self, _("Cannot classify with this checkpoint: %s"), error->message);
-      return;
-    }
-  g_clear_pointer (&self->classifier, an_classifier_free);
-  self->classifier = c;
-  self->classifier_step = -1;
-  if (self->classify_image != NULL)
-    classify_now (self);
+  g_clear_pointer (&self->classifier, an_classifier_ref_unref);
+  self->waiting_params = FALSE;
+  job->checkpoint = g_strdup (path);
+  build_start (self, job);
 }
 
 void
 an_window_classify_new_run (AnWindow *self)
 {
-  g_clear_pointer (&self->classifier, an_classifier_free);
-  self->waiting_params = FALSE;
+  /* whatever is being built or classified belongs to the previous run */
+  g_clear_pointer (&self->classifier, an_classifier_ref_unref);
+  self->build_generation++;
+  self->classify_generation++;
+  self->waiting_params = self->build_pending = self->classify_pending = FALSE;
+  update_busy (self);
   an_confusion_view_set (self->confusion_view, 0, NULL, NULL);
 }
 
@@ -390,6 +641,7 @@ an_window_classify_init (AnWindow *self)
 void
 an_window_classify_dispose (AnWindow *self)
 {
-  g_clear_pointer (&self->classifier, an_classifier_free);
-  g_clear_pointer (&self->classify_image, an_image_free);
+  /* tasks still running hold their own references */
+  g_clear_pointer (&self->classifier, an_classifier_ref_unref);
+  g_clear_pointer (&self->classify_image, an_image_ref_unref);
 }

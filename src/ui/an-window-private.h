@@ -1,6 +1,6 @@
 /* an-window-private.h: AnWindow's state, shared by the files that implement its pages:
  * an-window.c (the run and its signals), -setup.c, -training.c, -views.c (filters, feature
- * maps, LRN), -classify.c and -actions.c. */
+ * maps, LRN), -classify.c, -actions.c and -export.c. */
 #pragma once
 
 #include "an-chart.h"
@@ -17,10 +17,16 @@ typedef enum {
   AN_FILE_FILTER_IMAGES,
   AN_FILE_FILTER_CHECKPOINTS,
   AN_FILE_FILTER_PNG,
-  AN_FILE_FILTER_CHARTS, /* PNG or CSV */
+  AN_FILE_FILTER_CSV,
 } AnFileFilter;
 
 typedef void (*AnFileChosenFunc) (AnWindow *self, GFile *file);
+
+/* Shared with classifying threads (an-window-classify.c); g_atomic_rc_box references. */
+typedef struct _AnClassifierRef AnClassifierRef;
+typedef struct _AnImageRef AnImageRef;
+void an_classifier_ref_unref (AnClassifierRef *ref);
+void an_image_ref_unref (AnImageRef *ref);
 
 struct _AnWindow {
   AdwApplicationWindow parent_instance;
@@ -54,6 +60,9 @@ struct _AnWindow {
   GtkGrid *lrn_grid;
   GtkStack *classify_stack;
   GtkBox *classify_image_box, *top5_box, *confusion_box;
+  GtkBox *classify_busy_box;
+  GtkSpinner *classify_spinner;
+  GtkLabel *classify_busy_label;
   GtkLabel *confusion_label;
 
   /* built in code */
@@ -73,6 +82,10 @@ struct _AnWindow {
   AnTileGrid *filter_grid[2];
   GtkLabel *tower_label[2], *colour_label[2];
   AnTileGrid *probe_grid, *maps_grid, *enlarged_grid;
+  GtkLabel *probe_caption;
+  AnTileGrid *lrn_probe_grid;
+  GtkLabel *lrn_probe_caption;
+  GtkBox *lrn_side_box;
   AnTileGrid *lrn_before, *lrn_after, *lrn_diff;
   AnHistogram *lrn_hist;
   GtkLabel *lrn_info;
@@ -98,14 +111,18 @@ struct _AnWindow {
   AnImage *probe; /* NULL: the first validation image */
   AnSnapshot *features;
   int enlarged_channel;
+  const char *export_chart; /* the chart a file is being chosen for (static string) */
 
-  /* classifying */
-  AnClassifier *classifier;
-  gint64 classifier_step; /* the step its weights come from; -1: from a checkpoint */
-  gboolean waiting_params;
-  AnImage *classify_image;
-  GCancellable *cancellable;
+  /* classifying: results of tasks older than the last one started are dropped */
+  AnClassifierRef *classifier;
+  AnImageRef *classify_image;
+  gboolean waiting_params;   /* a PARAMS snapshot was asked for */
+  gboolean build_pending;    /* a classifier is being built */
+  gboolean classify_pending; /* the image is being classified */
+  guint build_generation, classify_generation;
+  GCancellable *cancellable; /* cancelled when the window is closed */
   char *last_toast;
+  GPtrArray *toasts; /* shown or queued, not yet dismissed */
   int n_predictions;
   guint classify_serial;
 };
@@ -152,5 +169,8 @@ void an_window_classify_dispose (AnWindow *self);
 
 void an_window_actions_class_init (GtkWidgetClass *widget_class);
 void an_window_update_actions (AnWindow *self);
+
+void an_window_export_class_init (GtkWidgetClass *widget_class);
+void an_window_export_update_actions (AnWindow *self);
 
 G_END_DECLS

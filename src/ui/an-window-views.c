@@ -220,6 +220,39 @@ show_enlarged (AnWindow *self)
   gtk_label_set_text (self->enlarged_label, label);
 }
 
+/* The image a FEATURES or LRN snapshot's maps were computed for, under them a caption. */
+static void
+show_probe (AnTileGrid *grid, GtkLabel *caption, AnSnapshot *s)
+{
+  const AnImage *img = s->probe;
+  g_autofree char *text = NULL;
+
+  if (img == NULL)
+    return;
+  an_tile_grid_set_image (grid, img->pixels, img->channels, img->height, img->width);
+  gtk_widget_set_visible (GTK_WIDGET (grid), TRUE);
+  /* Translators: under the probe image: "The maps of step 120 are computed from this 28×28
+   * grey image." */
+  text = g_strdup_printf (img->channels == 1
+                            ? _("The maps of step %lld are computed from this %d×%d grey image.")
+                            : _("The maps of step %lld are computed from this %d×%d colour "
+                                "image."),
+                          (long long) s->step, img->width, img->height);
+  gtk_label_set_text (caption, text);
+}
+
+/* A new probe was asked for: what is shown stays until maps of the new one arrive. */
+static void
+probe_requested (AnWindow *self)
+{
+  const char *text = self->trainer != NULL
+                       ? _("The maps of the new probe image follow at the next snapshot.")
+                       : _("The maps appear once training has started.");
+
+  gtk_label_set_text (self->probe_caption, text);
+  gtk_label_set_text (self->lrn_probe_caption, text);
+}
+
 static void
 show_features (AnWindow *self, AnSnapshot *s)
 {
@@ -234,7 +267,8 @@ show_features (AnWindow *self, AnSnapshot *s)
     lo = hi = 0;
   /* about 48 px per map whatever the layer's resolution (55×55 in conv1 of alexnet-2012,
    * 6×6 after pool5) */
-  an_tile_grid_set_zoom (self->maps_grid, CLAMP (48 / MAX (t->shape[3], 1), 1, 12));
+  an_tile_grid_set_zoom (self->maps_grid,
+                         CLAMP ((int) lround (48.0 / MAX (t->shape[3], 1)), 1, 12));
   an_tile_grid_set_maps (self->maps_grid, t->data, t->shape[1], t->shape[2], t->shape[3], lo, hi,
                          AN_COLORMAP_VIRIDIS);
   g_clear_pointer (&self->features, an_snapshot_unref);
@@ -245,6 +279,7 @@ show_features (AnWindow *self, AnSnapshot *s)
                           t->shape[1], t->shape[3], t->shape[2], s->layer ? s->layer : "",
                           (long long) s->step);
   gtk_label_set_text (self->maps_label, text);
+  show_probe (self->probe_grid, self->probe_caption, s);
   show_enlarged (self);
 }
 
@@ -288,6 +323,7 @@ show_lrn (AnWindow *self, AnSnapshot *s)
                           s->layer ? s->layer : "", s->lrn_size, s->lrn_alpha, s->lrn_beta,
                           s->lrn_k, (long long) s->step);
   gtk_label_set_text (self->lrn_info, info);
+  show_probe (self->lrn_probe_grid, self->lrn_probe_caption, s);
 }
 
 void
@@ -309,6 +345,7 @@ an_window_views_on_snapshot (AnWindow *self, AnSnapshot *snapshot)
     default:
       break;
     }
+  an_window_export_update_actions (self); /* the grids may have filled */
 }
 
 static void
@@ -404,50 +441,17 @@ new_grid (int zoom)
   return grid;
 }
 
-static void
-on_filters_exported (AnWindow *self, GFile *file)
+static AnTileGrid *
+new_probe_grid (void)
 {
-  g_autofree char *path = g_file_get_path (file);
-  int width[2] = { 0, 0 }, height[2] = { 0, 0 };
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  cairo_t *cr;
+  AnTileGrid *grid = new_grid (0);
 
-  for (int t = 0; t < 2; t++)
-    if (gtk_widget_get_visible (self->tower_box[t])
-        && an_tile_grid_get_n_tiles (self->filter_grid[t]) > 0)
-      {
-        width[t] = MAX (gtk_widget_get_width (GTK_WIDGET (self->filter_grid[t])), 64);
-        height[t] = an_tile_grid_height_for_width (self->filter_grid[t], width[t]);
-      }
-  if (path == NULL || width[0] == 0)
-    {
-      an_window_toast (self, _("There are no filters to export yet"));
-      return;
-    }
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width[0] + (width[1] ? width[1] + 16 : 0),
-                                        MAX (height[0], height[1]));
-  cr = cairo_create (surface);
-  an_tile_grid_draw (self->filter_grid[0], cr, width[0], height[0]);
-  if (width[1] > 0)
-    {
-      cairo_translate (cr, width[0] + 16, 0);
-      an_tile_grid_draw (self->filter_grid[1], cr, width[1], height[1]);
-    }
-  cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
-  cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    an_window_toast (self, _("Could not write “%s”: %s"), path, cairo_status_to_string (status));
-  else
-    an_window_toast (self, _("Filters saved to “%s”"), path);
-}
-
-static void
-on_export_filters (AnWindow *self)
-{
-  an_window_choose_file (self, GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Filters"), _("_Export"),
-                         "filters.png", AN_FILE_FILTER_PNG, on_filters_exported);
+  gtk_widget_set_size_request (GTK_WIDGET (grid), 160, 160);
+  gtk_widget_set_halign (GTK_WIDGET (grid), GTK_ALIGN_START);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (grid), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Probe image"), -1);
+  gtk_widget_set_visible (GTK_WIDGET (grid), FALSE);
+  return grid;
 }
 
 static void
@@ -468,9 +472,8 @@ on_probe_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_clear_pointer (&self->probe, an_image_free);
   self->probe = img;
-  an_tile_grid_set_image (self->probe_grid, img->pixels, img->channels, img->height, img->width);
-  gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), TRUE);
   gtk_label_set_text (self->probe_label, name);
+  probe_requested (self);
   an_window_views_request (self);
 }
 
@@ -491,16 +494,14 @@ static void
 on_reset_probe (AnWindow *self)
 {
   g_clear_pointer (&self->probe, an_image_free);
-  an_tile_grid_clear (self->probe_grid);
-  gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), FALSE);
   gtk_label_set_text (self->probe_label, _("The first validation image"));
+  probe_requested (self);
   an_window_views_request (self);
 }
 
 void
 an_window_views_class_init (GtkWidgetClass *widget_class)
 {
-  gtk_widget_class_bind_template_callback (widget_class, on_export_filters);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_probe);
   gtk_widget_class_bind_template_callback (widget_class, on_reset_probe);
 }
@@ -531,13 +532,21 @@ an_window_views_init (AnWindow *self)
     }
   gtk_widget_set_visible (self->tower_box[1], FALSE);
 
-  self->probe_grid = new_grid (0);
-  gtk_widget_set_size_request (GTK_WIDGET (self->probe_grid), 160, 160);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->probe_grid),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Probe image"), -1);
+  /* The probe images come from the snapshots, so they are the ones the maps belong to; small
+   * ones (28×28) are enlarged nearest-neighbour by the tile grid. */
+  self->probe_grid = new_probe_grid ();
+  self->probe_caption = GTK_LABEL (heading (_("The maps appear once training has started."),
+                                            "dim-label"));
   gtk_box_insert_child_after (self->probe_box, GTK_WIDGET (self->probe_grid),
                               GTK_WIDGET (self->probe_label));
-  gtk_widget_set_visible (GTK_WIDGET (self->probe_grid), FALSE);
+  gtk_box_insert_child_after (self->probe_box, GTK_WIDGET (self->probe_caption),
+                              GTK_WIDGET (self->probe_grid));
+  self->lrn_probe_grid = new_probe_grid ();
+  self->lrn_probe_caption = GTK_LABEL (heading (_("The maps appear once training has started."),
+                                                "dim-label"));
+  gtk_box_append (self->lrn_side_box, heading (_("Probe image"), "heading"));
+  gtk_box_append (self->lrn_side_box, GTK_WIDGET (self->lrn_probe_grid));
+  gtk_box_append (self->lrn_side_box, GTK_WIDGET (self->lrn_probe_caption));
   self->enlarged_grid = new_grid (0);
   gtk_widget_set_vexpand (GTK_WIDGET (self->enlarged_grid), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->enlarged_grid),

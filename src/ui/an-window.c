@@ -20,6 +20,13 @@ an_window_new (GtkApplication *app)
   return g_object_new (AN_TYPE_WINDOW, "application", app, NULL);
 }
 
+static void
+on_toast_dismissed (AnWindow *self, AdwToast *toast)
+{
+  if (self->toasts != NULL)
+    g_ptr_array_remove (self->toasts, toast);
+}
+
 void
 an_window_toast (AnWindow *self, const char *format, ...)
 {
@@ -31,10 +38,30 @@ an_window_toast (AnWindow *self, const char *format, ...)
   self->last_toast = g_strdup_vprintf (format, args);
   va_end (args);
   g_message ("%s", self->last_toast);
+  if (self->toasts == NULL) /* closed: the message is all there is */
+    return;
 
   toast = adw_toast_new (self->last_toast);
   adw_toast_set_timeout (toast, 6);
+  g_ptr_array_add (self->toasts, g_object_ref (toast));
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), self,
+                           G_CONNECT_SWAPPED);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+an_window_dismiss_toasts (AnWindow *self)
+{
+  g_autoptr (GPtrArray) toasts = NULL;
+
+  g_return_if_fail (AN_IS_WINDOW (self));
+
+  toasts = g_steal_pointer (&self->toasts);
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Newest first: libadwaita 1.2 crashes when the toast on screen goes first and the queued
+   * ones are dismissed while it brings the next one in. */
+  for (guint i = toasts->len; i-- > 0;)
+    adw_toast_dismiss (g_ptr_array_index (toasts, i));
 }
 
 const char *
@@ -111,10 +138,9 @@ an_window_choose_file (AnWindow *self, GtkFileChooserAction action, const char *
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
       g_object_unref (f);
       break;
-    case AN_FILE_FILTER_CHARTS:
+    case AN_FILE_FILTER_CSV:
       f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("PNG image or CSV table"));
-      gtk_file_filter_add_suffix (f, "png");
+      gtk_file_filter_set_name (f, _("CSV table"));
       gtk_file_filter_add_suffix (f, "csv");
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
       g_object_unref (f);
@@ -173,6 +199,14 @@ an_window_get_filter_grid (AnWindow *self, int tower)
   g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
   g_return_val_if_fail (tower == 0 || tower == 1, NULL);
   return GTK_WIDGET (self->filter_grid[tower]);
+}
+
+GtkWidget *
+an_window_get_probe_grid (AnWindow *self, const char *page)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (g_strcmp0 (page, "features") == 0 || g_strcmp0 (page, "lrn") == 0, NULL);
+  return GTK_WIDGET (g_str_equal (page, "lrn") ? self->lrn_probe_grid : self->probe_grid);
 }
 
 static gboolean
@@ -452,6 +486,7 @@ an_window_dispose (GObject *object)
   an_window_classify_dispose (self);
   an_window_setup_dispose (self);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), AN_TYPE_WINDOW);
   G_OBJECT_CLASS (an_window_parent_class)->dispose (object);
 }
@@ -515,17 +550,22 @@ an_window_class_init (AnWindowClass *klass)
   BIND (lrn_group);
   BIND (lrn_layer_row);
   BIND (lrn_grid);
+  BIND (lrn_side_box);
   BIND (classify_stack);
   BIND (classify_image_box);
   BIND (top5_box);
   BIND (confusion_box);
   BIND (confusion_label);
+  BIND (classify_busy_box);
+  BIND (classify_spinner);
+  BIND (classify_busy_label);
 #undef BIND
 
   an_window_setup_class_init (widget_class);
   an_window_views_class_init (widget_class);
   an_window_classify_class_init (widget_class);
   an_window_actions_class_init (widget_class);
+  an_window_export_class_init (widget_class);
 }
 
 static void
@@ -542,6 +582,7 @@ an_window_init (AnWindow *self)
   self->settings = g_settings_new (APP_ID);
   self->epochs = g_array_new (FALSE, FALSE, sizeof (AnEpochRecord));
   self->cancellable = g_cancellable_new ();
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

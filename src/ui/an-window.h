@@ -28,15 +28,35 @@ gboolean an_window_set_live_hyperparameter (AnWindow *self, const char *key, dou
  * FALSE (and shows a toast) when there is nothing usable; decoding goes on in a thread. */
 gboolean an_window_classify_drop (AnWindow *self, const GValue *value);
 
+/* Exports, as the export menu and buttons write them (without a file chooser). chart: "loss",
+ * "accuracy", "lr" or "grad"; a chart's PNG has its legend. The CSV holds every series of
+ * every chart (run,series,step,epoch,seconds,value). */
+gboolean an_window_export_chart_png (AnWindow *self, const char *chart, const char *path,
+                                     GError **error);
+gboolean an_window_export_csv (AnWindow *self, const char *path, GError **error);
+gboolean an_window_export_filters_png (AnWindow *self, const char *path, GError **error);
+gboolean an_window_export_maps_png (AnWindow *self, const char *path, GError **error);
+/* Into an existing folder: loss.png, accuracy.png, learning-rate.png, gradient-norm.png,
+ * training.csv, and filters.png / feature-maps.png once there are some. Returns the number of
+ * files written, -1 on error. */
+int an_window_export_all (AnWindow *self, const char *folder, GError **error);
+
 /* Widgets and state the tests inspect. */
 GtkWidget *an_window_get_loss_chart (AnWindow *self);
 GtkWidget *an_window_get_filter_grid (AnWindow *self, int tower);
 GtkWidget *an_window_get_classify_image (AnWindow *self);
+/* The probe image shown on page "features" or "lrn" (the one the maps were computed for). */
+GtkWidget *an_window_get_probe_grid (AnWindow *self, const char *page);
 GtkWidget *an_window_get_page (AnWindow *self, const char *name);
 void an_window_show_page (AnWindow *self, const char *name);
 /* The text of the last toast (NULL if none yet) and how many predictions are shown. */
 const char *an_window_get_last_toast (AnWindow *self);
+/* Dismisses every toast shown or waiting (before a screenshot). */
+void an_window_dismiss_toasts (AnWindow *self);
 int an_window_get_n_predictions (AnWindow *self);
+/* TRUE while the image on the Classify page waits for its predictions (the model being
+ * prepared or the image classified, in a thread). */
+gboolean an_window_is_classifying (AnWindow *self);
 /* Counts classify-page results (an image decoded and shown, or refused): tests wait on it. */
 guint an_window_get_classify_serial (AnWindow *self);
 

@@ -186,6 +186,50 @@ test_smooth (void)
   assert_close (out[3], 5.0, TOL);
 }
 
+/* A loss curve's start at the slider's usual weight, 0.9. By hand, a_t = 0.9 a_(t-1) + 0.1 y_t
+ * from a_0 = 0, shown as a_t / (1 - 0.9^t):
+ *   t=1: a = 0.23                     -> 0.23 / 0.1     = 2.3 (the raw value itself)
+ *   t=2: a = 0.207 + 0.22 = 0.427     -> 0.427 / 0.19   = 2.2473684210526316
+ *   t=3: a = 0.3843 + 0.2 = 0.5843    -> 0.5843 / 0.271 = 2.1560885608856088
+ * The same as the weighted means (0.9 * 2.3 + 2.2) / 1.9 and
+ * (0.81 * 2.3 + 0.9 * 2.2 + 2.0) / 2.71. Without the division the curve would start at 0.23,
+ * an order of magnitude away from the raw 2.3. */
+static void
+test_smooth_debiased (void)
+{
+  const double in[3] = { 2.3, 2.2, 2.0 };
+  const double want[3] = { 2.3, 0.427 / 0.19, 0.5843 / 0.271 };
+  double out[3];
+  AnChartEma ema;
+
+  an_chart_smooth (in, out, 3, 0.9);
+  an_chart_ema_reset (&ema);
+  for (int i = 0; i < 3; i++)
+    {
+      double pushed = an_chart_ema_push (&ema, in[i], 0.9);
+
+      g_test_message ("t=%d: raw %g, smoothed %.17g (want %.17g, error %.3g)", i + 1, in[i],
+                      out[i], want[i], fabs (out[i] - want[i]));
+      assert_close (out[i], want[i], TOL);
+      /* the incremental form the chart uses gives the same numbers */
+      assert_close (pushed, want[i], TOL);
+    }
+  assert_close (want[1], (0.9 * 2.3 + 2.2) / 1.9, TOL);
+  assert_close (want[2], (0.81 * 2.3 + 0.9 * 2.2 + 2.0) / 2.71, TOL);
+
+  /* heavy smoothing still starts on the first value */
+  an_chart_smooth (in, out, 1, 0.99);
+  assert_close (out[0], 2.3, 1e-9);
+  g_test_message ("weight 0.99: first smoothed value %.17g (raw 2.3)", out[0]);
+
+  /* a non-finite value is skipped: t does not advance, so the next value divides by
+   * 1 - 0.9^2, as if the gap were not there */
+  an_chart_ema_reset (&ema);
+  assert_close (an_chart_ema_push (&ema, 2.3, 0.9), 2.3, TOL);
+  g_assert_true (isnan (an_chart_ema_push (&ema, INFINITY, 0.9)));
+  assert_close (an_chart_ema_push (&ema, 2.2, 0.9), 0.427 / 0.19, TOL);
+}
+
 static void
 check_linear_ticks (double lo, double hi, guint max, double want_step, guint want_n,
                     double want_first)
@@ -334,6 +378,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chart-data/reduce-log-and-modes", test_reduce_log_and_modes);
   g_test_add_func ("/chart-data/nearest", test_nearest);
   g_test_add_func ("/chart-data/smooth", test_smooth);
+  g_test_add_func ("/chart-data/smooth-debiased", test_smooth_debiased);
   g_test_add_func ("/chart-data/ticks", test_ticks);
   g_test_add_func ("/chart-data/format", test_format);
   g_test_add_func ("/chart-data/csv", test_csv);

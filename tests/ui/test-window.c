@@ -4,18 +4,23 @@
 /* test-window.c: the main window end to end under a display: a tiny run (alexnet-tiny on 1000
  * Fashion-MNIST images, batch 64, one epoch) started, paused and resumed through the window's
  * actions, a live learning-rate change reaching the trainer and the chart, drops of a PNG, of
- * image data and of garbage, and a PNG screenshot of every page in the build directory.
+ * image data and of garbage (classified in a thread), the window closed while an image is
+ * being classified, the probe image on the maps' pages, every export (PNG and CSV files
+ * checked), and a PNG screenshot of every page in the build directory.
  * Exits 77 (skip) without a display.
  */
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "an-chart.h"
+#include "an-error.h"
 #include "an-tile-grid.h"
 #include "an-window.h"
 
-#define TIMEOUT_S 60.0
+#define TIMEOUT_S 120.0
 
 static const char *pages[] = { "setup", "training", "filters", "features", "lrn", "classify" };
 
@@ -185,6 +190,20 @@ serial_moved (gpointer data)
   return an_window_get_classify_serial (w->win) > w->serial;
 }
 
+typedef struct {
+  AnWindow *win;
+  const char *page;
+} ProbeWait;
+
+static gboolean
+has_probe (gpointer data)
+{
+  ProbeWait *w = data;
+  GtkWidget *grid = an_window_get_probe_grid (w->win, w->page);
+
+  return gtk_widget_get_visible (grid) && an_tile_grid_get_n_tiles (AN_TILE_GRID (grid)) == 1;
+}
+
 static char *
 build_path (const char *name)
 {
@@ -206,6 +225,7 @@ save_screenshot (AnWindow *win, const char *page)
   int h = gtk_widget_get_height (GTK_WIDGET (win));
 
   an_window_show_page (win, page);
+  an_window_dismiss_toasts (win);
   spin (0.6);
   paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
@@ -251,6 +271,136 @@ drop_file (AnWindow *win, const char *path)
   g_value_unset (&value);
   g_slist_free (list);
   g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+}
+
+/* A PNG (by its signature) of at least that size, with some picture in it: at least
+ * min_colours distinct pixel values. */
+static void
+check_png (const char *path, int min_w, int min_h, guint min_colours)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  g_autofree char *bytes = NULL;
+  g_autofree guint8 *pixels = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GHashTable) colours = g_hash_table_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  int w, h;
+
+  g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
+  g_assert_cmpuint (len, >, sizeof signature);
+  g_assert_cmpmem (bytes, sizeof signature, signature, sizeof signature);
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  w = gdk_texture_get_width (texture);
+  h = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (texture, pixels, (gsize) w * 4);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    g_hash_table_add (colours, GUINT_TO_POINTER (((guint32 *) pixels)[i]));
+  g_test_message ("%s: %dx%d, %u colours, %" G_GSIZE_FORMAT " bytes", path, w, h,
+                  g_hash_table_size (colours), len);
+  g_assert_cmpint (w, >=, min_w);
+  g_assert_cmpint (h, >=, min_h);
+  g_assert_cmpuint (g_hash_table_size (colours), >=, min_colours);
+}
+
+/* Rows of one series in an exported CSV; every row has six fields and a number last. */
+static guint
+csv_rows (const char *csv, const char *series)
+{
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_autofree char *field = g_strdup_printf (",\"%s\",", series);
+  guint n = 0;
+
+  g_assert_cmpstr (lines[0], ==, "run,series,step,epoch,seconds,value");
+  for (int i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ",", -1);
+      const char *value;
+      char *end = NULL;
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 6);
+      value = fields[5];
+      g_ascii_strtod (value, &end);
+      g_assert_true (end != value && *end == '\0');
+      if (strstr (lines[i], field) != NULL)
+        n++;
+    }
+  return n;
+}
+
+/* Everything the export menus write, into a temporary folder. */
+static void
+check_exports (AnWindow *win)
+{
+  static const char *pngs[] = { "loss.png", "accuracy.png", "learning-rate.png",
+                                "gradient-norm.png", "filters.png", "feature-maps.png" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("alexnet-export-XXXXXX", &error);
+  g_autofree char *csv_path = NULL;
+  g_autofree char *csv = NULL;
+  guint loss_points = an_chart_get_n_points (AN_CHART (an_window_get_loss_chart (win)), 0);
+  int written;
+
+  g_assert_no_error (error);
+  /* the maps' page has been shown: all seven files */
+  written = an_window_export_all (win, dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (written, ==, 7);
+  for (guint i = 0; i < G_N_ELEMENTS (pngs); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, pngs[i], NULL);
+
+      if (g_str_has_prefix (pngs[i], "filters") || g_str_has_prefix (pngs[i], "feature"))
+        check_png (path, 64, 32, 16);
+      else
+        check_png (path, 1200, 800, 16);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  csv_path = g_build_filename (dir, "training.csv", NULL);
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, &error));
+  g_test_message ("training.csv: %" G_GSIZE_FORMAT " bytes, %u loss points in the chart",
+                  strlen (csv), loss_points);
+  g_assert_cmpuint (loss_points, >, 0);
+  g_assert_cmpuint (csv_rows (csv, "Training loss"), ==, loss_points);
+  g_assert_cmpuint (csv_rows (csv, "Training loss (smoothed)"), ==, loss_points);
+  g_assert_cmpuint (csv_rows (csv, "Learning rate"), >, 0);
+  g_assert_cmpuint (csv_rows (csv, "Gradient norm"), ==, loss_points);
+  g_assert_cmpuint (csv_rows (csv, "Validation accuracy"), >=, 1);
+  g_assert_cmpint (g_unlink (csv_path), ==, 0);
+
+  /* a chart that does not exist is an error, not a file */
+  g_assert_false (an_window_export_chart_png (win, "colour", csv_path, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT);
+  g_assert_false (g_file_test (csv_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* The window closed while an image is being classified: the task finishes on its own, its
+ * result is dropped, and then the window is freed (the weak pointer is cleared). Under
+ * fatal-warnings, a result applied to the closed window's widgets would abort. */
+static void
+close_while_classifying (AnWindow *win, GdkTexture *texture)
+{
+  GValue value = G_VALUE_INIT;
+  gpointer weak = win;
+
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_value_set_object (&value, texture);
+  g_assert_true (an_window_classify_drop (win, &value));
+  g_value_unset (&value);
+  g_assert_true (an_window_is_classifying (win));
+  g_object_add_weak_pointer (G_OBJECT (win), &weak);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_true (wait_until (is_null, &weak, TIMEOUT_S));
 }
 
 static void
@@ -355,7 +505,11 @@ test_window_run (void)
     g_value_set_object (&value, texture);
     g_assert_true (an_window_classify_drop (win, &value));
     g_value_unset (&value);
+    /* the drop returns before the image is classified: that happens in a thread */
+    g_assert_true (an_window_is_classifying (win));
+    g_assert_cmpuint (an_window_get_classify_serial (win), ==, w.serial);
     g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    g_assert_false (an_window_is_classifying (win));
     g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
   }
 
@@ -370,10 +524,21 @@ test_window_run (void)
   }
 
   for (guint i = 1; i < G_N_ELEMENTS (pages); i++)
-    save_screenshot (win, pages[i]);
+    {
+      /* The maps' pages show the image the maps were computed for: the first validation
+       * image, 28×28 grey for Fashion-MNIST. */
+      if (g_str_equal (pages[i], "features") || g_str_equal (pages[i], "lrn"))
+        {
+          ProbeWait pw = { win, pages[i] };
 
-  gtk_window_destroy (GTK_WINDOW (win));
-  spin (0.2);
+          an_window_show_page (win, pages[i]);
+          g_assert_true (wait_until (has_probe, &pw, TIMEOUT_S));
+        }
+      save_screenshot (win, pages[i]);
+    }
+  check_exports (win);
+
+  close_while_classifying (win, texture);
 }
 
 int
