@@ -254,6 +254,7 @@ cmd_train (int argc, char **argv)
   AnRunConfig cfg;
   an_run_config_init (&cfg);
   const char *resume = NULL;
+  int epochs_given = 0;
   gboolean quiet = FALSE;
   g_autoptr (GError) error = NULL;
 
@@ -290,6 +291,8 @@ cmd_train (int argc, char **argv)
               bad = g_strdup_printf ("option %s needs a value", missing_value);
             else if (!an_run_config_set (&cfg, train_opts[k].key, v, &error))
               bad = g_strdup_printf ("%s: %s", train_opts[k].opt, error->message);
+            else if (g_str_equal (train_opts[k].key, "epochs"))
+              epochs_given = cfg.epochs;
           }
       if (!matched)
         bad = g_strdup_printf ("train: unknown option '%s'", argv[i]);
@@ -317,6 +320,9 @@ cmd_train (int argc, char **argv)
   an_run_config_clear (&cfg);
   if (!t)
     return fail (error);
+  /* --resume F --epochs N continues the run up to N epochs in all */
+  if (resume && epochs_given && !an_trainer_set_epochs (t, epochs_given, &error))
+    return usage ("--epochs: %s", error->message);
 
   TrainUi ui = { .loop = g_main_loop_new (NULL, FALSE), .trainer = t,
                  .tty = isatty (STDERR_FILENO) && isatty (STDOUT_FILENO), .quiet = quiet,
@@ -704,7 +710,8 @@ print_help (FILE *f)
            "            --weight-decay X --dropout P --schedule constant|step|plateau|paper\n"
            "            --patience N --seed N --threads N --towers 1|2 --device cpu|auto|cuda[:N[,M]]\n"
            "            --init he|paper|he-fc --lrn code|paper --rule pytorch|paper\n"
-           "            --recipe default|paper|article --checkpoint-dir D --resume FILE\n"
+           "            --recipe default|paper|article --checkpoint-dir D\n"
+           "            --resume FILE [--epochs N]  continue a saved run, up to N epochs in all\n"
            "            --metrics FILE.csv --train-size N --val-size N --test-size N --quiet\n"
            "            SPEC: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, cifar100:DIR, folder:DIR\n"
            "  eval      --checkpoint F [--data SPEC] [--ten-crop] [--json]\n"

@@ -1274,6 +1274,28 @@ an_trainer_new_from_checkpoint (const char *path, GError **error)
   return t;
 }
 
+gboolean
+an_trainer_set_epochs (AnTrainer *t, int epochs, GError **error)
+{
+  g_return_val_if_fail (AN_IS_TRAINER (t) && t->thread == NULL, FALSE);
+  int done = t->resume ? t->resume->epoch : 0;
+  char buf[16];
+  g_snprintf (buf, sizeof buf, "%d", epochs);
+  AnRunConfig probe;
+  an_run_config_init (&probe);
+  gboolean ok = an_run_config_set (&probe, "epochs", buf, error);
+  an_run_config_clear (&probe);
+  if (ok && epochs < done)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+                   "epochs: the run has already completed %d epochs", done);
+      ok = FALSE;
+    }
+  if (ok)
+    t->cfg.epochs = t->cfg_public.epochs = epochs;
+  return ok;
+}
+
 void
 an_trainer_start (AnTrainer *t)
 {

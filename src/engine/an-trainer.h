@@ -121,6 +121,10 @@ AnTrainer *an_trainer_new (const AnRunConfig *cfg, GError **error);
  * early-stopping and RNG state); the metrics file is continued. */
 AnTrainer *an_trainer_new_from_checkpoint (const char *path, GError **error);
 
+/* Before start: trains up to `epochs` epochs in all (a resumed run continues for longer;
+ * the run is the same as one that was given that many epochs from the start). */
+gboolean an_trainer_set_epochs (AnTrainer *t, int epochs, GError **error);
+
 void an_trainer_start (AnTrainer *t);
 void an_trainer_pause (AnTrainer *t);
 void an_trainer_resume (AnTrainer *t);

@@ -408,6 +408,37 @@ test_resume_bit_exact (void)
   an_run_config_clear (&c);
 }
 
+/* A finished 2-epoch run continued to 3 epochs equals a 3-epoch run. */
+static void
+test_extend_epochs (void)
+{
+  GArray *ref = uninterrupted ();
+  g_autofree char *dir = fresh_dir ("extend");
+  AnRunConfig c;
+  base_config (&c, learn_dir, dir);
+  c.epochs = 2;
+  Events *e = train_to_end (&c, NULL);
+  g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
+  events_free (e);
+  g_autofree char *ck = g_build_filename (dir, "checkpoint.ankpt", NULL);
+  g_autoptr (GError) error = NULL;
+  AnTrainer *t = an_trainer_new_from_checkpoint (ck, &error);
+  g_assert_no_error (error);
+  g_assert_false (an_trainer_set_epochs (t, 1, &error)); /* fewer than done: refused */
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (an_trainer_set_epochs (t, 3, &error));
+  e = events_new (t);
+  an_trainer_start (t);
+  ITERATE_UNTIL (is_final (e->last));
+  g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
+  g_assert_cmpint (g_array_index (e->steps, AnStepRecord, 0).step, ==, 13);
+  assert_same_losses (ref, e->steps, 13);
+  g_object_unref (t);
+  events_free (e);
+  an_run_config_clear (&c);
+}
+
 static void
 test_kill9_resume (void)
 {
@@ -669,6 +700,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/snapshots", test_snapshots);
   g_test_add_func ("/trainer/resume-bit-exact", test_resume_bit_exact);
   g_test_add_func ("/trainer/kill9-resume", test_kill9_resume);
+  g_test_add_func ("/trainer/extend-epochs", test_extend_epochs);
   g_test_add_func ("/trainer/disk-full", test_disk_full);
   g_test_add_func ("/trainer/diverged", test_diverged);
   g_test_add_func ("/trainer/early-stopping-plateau", test_early_stopping_and_plateau);
