@@ -408,11 +408,26 @@ update_folder_row (AnWindow *self)
                                  ? self->dataset_folder : _("None chosen"));
 }
 
+/* The spec the preview reads; NULL when the dataset needs a folder and none is chosen. */
+static void
+update_dataset_preview (AnWindow *self)
+{
+  int dataset = selected_dataset (self);
+  g_autofree char *spec = NULL;
+
+  if (dataset == 0)
+    spec = g_strdup (dataset_specs[dataset]);
+  else if (self->dataset_folder != NULL && *self->dataset_folder != '\0')
+    spec = g_strdup_printf ("%s:%s", dataset_specs[dataset], self->dataset_folder);
+  an_window_dataset_preview (self, spec);
+}
+
 static void
 on_dataset_changed (AnWindow *self)
 {
   update_folder_row (self);
   update_preset_details (self);
+  update_dataset_preview (self);
 }
 
 static void
@@ -441,6 +456,8 @@ on_folder_setting_changed (AnWindow *self)
   g_free (self->dataset_folder);
   self->dataset_folder = g_settings_get_string (self->settings, "dataset-folder");
   update_folder_row (self);
+  if (selected_dataset (self) != 0)
+    update_dataset_preview (self);
 }
 
 static void
@@ -687,6 +704,7 @@ an_window_setup_init (AnWindow *self)
                            G_CALLBACK (on_dataset_changed), self, G_CONNECT_SWAPPED);
   update_folder_row (self);
   update_preset_details (self);
+  update_dataset_preview (self);
 }
 
 void
