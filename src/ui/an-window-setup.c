@@ -299,6 +299,10 @@ build_row (AnWindow *self, const SetupRowSpec *spec)
         r->row = adw_combo_row_new ();
         r->combo = ADW_COMBO_ROW (r->row);
         adw_combo_row_set_model (r->combo, G_LIST_MODEL (model));
+        /* The row's own value label is cut at 20 characters (libadwaita 1.2); the subtitle
+         * has room for the long choices. */
+        if (spec->subtitle == NULL)
+          adw_combo_row_set_use_subtitle (r->combo, TRUE);
         g_settings_bind_with_mapping (self->settings, spec->setting, r->combo, "selected",
                                       G_SETTINGS_BIND_DEFAULT, choice_get_mapping,
                                       choice_set_mapping, r->choices, NULL);
