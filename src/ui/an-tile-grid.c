@@ -55,6 +55,13 @@ cell_size_h (AnTileGrid *self)
   return self->tile_h * MAX (self->zoom, 1) + GAP;
 }
 
+/* Columns a grid of n tiles would like: a little wider than tall, never more than n. */
+static int
+natural_columns (AnTileGrid *self)
+{
+  return CLAMP ((int) ceil (sqrt (self->n * 1.6)), 1, MAX (self->n, 1));
+}
+
 static int
 columns_for_width (AnTileGrid *self, int width)
 {
@@ -336,14 +343,14 @@ an_tile_grid_measure (GtkWidget *widget, GtkOrientation orientation, int for_siz
     }
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      int cols = MAX (1, (int) ceil (sqrt (self->n * 1.6)));
+      int cols = natural_columns (self);
 
       *minimum = cell_size_w (self);
       *natural = cols * cell_size_w (self);
     }
   else
     {
-      int width = for_size >= 0 ? for_size : (int) ceil (sqrt (self->n * 1.6)) * cell_size_w (self);
+      int width = for_size >= 0 ? for_size : natural_columns (self) * cell_size_w (self);
       int cols = columns_for_width (self, width);
       int rows = (self->n + cols - 1) / cols;
 

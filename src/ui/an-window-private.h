@@ -1,5 +1,5 @@
 /* an-window-private.h: AnWindow's state, shared by the files that implement its pages:
- * an-window.c (the run and its signals), -setup.c, -training.c, -views.c (filters, feature
+ * an-window.c (the run and its signals), -setup.c, -dataset.c, -training.c, -views.c (filters, feature
  * maps, LRN), -classify.c, -actions.c and -export.c. */
 #pragma once
 
@@ -41,6 +41,10 @@ struct _AnWindow {
   AdwActionRow *preset_details_row;
   AdwComboRow *dataset_row;
   AdwActionRow *folder_row;
+  AdwActionRow *dataset_info_row;
+  GtkSpinner *dataset_spinner;
+  GtkWidget *dataset_samples_row;
+  GtkFlowBox *dataset_samples_box;
   GtkProgressBar *progress_bar;
   GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
   GtkDropDown *x_axis_dropdown;
@@ -71,6 +75,11 @@ struct _AnWindow {
   GStrv preset_names;
   AnPreset *preset;      /* the selected preset */
   char *dataset_folder;
+  /* the dataset preview: a result is applied only when its serial is still the latest */
+  guint dataset_serial;
+  gboolean dataset_loading;
+  int dataset_n_train, dataset_n_test; /* -1: unknown (loading, failed; no test split) */
+  int dataset_n_samples;
 
   AnChart *loss_chart, *acc_chart, *lr_chart, *grad_chart;
   guint loss_raw, loss_smooth, loss_val, acc_train, acc_val, acc_top5, lr_series, grad_series;
@@ -139,6 +148,10 @@ void an_window_setup_class_init (GtkWidgetClass *widget_class);
 void an_window_setup_init (AnWindow *self);
 void an_window_setup_set_locked (AnWindow *self, gboolean locked);
 void an_window_setup_dispose (AnWindow *self);
+
+/* Reads the dataset spec ("fashion-mnist", "cifar10:DIR"...) in a thread and shows what it
+ * holds under the Dataset row; NULL: a folder is needed and none is chosen. */
+void an_window_dataset_preview (AnWindow *self, const char *spec);
 
 void an_window_training_init (AnWindow *self);
 void an_window_training_new_run (AnWindow *self);

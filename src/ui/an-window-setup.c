@@ -299,6 +299,10 @@ build_row (AnWindow *self, const SetupRowSpec *spec)
         r->row = adw_combo_row_new ();
         r->combo = ADW_COMBO_ROW (r->row);
         adw_combo_row_set_model (r->combo, G_LIST_MODEL (model));
+        /* The row's own value label is cut at 20 characters (libadwaita 1.2); the subtitle
+         * has room for the long choices. */
+        if (spec->subtitle == NULL)
+          adw_combo_row_set_use_subtitle (r->combo, TRUE);
         g_settings_bind_with_mapping (self->settings, spec->setting, r->combo, "selected",
                                       G_SETTINGS_BIND_DEFAULT, choice_get_mapping,
                                       choice_set_mapping, r->choices, NULL);
@@ -408,11 +412,26 @@ update_folder_row (AnWindow *self)
                                  ? self->dataset_folder : _("None chosen"));
 }
 
+/* The spec the preview reads; NULL when the dataset needs a folder and none is chosen. */
+static void
+update_dataset_preview (AnWindow *self)
+{
+  int dataset = selected_dataset (self);
+  g_autofree char *spec = NULL;
+
+  if (dataset == 0)
+    spec = g_strdup (dataset_specs[dataset]);
+  else if (self->dataset_folder != NULL && *self->dataset_folder != '\0')
+    spec = g_strdup_printf ("%s:%s", dataset_specs[dataset], self->dataset_folder);
+  an_window_dataset_preview (self, spec);
+}
+
 static void
 on_dataset_changed (AnWindow *self)
 {
   update_folder_row (self);
   update_preset_details (self);
+  update_dataset_preview (self);
 }
 
 static void
@@ -441,6 +460,8 @@ on_folder_setting_changed (AnWindow *self)
   g_free (self->dataset_folder);
   self->dataset_folder = g_settings_get_string (self->settings, "dataset-folder");
   update_folder_row (self);
+  if (selected_dataset (self) != 0)
+    update_dataset_preview (self);
 }
 
 static void
@@ -687,6 +708,7 @@ an_window_setup_init (AnWindow *self)
                            G_CALLBACK (on_dataset_changed), self, G_CONNECT_SWAPPED);
   update_folder_row (self);
   update_preset_details (self);
+  update_dataset_preview (self);
 }
 
 void

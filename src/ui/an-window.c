@@ -528,6 +528,10 @@ an_window_class_init (AnWindowClass *klass)
   BIND (preset_details_row);
   BIND (dataset_row);
   BIND (folder_row);
+  BIND (dataset_info_row);
+  BIND (dataset_spinner);
+  BIND (dataset_samples_row);
+  BIND (dataset_samples_box);
   BIND (progress_bar);
   BIND (epoch_label);
   BIND (step_label);

@@ -57,6 +57,14 @@ int an_window_get_n_predictions (AnWindow *self);
 /* TRUE while the image on the Classify page waits for its predictions (the model being
  * prepared or the image classified, in a thread). */
 gboolean an_window_is_classifying (AnWindow *self);
+/* The Setup page's dataset preview: FALSE while the dataset is being read; the image counts
+ * of its training and test splits (-1 when unknown: not read, unreadable, no test split) and
+ * the number of sample images shown. */
+gboolean an_window_get_dataset_preview (AnWindow *self, int *n_train, int *n_test,
+                                        int *n_samples);
+/* The row with the counts (or the error), and the sample image of the i-th class or NULL. */
+GtkWidget *an_window_get_dataset_info_row (AnWindow *self);
+GtkWidget *an_window_get_dataset_sample (AnWindow *self, int i);
 /* Counts classify-page results (an image decoded and shown, or refused): tests wait on it. */
 guint an_window_get_classify_serial (AnWindow *self);
 

@@ -1,12 +1,13 @@
 #define G_LOG_DOMAIN "test-window"
 #include "config.h"
 
-/* test-window.c: the main window end to end under a display: a tiny run (alexnet-tiny on 1000
- * Fashion-MNIST images, batch 64, one epoch) started, paused and resumed through the window's
- * actions, a live learning-rate change reaching the trainer and the chart, drops of a PNG, of
- * image data and of garbage (classified in a thread), the window closed while an image is
- * being classified, the probe image on the maps' pages, every export (PNG and CSV files
- * checked), and a PNG screenshot of every page in the build directory.
+/* test-window.c: the main window end to end under a display: the Setup page's dataset preview
+ * (read in a thread; an unreadable folder; a result that comes too late), a tiny run
+ * (alexnet-tiny on 1000 Fashion-MNIST images, batch 64, one epoch) started, paused and resumed
+ * through the window's actions, a live learning-rate change reaching the trainer and the
+ * chart, drops of a PNG, of image data and of garbage (classified in a thread), the window
+ * closed while an image is being classified, the probe image on the maps' pages, every export
+ * (PNG and CSV files checked), and a PNG screenshot of every page in the build directory.
  * Exits 77 (skip) without a display.
  */
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "an-chart.h"
+#include "data/an-dataset.h"
 #include "an-error.h"
 #include "an-tile-grid.h"
 #include "an-window.h"
@@ -202,6 +204,89 @@ has_probe (gpointer data)
   GtkWidget *grid = an_window_get_probe_grid (w->win, w->page);
 
   return gtk_widget_get_visible (grid) && an_tile_grid_get_n_tiles (AN_TILE_GRID (grid)) == 1;
+}
+
+static gboolean
+preview_ready (gpointer data)
+{
+  return an_window_get_dataset_preview (data, NULL, NULL, NULL);
+}
+
+/* The sample tile's pixel (x, y) of the image, drawn as the window draws it: the tile is
+ * painted onto an image surface at its zoom. */
+static guint8
+tile_pixel (GtkWidget *tile, int x, int y)
+{
+  int zoom = an_tile_grid_get_zoom (AN_TILE_GRID (tile));
+  int size = 28 * zoom;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, size, size);
+  cairo_t *cr = cairo_create (surface);
+  guint32 word;
+
+  an_tile_grid_draw (AN_TILE_GRID (tile), cr, size, size);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  word = *(guint32 *) (cairo_image_surface_get_data (surface)
+                       + (gsize) (y * zoom + zoom / 2) * cairo_image_surface_get_stride (surface)
+                       + (gsize) (x * zoom + zoom / 2) * 4);
+  cairo_surface_destroy (surface);
+  return word & 0xff;
+}
+
+/* The Setup page's preview of Fashion-MNIST, read in a thread: 60000 training and 10000 test
+ * images, 28×28 grey, and the first training image of each of the 10 classes with its name
+ * as tooltip, compared pixel by pixel (when `pixels`) with the images the engine reads.
+ * Without the dataset installed, the row shows the reader's error instead. */
+static void
+check_fashion_preview (AnWindow *win, gboolean pixels)
+{
+  static const char *names[] = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+  AdwActionRow *row = ADW_ACTION_ROW (an_window_get_dataset_info_row (win));
+  g_autoptr (AnDataset) ds = NULL;
+  int n_train = 0, n_test = 0, n_samples = 0;
+
+  g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
+  an_window_get_dataset_preview (win, &n_train, &n_test, &n_samples);
+  g_test_message ("dataset preview: %d training, %d test images, %d samples; %s / %s", n_train,
+                  n_test, n_samples,
+                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                  adw_action_row_get_subtitle (row));
+  if (!g_file_test (an_dataset_default_fashion_mnist_dir (), G_FILE_TEST_IS_DIR))
+    {
+      g_assert_cmpint (n_train, ==, -1);
+      g_assert_cmpint (n_samples, ==, 0);
+      g_assert_nonnull (strstr (adw_action_row_get_subtitle (row),
+                                an_dataset_default_fashion_mnist_dir ()));
+      return;
+    }
+  g_assert_cmpint (n_train, ==, 60000);
+  g_assert_cmpint (n_test, ==, 10000);
+  g_assert_cmpint (n_samples, ==, 10);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "28×28"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "Ankle boot"));
+  if (!pixels)
+    return;
+
+  ds = an_dataset_load ("fashion-mnist", AN_SPLIT_TRAIN, 0, 0, NULL);
+  g_assert_nonnull (ds);
+  for (int c = 0; c < 10; c++)
+    {
+      GtkWidget *tile = an_window_get_dataset_sample (win, c);
+      int first = 0, mismatches = 0;
+
+      g_assert_nonnull (tile);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (tile), ==, names[c]);
+      while (ds->labels[first] != c)
+        first++;
+      for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++)
+          mismatches += tile_pixel (tile, x, y) != ds->pixels[(gsize) first * 784 + y * 28 + x];
+      if (c == 0 || mismatches > 0)
+        g_test_message ("class %d: image %d, %d of 784 pixels differ", c, first, mismatches);
+      g_assert_cmpint (mismatches, ==, 0);
+    }
+  g_assert_null (an_window_get_dataset_sample (win, 10));
 }
 
 static char *
@@ -404,6 +489,54 @@ close_while_classifying (AnWindow *win, GdkTexture *texture)
 }
 
 static void
+set_data (AnWindow *win, const char *data)
+{
+  AnRunConfig cfg;
+
+  an_run_config_init (&cfg);
+  g_free (cfg.data);
+  cfg.data = g_strdup (data);
+  an_window_set_run_config (win, &cfg);
+  an_run_config_clear (&cfg);
+}
+
+/* A CIFAR-10 folder that does not exist: the error, naming the folder, in the row and in a
+ * toast; no crash, no samples. Then another missing folder and, before it is read,
+ * Fashion-MNIST again: the folder's error (its task finishes later) is dropped, the preview
+ * is Fashion-MNIST's. */
+static void
+check_unreadable_dataset (AnWindow *win)
+{
+  g_autofree char *missing = build_path ("no-such-dataset");
+  g_autofree char *stale = build_path ("no-such-dataset-either");
+  g_autofree char *spec = g_strdup_printf ("cifar10:%s", missing);
+  g_autofree char *stale_spec = g_strdup_printf ("cifar10:%s", stale);
+  AdwActionRow *row = ADW_ACTION_ROW (an_window_get_dataset_info_row (win));
+  int n_train = 0, n_samples = 0;
+
+  set_data (win, spec);
+  g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
+  an_window_get_dataset_preview (win, &n_train, NULL, &n_samples);
+  g_test_message ("unreadable dataset: %s / %s",
+                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                  adw_action_row_get_subtitle (row));
+  g_assert_cmpint (n_train, ==, -1);
+  g_assert_cmpint (n_samples, ==, 0);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), missing));
+  g_assert_nonnull (an_window_get_last_toast (win));
+  g_assert_nonnull (strstr (an_window_get_last_toast (win), missing));
+  /* the toast stays: libadwaita 1.2 crashes when one is dismissed before it has been shown */
+
+  set_data (win, stale_spec);
+  g_assert_false (preview_ready (win));
+  set_data (win, "fashion-mnist");
+  check_fashion_preview (win, FALSE);
+  spin (0.2);
+  g_assert_null (strstr (an_window_get_last_toast (win), stale));
+  g_assert_null (strstr (adw_action_row_get_subtitle (row), stale));
+}
+
+static void
 test_window_run (void)
 {
   AnWindow *win = an_window_new (NULL);
@@ -420,6 +553,8 @@ test_window_run (void)
   gtk_window_present (GTK_WINDOW (win));
   spin (0.3);
 
+  check_fashion_preview (win, TRUE);
+  check_unreadable_dataset (win);
   check_recipes (win);
 
   an_run_config_init (&cfg);
@@ -435,6 +570,7 @@ test_window_run (void)
   cfg.towers = 2;
   an_window_set_run_config (win, &cfg);
   an_run_config_clear (&cfg);
+  g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
   save_screenshot (win, "setup");
 
   g_assert_true (action_enabled (win, "win.start"));
