@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "an-rng.h"
+#include <glib/gstdio.h>
+
 #include "an-test-util.h"
 
 #define AN_TEST_RNG_KIND 0x7f
@@ -281,4 +283,29 @@ an_test_all_finite (const char *what, const float *x, size_t count)
         return FALSE;
       }
   return TRUE;
+}
+
+char *
+an_test_make_tmpdir (const char *prefix)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmpl = g_strconcat (prefix, "-XXXXXX", NULL);
+  char *dir = g_dir_make_tmp (tmpl, &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+an_test_remove_tree (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_remove (p);
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  g_rmdir (dir);
 }

@@ -72,4 +72,8 @@ gboolean an_test_compare_d (const char *what, const double *got, const double *w
 /* TRUE when no element is NaN or infinite; otherwise prints the first one. */
 gboolean an_test_all_finite (const char *what, const float *x, size_t count);
 
+/* A new temporary folder (prefix-XXXXXX) and its removal with the files directly in it. */
+char *an_test_make_tmpdir (const char *prefix);
+void an_test_remove_tree (const char *dir);
+
 G_END_DECLS

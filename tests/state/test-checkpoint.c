@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "an-checkpoint.h"
+#include "an-test-util.h"
 #include "an-error.h"
 
 #define FILE_HEADER_LEN 12
@@ -116,30 +117,6 @@ assert_same_checkpoint (const AnCheckpoint *a, const AnCheckpoint *b)
                      b->epochs->len * sizeof (TestRecord));
 }
 
-static char *
-make_tmpdir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("an-ckpt-XXXXXX", &error);
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_remove (p);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
 static void
 write_or_die (const AnCheckpoint *ck, const char *path)
 {
@@ -151,7 +128,7 @@ write_or_die (const AnCheckpoint *ck, const char *path)
 static void
 test_round_trip (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *path = g_build_filename (dir, "run.ckpt", NULL);
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
   g_autoptr (GError) error = NULL;
@@ -189,7 +166,7 @@ test_round_trip (void)
   g_assert_null (other->epochs);
   g_assert_cmpmem (other->params, 20, ck->params, 20);
 
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 /* The documented layout, walked independently: returns the offsets of section headers. */
@@ -246,7 +223,7 @@ assert_rejected (const char *path, int code, const char *part)
 static void
 test_data_section (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *path = g_build_filename (dir, "d.ckpt", NULL);
   g_autoptr (AnCheckpoint) ck = make_checkpoint (10, FALSE, FALSE);
   char *names[] = { "T-shirt/top", "a=b", "line\nbreak", "quote\"s", NULL };
@@ -276,7 +253,7 @@ test_data_section (void)
 static void
 test_sections_layout (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *path = g_build_filename (dir, "a.ckpt", NULL);
   g_autoptr (AnCheckpoint) ck = make_checkpoint (10, TRUE, TRUE);
   write_or_die (ck, path);
@@ -304,13 +281,13 @@ test_sections_layout (void)
   gsize conf = g_array_index (offs, gsize, 0);
   g_autofree char *text = an_run_config_to_string (&ck->config);
   g_assert_cmpmem (data + conf + SECTION_HEADER_LEN, strlen (text), text, strlen (text));
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 static void
 test_truncated (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *good = g_build_filename (dir, "good.ckpt", NULL);
   g_autofree char *cut = g_build_filename (dir, "cut.ckpt", NULL);
   g_autoptr (AnCheckpoint) ck = make_checkpoint (64, TRUE, TRUE);
@@ -332,13 +309,13 @@ test_truncated (void)
   write_bytes (cut, longer, len + 1);
   assert_rejected (cut, AN_ERROR_FORMAT, "after the END");
   g_test_message ("rejected all %" G_GSIZE_FORMAT " truncations", len);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 static void
 test_corrupt (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *good = g_build_filename (dir, "good.ckpt", NULL);
   g_autofree char *bad = g_build_filename (dir, "bad.ckpt", NULL);
   g_autoptr (AnCheckpoint) ck = make_checkpoint (16, TRUE, TRUE);
@@ -385,13 +362,13 @@ test_corrupt (void)
   memcpy (data + stat - 4, &crc, 4);
   write_bytes (bad, data, len);
   assert_rejected (bad, AN_ERROR_FORMAT, "section PARM holds 64 bytes, but STAT says 17");
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 static void
 test_foreign (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *path = g_build_filename (dir, "x.ckpt", NULL);
 
   write_bytes (path, "", 0);
@@ -421,7 +398,7 @@ test_foreign (void)
 
   g_autofree char *missing = g_build_filename (dir, "missing.ckpt", NULL);
   assert_rejected (missing, AN_ERROR_IO, "No such file");
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 /* The write fails part-way with EFBIG (a full disk as far as the writer can tell): the
@@ -429,7 +406,7 @@ test_foreign (void)
 static void
 test_disk_full (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autofree char *path = g_build_filename (dir, "run.ckpt", NULL);
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
   g_autoptr (AnCheckpoint) old = make_checkpoint (100, FALSE, FALSE);
@@ -492,13 +469,13 @@ test_disk_full (void)
   g_autoptr (AnCheckpoint) back2 = an_checkpoint_read (path, sizeof (TestRecord), &error);
   g_assert_no_error (error);
   assert_same_checkpoint (bigger, back2);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 static void
 test_unwritable_folder (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
   g_autoptr (AnCheckpoint) ck = make_checkpoint (8, FALSE, FALSE);
   g_autoptr (GError) error = NULL;
 
@@ -514,7 +491,7 @@ test_unwritable_folder (void)
   if (geteuid () == 0)
     {
       g_test_message ("running as root: a read-only folder cannot refuse a write, not tested");
-      remove_tree (dir);
+      an_test_remove_tree (dir);
       return;
     }
   g_assert_cmpint (chmod (dir, 0555), ==, 0);
@@ -527,7 +504,7 @@ test_unwritable_folder (void)
   g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, sizeof (TestRecord), NULL);
   g_assert_nonnull (back);
   assert_same_checkpoint (ck, back);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 int

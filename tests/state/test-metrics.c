@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "an-checkpoint.h"
+#include "an-test-util.h"
 #include "an-error.h"
 
 #define COLUMNS "kind,step,epoch,wall_s,lr,loss,grad_norm,images_per_s,train_loss,train_acc," \
@@ -25,30 +26,6 @@
 #define N_COLUMNS 16
 /* %.9g keeps 9 significant digits: relative error at most 5e-9 */
 #define REL_TOL 5e-9
-
-static char *
-make_tmpdir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("an-metrics-XXXXXX", &error);
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_remove (p);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
 
 static char *
 read_all (const char *path)
@@ -110,7 +87,7 @@ assert_empty (char **cells, int from, int to)
 static void
 test_rows_parse_back (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-metrics");
   g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
   AnRunConfig cfg;
   an_run_config_init (&cfg);
@@ -214,13 +191,13 @@ test_rows_parse_back (void)
   an_metrics_close (m);
 
   an_run_config_clear (&cfg);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 static void
 test_append (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-metrics");
   g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
   AnRunConfig cfg;
   an_run_config_init (&cfg);
@@ -274,13 +251,13 @@ test_append (void)
   g_assert_cmpstr (untouched, ==, "a,b\n1,2\n");
 
   an_run_config_clear (&cfg);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 static void
 test_truncate_after (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-metrics");
   g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
   AnRunConfig cfg;
   an_run_config_init (&cfg);
@@ -357,7 +334,7 @@ test_truncate_after (void)
   g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
 
   an_run_config_clear (&cfg);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 /* Under a file-size limit, with SIGXFSZ ignored, writes fail with EFBIG: some row or sync
@@ -365,7 +342,7 @@ test_truncate_after (void)
 static void
 test_write_errors_reported (void)
 {
-  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *dir = an_test_make_tmpdir ("an-metrics");
   g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
   AnRunConfig cfg;
   an_run_config_init (&cfg);
@@ -427,7 +404,7 @@ test_write_errors_reported (void)
   g_assert_nonnull (strstr (error->message, nowhere));
 
   an_run_config_clear (&cfg);
-  remove_tree (dir);
+  an_test_remove_tree (dir);
 }
 
 int
