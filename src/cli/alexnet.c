@@ -95,7 +95,7 @@ typedef struct {
   GMainLoop *loop;
   AnTrainer *trainer;
   gboolean tty, quiet, json;
-  int epochs, steps_per_epoch;
+  int epochs;
   AnTrainerState final;
   gboolean checkpoint_failed;
   double last_print;
@@ -115,8 +115,6 @@ on_steps (AnTrainer *t, GArray *steps, TrainUi *ui)
   if (ui->quiet || steps->len == 0)
     return;
   const AnStepRecord *r = &g_array_index (steps, AnStepRecord, steps->len - 1);
-  if (!ui->steps_per_epoch)
-    ui->steps_per_epoch = an_trainer_get_steps_per_epoch (t);
   double frac = r->epoch_frac - (r->epoch - 1);
   if (ui->tty)
     {
@@ -576,33 +574,25 @@ cmd_bench (int argc, char **argv)
   if (classes == 0)
     classes = preset->height >= 200 ? 1000 : 10;
 
-  AnBackend *be[2] = { NULL, NULL };
-  if (g_str_has_prefix (device, "cuda"))
-    {
-      int d0 = 0, d1 = 0;
-      const char *colon = strchr (device, ':');
-      if (colon && sscanf (colon + 1, "%d,%d", &d0, &d1) < 2)
-        d1 = d0;
-      if (!(be[0] = an_backend_cuda_new (d0, &error)))
-        return fail (error);
-      if (towers == 2 && !(be[1] = an_backend_cuda_new (d1, &error)))
-        return fail (error);
-    }
-  else if (g_str_equal (device, "cpu"))
-    {
-      be[0] = an_backend_cpu_new (0, threads);
-      if (towers == 2)
-        be[1] = an_backend_cpu_new (1, threads);
-    }
-  else
-    return usage ("--device: '%s' is not cpu, cuda, cuda:N or cuda:N,M", device);
+  if (!g_str_equal (device, "cpu") && !g_str_equal (device, "auto") &&
+      !g_str_has_prefix (device, "cuda"))
+    return usage ("--device: '%s' is not cpu, auto, cuda, cuda:N or cuda:N,M", device);
+  AnBackend *be[2];
+  g_autofree char *note = NULL;
+  if (!an_backends_open (device, towers, threads, be, &note, &error))
+    return fail (error);
+  if (note && !json)
+    printf ("%s\n", note);
 
   AnModelOptions mo = { .num_classes = classes, .in_channels = channels, .batch = batch,
-                        .towers = towers, .devices = { be[0], be[1] ? be[1] : be[0] },
+                        .towers = towers, .devices = { be[0], be[1] },
                         .lrn = AN_LRN_CODE, .dropout = 0.5, .seed = 1, .training = TRUE };
   AnModel *m = an_model_new (preset, &mo, &error);
   if (!m)
-    return fail (error);
+    {
+      an_backends_close (be);
+      return fail (error);
+    }
   an_model_init_params (m, AN_INIT_HE, 1);
   int c = preset->channels > 0 ? preset->channels : channels;
   gsize in_count = (gsize) batch * c * preset->height * preset->width;
@@ -659,9 +649,7 @@ cmd_bench (int argc, char **argv)
   g_free (x);
   g_free (labels);
   an_model_free (m);
-  if (be[1])
-    an_backend_free (be[1]);
-  an_backend_free (be[0]);
+  an_backends_close (be);
   return 0;
 }
 

@@ -179,6 +179,14 @@ gboolean an_cuda_available (void);
 
 void an_backend_free (AnBackend *be);
 
+/* The backends of a placement: device "cpu", "auto" (CUDA when a device exists, else the CPU,
+ * with *note saying why), "cuda", "cuda:N" or "cuda:N,M"; towers 1 or 2. be[1] is be[0] with
+ * one tower; with two, each tower gets its own backend (two CPU "devices", two CUDA streams
+ * or GPUs). Free with an_backends_close. */
+gboolean an_backends_open (const char *device, int towers, int threads, AnBackend *be[2],
+                           char **note, GError **error);
+void an_backends_close (AnBackend *be[2]);
+
 /* Copies bytes between two backends' memory (a transfer between devices). */
 void an_backend_transfer (AnBackend *dst_be, void *dst, AnBackend *src_be, const void *src,
                           size_t bytes);

@@ -313,9 +313,7 @@ run_clear (Run *r)
   an_batcher_free (r->val_b);
   an_batcher_free (r->test_b);
   an_model_free (r->model);
-  an_backend_free (r->be[0]);
-  if (r->be[1] != r->be[0])
-    an_backend_free (r->be[1]);
+  an_backends_close (r->be);
   an_backend_free (r->ref);
   an_dataset_free (r->train_ds);
   an_dataset_free (r->test_ds);
@@ -333,41 +331,6 @@ run_clear (Run *r)
   g_free (r->good_momentum);
   g_free (r->confusion);
   g_free (r->probs);
-}
-
-/* device strings: cpu, auto, cuda, cuda:N, cuda:N,M */
-static gboolean
-make_backends (AnTrainer *t, Run *r, GError **error)
-{
-  const AnRunConfig *c = &t->cfg;
-  const char *dev = c->device ? c->device : "cpu";
-  gboolean want_cuda = g_str_has_prefix (dev, "cuda");
-  if (g_str_equal (dev, "auto"))
-    {
-      g_autofree char *why = NULL;
-      if (an_cuda_device_count (&why) > 0)
-        want_cuda = TRUE;
-      else
-        emit_log (t, "No usable GPU (%s): training on the CPU.", why ? why : "none found");
-    }
-  if (want_cuda)
-    {
-      int d0 = 0, d1 = 0;
-      const char *colon = strchr (dev, ':');
-      if (colon && sscanf (colon + 1, "%d,%d", &d0, &d1) < 2)
-        d1 = d0;
-      if (!(r->be[0] = an_backend_cuda_new (d0, error)))
-        return FALSE;
-      if (c->towers == 2 && !(r->be[1] = an_backend_cuda_new (d1, error)))
-        return FALSE;
-      if (!r->be[1])
-        r->be[1] = r->be[0];
-      return TRUE;
-    }
-  r->be[0] = an_backend_cpu_new (0, c->threads);
-  /* two virtual CPU devices exercise the whole two-tower split, transfers included */
-  r->be[1] = c->towers == 2 ? an_backend_cpu_new (1, c->threads) : r->be[0];
-  return TRUE;
 }
 
 static gboolean
@@ -420,8 +383,11 @@ run_setup (AnTrainer *t, Run *r, GError **error)
                            .pca_std = (float) c->pca_std };
   an_input_spec_fit (&r->spec, ds, r->train_idx, r->n_train);
 
-  if (!make_backends (t, r, error))
+  g_autofree char *note = NULL;
+  if (!an_backends_open (c->device, c->towers, c->threads, r->be, &note, error))
     return FALSE;
+  if (note)
+    emit_log (t, "%s", note);
   r->ref = an_backend_ref_new ();
 
   AnModelOptions mo = { .num_classes = r->classes, .in_channels = r->spec.channels,

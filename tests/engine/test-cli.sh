@@ -54,7 +54,9 @@ check "resume of a finished run exits 0" "[ $? -eq 0 ]"
 "$alexnet" bench --model alexnet-tiny --batch 8 --steps 2 --json > "$tmp/bench.json" 2>&1
 check "bench --json has the three keys" "grep -q train_images_per_second '$tmp/bench.json' && grep -q infer_images_per_second '$tmp/bench.json' && grep -q peak_rss_mib '$tmp/bench.json'"
 "$alexnet" info > "$tmp/info.out" 2>&1
-check "info lists the presets and says there is no GPU" "grep -q alexnet-2012 '$tmp/info.out' && grep -q 'CUDA' '$tmp/info.out'"
+check "info lists the presets with PyTorch's parameter count and the CUDA status" "grep -q 'alexnet-2012 .*60965224 parameters' '$tmp/info.out' && grep -Eq '^CUDA: ([0-9]+ device|not available)' '$tmp/info.out'"
+"$alexnet" bench --model alexnet-tiny --batch 4 --steps 1 --towers 2 > "$tmp/bench2.out" 2>&1
+check "bench runs two towers on two CPU devices" "[ $? -eq 0 ] && grep -q 'training' '$tmp/bench2.out'"
 
 "$alexnet" train --data "cifar10:$tmp/data" --epochs 1 --train-size 100 --val-size 50 --batch 50 \
   --device auto --checkpoint-dir "$tmp/auto" > "$tmp/auto.out" 2>&1
@@ -83,6 +85,7 @@ usage train --schedule sometimes
 usage train --epochs
 usage eval
 usage bench --batch 0
+usage bench --device tpu
 usage classify --checkpoint x
 usage frobnicate
 
