@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/golden/schedules.txt: learning rates that PyTorch's own schedulers
-(ReduceLROnPlateau, StepLR) produce for fixed metric sequences. tests/state/test-schedule.c
+(ReduceLROnPlateau, StepLR, CosineAnnealingLR) produce for fixed metric sequences, some
+with a rate set by hand in the middle of the run. tests/state/test-schedule.c
 replays the sequences through an_schedule_epoch_end and expects the same rates.
 
 Usage: /usr/bin/python3 tools/schedule_golden.py tests/golden/schedules.txt
@@ -18,7 +19,9 @@ def noisy_curve(rng, n, start, floor, rate, noise):
             for i in range(n)]
 
 
-def run_torch(settings, metrics):
+def run_torch(settings, metrics, hand=None):
+    """hand: {epoch: lr}, the rate set by hand before that epoch's scheduler step."""
+    hand = hand or {}
     param = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([param], lr=float(settings["lr"]), momentum=0.9)
     kind = settings["schedule"]
@@ -33,11 +36,16 @@ def run_torch(settings, metrics):
     elif kind == "step":
         sched = torch.optim.lr_scheduler.StepLR(
             opt, step_size=int(settings["step_size"]), gamma=float(settings["step_gamma"]))
+    elif kind == "cosine":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(
+            opt, T_max=int(settings["epochs"]), eta_min=float(settings["min_lr"]))
     else:
         sched = None
     lrs = []
-    for m in metrics:
+    for e, m in enumerate(metrics, start=1):
         opt.step()
+        if e in hand:
+            opt.param_groups[0]["lr"] = hand[e]
         if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
             sched.step(m)
         elif sched is not None:
@@ -80,19 +88,31 @@ def cases():
     yield "step-30-0.1", {"schedule": "step", "lr": "0.01", "step_size": "30",
                           "step_gamma": "0.1"}, [0.0] * 100
     yield "constant", {"schedule": "constant", "lr": "0.05"}, [1.0, 2.0, 3.0]
+    # CosineAnnealingLR over the run's epochs, down to min_lr (only epochs up to T_max: past it
+    # PyTorch starts a rising half-period, while the app holds the last rate).
+    yield "cosine-10", {"schedule": "cosine", "lr": "0.01", "epochs": "10",
+                        "min_lr": "1e-06"}, [0.0] * 10
+    yield "cosine-90-to-0", {"schedule": "cosine", "lr": "0.05", "epochs": "90",
+                             "min_lr": "0"}, [0.0] * 90
+    # A rate set by hand before epoch 7's end: the cosine keeps scaling the distance to min_lr.
+    yield "cosine-hand", {"schedule": "cosine", "lr": "0.01", "epochs": "20",
+                          "min_lr": "0.0001"}, [0.0] * 20, {7: 0.03}
 
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/golden/schedules.txt"
-    lines = ["# Learning rates from PyTorch %s's ReduceLROnPlateau and StepLR for fixed metric"
+    lines = ["# Learning rates from PyTorch %s's ReduceLROnPlateau, StepLR and CosineAnnealingLR for"
              % torch.__version__.split("a")[0],
-             "# sequences. Written by tools/schedule_golden.py; do not edit.",
-             "# case NAME / set KEY=VALUE (run configuration) / metrics (one per epoch, given as",
-             "# both val_loss and val_error) / lrs (after each epoch) / end"]
-    for name, settings, metrics in cases():
-        lrs = run_torch(settings, metrics)
+             "# fixed metric sequences. Written by tools/schedule_golden.py; do not edit.",
+             "# case NAME / set KEY=VALUE (run configuration) / hand EPOCH LR (rate set by hand",
+             "# before that epoch's end) / metrics (one per epoch, given as both val_loss and",
+             "# val_error) / lrs (after each epoch) / end"]
+    for name, settings, metrics, *rest in cases():
+        hand = rest[0] if rest else {}
+        lrs = run_torch(settings, metrics, hand)
         lines.append("case " + name)
         lines += ["set %s=%s" % kv for kv in settings.items()]
+        lines += ["hand %d %r" % (e, float(v)) for e, v in sorted(hand.items())]
         lines.append("metrics " + " ".join(repr(float(m)) for m in metrics))
         lines.append("lrs " + " ".join(repr(float(x)) for x in lrs))
         lines.append("end")

@@ -695,7 +695,7 @@ print_help (FILE *f)
            "Commands:\n"
            "  train     train a model (no options: alexnet-tiny on Fashion-MNIST)\n"
            "            --model M --data SPEC --epochs N --batch B --lr X --momentum X\n"
-           "            --weight-decay X --dropout P --schedule constant|step|plateau|paper\n"
+           "            --weight-decay X --dropout P --schedule constant|step|plateau|paper|cosine\n"
            "            --patience N --seed N --threads N --towers 1|2 --device cpu|auto|cuda[:N[,M]]\n"
            "            --init he|paper|he-fc --lrn code|paper --rule pytorch|paper\n"
            "            --recipe default|paper|article --checkpoint-dir D\n"

@@ -43,7 +43,8 @@ typedef struct {
 
 static const char *const init_names[] = { "he", "paper", "he-fc", NULL };
 static const char *const lrn_names[] = { "code", "paper", NULL };
-static const char *const schedule_names[] = { "constant", "step", "plateau", "paper", NULL };
+static const char *const schedule_names[] = { "constant", "step", "plateau", "paper", "cosine",
+                                               NULL };
 static const char *const rule_names[] = { "pytorch", "paper", NULL };
 static const char *const normalize_names[] = { "half", "mean-std", NULL };
 

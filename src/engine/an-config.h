@@ -29,6 +29,7 @@ typedef enum {
   AN_SCHEDULE_STEP = 1,    /* lr *= gamma every step_size epochs */
   AN_SCHEDULE_PLATEAU = 2, /* PyTorch ReduceLROnPlateau on the validation loss */
   AN_SCHEDULE_PAPER = 3,   /* divide by 10 when validation error stops improving */
+  AN_SCHEDULE_COSINE = 4,  /* PyTorch CosineAnnealingLR over the run's epochs (default) */
 } AnScheduleKind;
 
 typedef enum {

@@ -55,6 +55,20 @@ plateau_step (AnScheduleState *s, double metric, double factor, int patience, do
     }
 }
 
+/* CosineAnnealingLR(T_max = the run's epochs, eta_min = min_lr) in PyTorch 1.13's recursive
+ * form, expression for expression: each epoch scales the distance to eta_min by the ratio of
+ * two consecutive cosine values, so a rate set by hand keeps decaying from where it was put.
+ * The rate reaches eta_min at the last epoch; a run extended past it holds the rate there
+ * (PyTorch would start a new, rising half-period, which no one wants from "more epochs"). */
+static void
+cosine_step (AnScheduleState *s, int epoch, int t_max, double eta_min)
+{
+  if (epoch > t_max || t_max <= 0)
+    return;
+  s->lr = (1.0 + cos (G_PI * epoch / t_max)) / (1.0 + cos (G_PI * (epoch - 1) / t_max))
+          * (s->lr - eta_min) + eta_min;
+}
+
 /* epoch: the epoch that just ended, from 1. The current rate lives in s->lr (not recomputed
  * from cfg->lr), so a rate changed by hand during the run is where the schedule continues. */
 double
@@ -78,6 +92,9 @@ an_schedule_epoch_end (AnScheduleState *s, const AnRunConfig *cfg, int epoch, do
     case AN_SCHEDULE_PAPER:
       plateau_step (s, val_error, 0.1, cfg->plateau_patience, cfg->plateau_threshold,
                     cfg->plateau_cooldown, cfg->min_lr);
+      break;
+    case AN_SCHEDULE_COSINE:
+      cosine_step (s, epoch, cfg->epochs, cfg->min_lr);
       break;
     }
   return s->lr;

@@ -18,6 +18,7 @@
 #include "an-error.h"
 #include "an-model.h"
 #include "an-rng.h"
+#include "an-sync.h"
 #include "an-trainer.h"
 
 #define CHECKPOINT_NAME "checkpoint.ankpt"
@@ -49,8 +50,8 @@ struct _AnTrainer {
   GThread *thread;
   AnCheckpoint *resume;
 
-  GMutex lock;
-  GCond cond;
+  AnMutex lock;
+  AnCond cond;
   /* commands */
   gboolean pause_req, stop_req, keep_best, quit;
   GArray *hyper_req;   /* HyperRequest */
@@ -102,22 +103,38 @@ snapshot_clear (AnSnapshot *s)
   an_run_config_clear (&s->config);
 }
 
+/* The public struct behind its reference count (an-sync.h, visible to ThreadSanitizer). */
+typedef struct {
+  AnRef ref;
+  AnSnapshot snap;
+} SnapshotBox;
+
+#define SNAPSHOT_BOX(s) ((SnapshotBox *) ((char *) (s) - G_STRUCT_OFFSET (SnapshotBox, snap)))
+
 AnSnapshot *
 an_snapshot_ref (AnSnapshot *s)
 {
-  return g_atomic_rc_box_acquire (s);
+  an_ref_inc (&SNAPSHOT_BOX (s)->ref);
+  return s;
 }
 
 void
 an_snapshot_unref (AnSnapshot *s)
 {
-  g_atomic_rc_box_release_full (s, (GDestroyNotify) snapshot_clear);
+  SnapshotBox *box = SNAPSHOT_BOX (s);
+  if (an_ref_dec (&box->ref))
+    {
+      snapshot_clear (s);
+      g_free (box);
+    }
 }
 
 static AnSnapshot *
 snapshot_new (AnSnapshotKind kind, const char *layer, int n_tensors)
 {
-  AnSnapshot *s = g_atomic_rc_box_new0 (AnSnapshot);
+  SnapshotBox *box = g_new0 (SnapshotBox, 1);
+  an_ref_init (&box->ref);
+  AnSnapshot *s = &box->snap;
   s->kind = kind;
   s->layer = g_strdup (layer);
   s->n_tensors = n_tensors;
@@ -155,7 +172,7 @@ static gboolean
 dispatch (gpointer data)
 {
   AnTrainer *t = data;
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   GPtrArray *logs = t->ev_logs, *ckpts = t->ev_ckpts, *snaps = t->ev_snaps, *states = t->ev_states;
   GArray *changes = t->ev_changes, *steps = t->ev_steps, *epochs = t->ev_epochs;
   t->ev_logs = g_ptr_array_new_with_free_func (g_free);
@@ -166,7 +183,7 @@ dispatch (gpointer data)
   t->ev_steps = g_array_new (FALSE, TRUE, sizeof (AnStepRecord));
   t->ev_epochs = g_array_new (FALSE, TRUE, sizeof (AnEpochRecord));
   t->dispatch_pending = FALSE;
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
 
   for (guint i = 0; i < logs->len; i++)
     g_signal_emit (t, signals[SIG_LOG], 0, (const char *) logs->pdata[i]);
@@ -229,10 +246,10 @@ emit_log (AnTrainer *t, const char *fmt, ...)
   va_start (ap, fmt);
   char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   g_ptr_array_add (t->ev_logs, msg);
   schedule_dispatch_locked (t);
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
 }
 
 static gboolean
@@ -245,7 +262,7 @@ state_is_final (AnTrainerState s)
 static void
 set_state (AnTrainer *t, AnTrainerState s, const char *reason)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   t->state = s;
   if (state_is_final (s))
     t->final = TRUE;
@@ -254,8 +271,8 @@ set_state (AnTrainer *t, AnTrainerState s, const char *reason)
   e->reason = g_strdup (reason);
   g_ptr_array_add (t->ev_states, e);
   schedule_dispatch_locked (t);
-  g_cond_broadcast (&t->cond);
-  g_mutex_unlock (&t->lock);
+  an_cond_broadcast (&t->cond);
+  an_mutex_unlock (&t->lock);
 }
 
 static AnImage *image_copy (const AnImage *img);
@@ -427,10 +444,10 @@ run_setup (AnTrainer *t, Run *r, GError **error)
       r->ep_loss = ck->ep_loss;
       r->ep_correct = ck->ep_correct;
       r->ep_seen = ck->ep_seen;
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       if (ck->epochs)
         g_array_append_vals (t->hist_epochs, ck->epochs->data, ck->epochs->len);
-      g_mutex_unlock (&t->lock);
+      an_mutex_unlock (&t->lock);
     }
   else
     an_model_init_params (r->model, c->init, c->seed);
@@ -469,10 +486,10 @@ run_setup (AnTrainer *t, Run *r, GError **error)
         return FALSE;
     }
 
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   t->class_names = g_strdupv (ds->class_names);
   t->steps_per_epoch = an_batcher_batches_per_epoch (r->train_b);
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   g_autofree char *where = g_strdup_printf ("%s%s", r->be[0]->ops->name,
                                             c->towers == 2 ? ", two towers" : "");
   emit_log (t, "%s: %d training, %d validation, %d test images, %d classes; model %s "
@@ -518,19 +535,19 @@ write_checkpoint (AnTrainer *t, Run *r, GError **error)
     return TRUE;
   AnCheckpoint ck;
   fill_checkpoint (t, r, &ck);
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   gboolean ok = an_checkpoint_write (&ck, r->ckpt_path, error);
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   g_free (ck.params);
   g_free (ck.momentum);
   if (ok && r->metrics)
     ok = an_metrics_sync (r->metrics, error);
   if (ok)
     {
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       g_ptr_array_add (t->ev_ckpts, g_strdup (r->ckpt_path));
       schedule_dispatch_locked (t);
-      g_mutex_unlock (&t->lock);
+      an_mutex_unlock (&t->lock);
     }
   return ok;
 }
@@ -703,19 +720,19 @@ serve_snapshots (AnTrainer *t, Run *r)
 {
   for (;;)
     {
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       SnapRequest *q = g_queue_pop_head (&t->snap_req);
-      g_mutex_unlock (&t->lock);
+      an_mutex_unlock (&t->lock);
       if (!q)
         return;
       g_autoptr (GError) error = NULL;
       AnSnapshot *s = r->model ? make_snapshot (t, r, q, &error) : NULL;
       if (s)
         {
-          g_mutex_lock (&t->lock);
+          an_mutex_lock (&t->lock);
           g_ptr_array_add (t->ev_snaps, s);
           schedule_dispatch_locked (t);
-          g_mutex_unlock (&t->lock);
+          an_mutex_unlock (&t->lock);
         }
       else if (error)
         emit_log (t, "Snapshot not available: %s", error->message);
@@ -733,20 +750,20 @@ record_change (AnTrainer *t, Run *r, const char *key, double old_value, double n
   if (r->metrics)
     an_metrics_change (r->metrics, r->step + 1, r->epoch + 1, run_wall (r), key, old_value,
                        new_value, NULL);
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   g_array_append_val (t->ev_changes, ch);
   schedule_dispatch_locked (t);
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
 }
 
 /* Applies queued hyperparameter changes at a step boundary. */
 static void
 apply_hyper (AnTrainer *t, Run *r)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   GArray *req = t->hyper_req;
   t->hyper_req = g_array_new (FALSE, TRUE, sizeof (HyperRequest));
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   for (guint i = 0; i < req->len; i++)
     {
       HyperRequest *h = &g_array_index (req, HyperRequest, i);
@@ -775,10 +792,10 @@ check_commands (AnTrainer *t, Run *r, gboolean diverged)
 {
   apply_hyper (t, r);
   serve_snapshots (t, r);
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   gboolean pause = t->pause_req || diverged;
   gboolean stop = t->stop_req;
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   if (stop)
     return CMD_STOP;
   if (!pause)
@@ -795,26 +812,26 @@ check_commands (AnTrainer *t, Run *r, gboolean diverged)
         }
       set_state (t, AN_TRAINER_PAUSED, NULL);
     }
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   if (diverged)
     t->pause_req = TRUE;
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
 wait:
   g_timer_stop (r->timer);
   for (;;)
     {
       serve_snapshots (t, r);
       apply_hyper (t, r);
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       if (!t->pause_req || t->stop_req || t->quit)
         {
           stop = t->stop_req || t->quit;
-          g_mutex_unlock (&t->lock);
+          an_mutex_unlock (&t->lock);
           break;
         }
       if (g_queue_is_empty (&t->snap_req) && t->hyper_req->len == 0)
-        g_cond_wait (&t->cond, &t->lock);
-      g_mutex_unlock (&t->lock);
+        an_cond_wait (&t->cond, &t->lock);
+      an_mutex_unlock (&t->lock);
     }
   g_timer_continue (r->timer);
   if (stop)
@@ -961,11 +978,11 @@ train (AnTrainer *t, Run *r, char **reason, GError **error)
           if (r->metrics)
             an_metrics_step (r->metrics, rec.step, epoch, now, rec.lr, loss, gn,
                              rec.images_per_second, NULL);
-          g_mutex_lock (&t->lock);
+          an_mutex_lock (&t->lock);
           g_array_append_val (t->ev_steps, rec);
           g_array_append_val (t->hist_steps, rec);
           schedule_dispatch_locked (t);
-          g_mutex_unlock (&t->lock);
+          an_mutex_unlock (&t->lock);
         }
       if (restart)
         {
@@ -1009,11 +1026,11 @@ train (AnTrainer *t, Run *r, char **reason, GError **error)
       if (r->metrics)
         an_metrics_epoch (r->metrics, r->step, epoch, now, r->lr, er.train_loss, er.train_acc,
                           er.val_loss, er.val_acc, er.val_top5, NULL);
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       g_array_append_val (t->ev_epochs, er);
       g_array_append_val (t->hist_epochs, er);
       schedule_dispatch_locked (t);
-      g_mutex_unlock (&t->lock);
+      an_mutex_unlock (&t->lock);
       if (new_lr != r->lr)
         {
           double old = r->lr;
@@ -1039,18 +1056,18 @@ train (AnTrainer *t, Run *r, char **reason, GError **error)
           /* keep training in memory but tell the user at once: pause until they act */
           set_state (t, AN_TRAINER_PAUSED, (*error)->message);
           g_clear_error (error);
-          g_mutex_lock (&t->lock);
+          an_mutex_lock (&t->lock);
           t->pause_req = TRUE;
-          g_mutex_unlock (&t->lock);
+          an_mutex_unlock (&t->lock);
         }
     }
 
   if (stopped)
     {
       gboolean keep_best;
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       keep_best = t->keep_best;
-      g_mutex_unlock (&t->lock);
+      an_mutex_unlock (&t->lock);
       if (keep_best && r->best_params)
         an_model_set_params (r->model, r->best_params);
       if (!write_checkpoint (t, r, error))
@@ -1090,15 +1107,15 @@ worker (gpointer data)
   for (;;)
     {
       serve_snapshots (t, &r);
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       if (t->quit)
         {
-          g_mutex_unlock (&t->lock);
+          an_mutex_unlock (&t->lock);
           break;
         }
       if (g_queue_is_empty (&t->snap_req))
-        g_cond_wait (&t->cond, &t->lock);
-      g_mutex_unlock (&t->lock);
+        an_cond_wait (&t->cond, &t->lock);
+      an_mutex_unlock (&t->lock);
     }
   run_clear (&r);
   return NULL;
@@ -1120,11 +1137,11 @@ an_trainer_dispose (GObject *object)
   AnTrainer *t = AN_TRAINER (object);
   if (t->thread)
     {
-      g_mutex_lock (&t->lock);
+      an_mutex_lock (&t->lock);
       t->quit = TRUE;
       t->stop_req = TRUE;
-      g_cond_broadcast (&t->cond);
-      g_mutex_unlock (&t->lock);
+      an_cond_broadcast (&t->cond);
+      an_mutex_unlock (&t->lock);
       g_thread_join (g_steal_pointer (&t->thread));
     }
   G_OBJECT_CLASS (an_trainer_parent_class)->dispose (object);
@@ -1157,8 +1174,8 @@ an_trainer_finalize (GObject *object)
     }
   g_ptr_array_unref (t->ev_states);
   g_main_context_unref (t->context);
-  g_mutex_clear (&t->lock);
-  g_cond_clear (&t->cond);
+  an_mutex_clear (&t->lock);
+  an_cond_clear (&t->cond);
   G_OBJECT_CLASS (an_trainer_parent_class)->finalize (object);
 }
 
@@ -1188,8 +1205,8 @@ an_trainer_class_init (AnTrainerClass *klass)
 static void
 an_trainer_init (AnTrainer *t)
 {
-  g_mutex_init (&t->lock);
-  g_cond_init (&t->cond);
+  an_mutex_init (&t->lock);
+  an_cond_init (&t->cond);
   an_run_config_init (&t->cfg);
   an_run_config_init (&t->cfg_public);
   t->context = g_main_context_ref_thread_default ();
@@ -1273,29 +1290,29 @@ an_trainer_start (AnTrainer *t)
 void
 an_trainer_pause (AnTrainer *t)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   t->pause_req = TRUE;
-  g_cond_broadcast (&t->cond);
-  g_mutex_unlock (&t->lock);
+  an_cond_broadcast (&t->cond);
+  an_mutex_unlock (&t->lock);
 }
 
 void
 an_trainer_resume (AnTrainer *t)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   t->pause_req = FALSE;
-  g_cond_broadcast (&t->cond);
-  g_mutex_unlock (&t->lock);
+  an_cond_broadcast (&t->cond);
+  an_mutex_unlock (&t->lock);
 }
 
 static void
 stop_with (AnTrainer *t, gboolean keep_best)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   t->stop_req = TRUE;
   t->keep_best = keep_best;
-  g_cond_broadcast (&t->cond);
-  g_mutex_unlock (&t->lock);
+  an_cond_broadcast (&t->cond);
+  an_mutex_unlock (&t->lock);
 }
 
 void
@@ -1314,10 +1331,10 @@ void
 an_trainer_join (AnTrainer *t)
 {
   g_return_if_fail (t->thread != NULL);
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   while (!t->final)
-    g_cond_wait (&t->cond, &t->lock);
-  g_mutex_unlock (&t->lock);
+    an_cond_wait (&t->cond, &t->lock);
+  an_mutex_unlock (&t->lock);
 }
 
 gboolean
@@ -1353,20 +1370,20 @@ an_trainer_set_hyperparameter (AnTrainer *t, const char *key, double value, GErr
     }
   HyperRequest h = { .value = value };
   g_strlcpy (h.key, key, sizeof h.key);
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   g_array_append_val (t->hyper_req, h);
-  g_cond_broadcast (&t->cond);
-  g_mutex_unlock (&t->lock);
+  an_cond_broadcast (&t->cond);
+  an_mutex_unlock (&t->lock);
   return TRUE;
 }
 
 static void
 queue_snapshot (AnTrainer *t, SnapRequest *q)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   g_queue_push_tail (&t->snap_req, q);
-  g_cond_broadcast (&t->cond);
-  g_mutex_unlock (&t->lock);
+  an_cond_broadcast (&t->cond);
+  an_mutex_unlock (&t->lock);
 }
 
 static AnImage *
@@ -1408,9 +1425,9 @@ an_trainer_request_lrn_snapshot (AnTrainer *t, const char *layer, const AnImage 
 AnTrainerState
 an_trainer_get_state (AnTrainer *t)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   AnTrainerState s = t->state;
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   return s;
 }
 
@@ -1435,9 +1452,9 @@ an_trainer_get_epochs (AnTrainer *t)
 int
 an_trainer_get_steps_per_epoch (AnTrainer *t)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   int n = t->steps_per_epoch;
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   return n;
 }
 
@@ -1450,10 +1467,10 @@ an_trainer_get_last_checkpoint (AnTrainer *t)
 static GArray *
 copy_array (AnTrainer *t, GArray *a, gsize elt)
 {
-  g_mutex_lock (&t->lock);
+  an_mutex_lock (&t->lock);
   GArray *c = g_array_sized_new (FALSE, FALSE, elt, a->len);
   g_array_append_vals (c, a->data, a->len);
-  g_mutex_unlock (&t->lock);
+  an_mutex_unlock (&t->lock);
   return c;
 }
 

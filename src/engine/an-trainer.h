@@ -76,7 +76,7 @@ typedef struct {
   float *data;
 } AnSnapshotTensor;
 
-/* Immutable once delivered; g_atomic_rc_box. */
+/* Immutable once delivered; shared with an_snapshot_ref () / an_snapshot_unref (). */
 typedef struct {
   AnSnapshotKind kind;
   char *layer;

@@ -67,7 +67,7 @@ static const char *const rule_labels[] = {
   N_("PyTorch: v = μv + g + λw; w −= εv"), N_("Paper: v = μv − λεw − εg; w += v"), NULL };
 static const char *const schedule_labels[] = {
   N_("Constant"), N_("Step decay"), N_("Reduce on plateau"),
-  N_("Paper: ÷10 when validation error stalls"), NULL };
+  N_("Paper: ÷10 when validation error stalls"), N_("Cosine down to the last epoch"), NULL };
 static const char *const init_labels[] = {
   N_("He: N(0, 2/fan-in)"), N_("Paper: N(0, 0.01²), some biases 1"),
   N_("Paper for convolutions, He for fully connected"), NULL };

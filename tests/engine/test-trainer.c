@@ -1,5 +1,5 @@
 /* test-trainer.c: the trainer end to end on CIFAR-format files the test writes: it learns;
- * pause / resume / set-lr / stop from the main thread; save -> resume == never stopped (bit for
+ * pause / resume / set-lr / stop / snapshots from the main thread, also while it steps; save -> resume == never stopped (bit for
  * bit); kill -9 mid-epoch then resume; a full disk at the second checkpoint keeps the first;
  * NaN loss pauses as "diverged"; early stopping and ReduceLROnPlateau act when they should. */
 #include "config.h"
@@ -228,6 +228,82 @@ test_commands (void)
   g_assert_true (g_file_test (ck, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (an_trainer_get_last_checkpoint (t), ==, ck);
 
+  events_free (e);
+  an_run_config_clear (&c);
+}
+
+static void
+count_snapshot (AnTrainer *t, AnSnapshot *s, int *n)
+{
+  g_assert_cmpint (s->n_tensors, ==, 2);
+  (*n)++;
+}
+
+/* Rate changes, snapshot requests, pauses and resumes from the main thread while the worker is
+ * between or inside steps, many times over (this is the test the ThreadSanitizer build runs):
+ * every change is announced once, in order, and the steps from its first step on use it. */
+static void
+test_commands_while_running (void)
+{
+  g_autofree char *dir = fresh_dir ("running");
+  AnRunConfig c;
+  base_config (&c, learn_dir, dir);
+  c.epochs = 50;
+  c.schedule = AN_SCHEDULE_CONSTANT;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnTrainer) t = an_trainer_new (&c, &error);
+  g_assert_no_error (error);
+  Events *e = events_new (t);
+  int n_snapshots = 0;
+  g_signal_connect (t, "snapshot-ready", G_CALLBACK (count_snapshot), &n_snapshots);
+  an_trainer_start (t);
+  ITERATE_UNTIL (e->steps->len >= 1);
+
+  enum { N_CHANGES = 12 };
+  for (int i = 0; i < N_CHANGES; i++)
+    {
+      guint steps_before = e->steps->len;
+      g_assert_true (an_trainer_set_hyperparameter (t, "lr", 0.001 * (i + 1), &error));
+      g_assert_no_error (error);
+      an_trainer_request_snapshot (t, AN_SNAPSHOT_WEIGHTS, "conv1", NULL);
+      g_assert_cmpint (an_trainer_get_config (t)->batch, ==, 50); /* read while it runs */
+      if (i % 4 == 3)
+        {
+          an_trainer_pause (t);
+          ITERATE_UNTIL (e->last == AN_TRAINER_PAUSED);
+          an_trainer_resume (t);
+        }
+      ITERATE_UNTIL (e->changes->len >= (guint) i + 1 && e->steps->len > steps_before);
+    }
+  an_trainer_stop_keep_best (t);
+  ITERATE_UNTIL (is_final (e->last));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (e->last, ==, AN_TRAINER_STOPPED);
+  g_assert_cmpint (n_snapshots, ==, N_CHANGES);
+
+  g_assert_cmpuint (e->changes->len, ==, N_CHANGES);
+  for (guint i = 0; i < e->changes->len; i++)
+    {
+      const AnHyperChange *ch = &g_array_index (e->changes, AnHyperChange, i);
+      g_assert_false (ch->by_schedule);
+      g_assert_cmpfloat (ch->new_value, ==, 0.001 * (i + 1));
+      gint64 until = G_MAXINT64;
+      if (i + 1 < e->changes->len)
+        {
+          until = g_array_index (e->changes, AnHyperChange, i + 1).step;
+          g_assert_cmpint (until, >=, ch->step); /* two changes may share a step boundary */
+        }
+      for (guint k = 0; k < e->steps->len; k++)
+        {
+          const AnStepRecord *r = &g_array_index (e->steps, AnStepRecord, k);
+          if (r->step >= ch->step && r->step < until)
+            g_assert_cmpfloat (r->lr, ==, ch->new_value);
+        }
+    }
+  /* the step numbers arrive in order, none lost to the coalescing */
+  for (guint k = 0; k < e->steps->len; k++)
+    g_assert_cmpint (g_array_index (e->steps, AnStepRecord, k).step, ==, (gint64) k + 1);
   events_free (e);
   an_run_config_clear (&c);
 }
@@ -697,6 +773,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/trainer/learns", test_learns);
   g_test_add_func ("/trainer/commands", test_commands);
+  g_test_add_func ("/trainer/commands-while-running", test_commands_while_running);
   g_test_add_func ("/trainer/snapshots", test_snapshots);
   g_test_add_func ("/trainer/resume-bit-exact", test_resume_bit_exact);
   g_test_add_func ("/trainer/kill9-resume", test_kill9_resume);

@@ -128,8 +128,8 @@ test_set_rejects (void)
   assert_set_fails ("init", "xavier", AN_ERROR_PARSE,
                     "init: “xavier” is not one of he, paper, he-fc");
   assert_set_fails ("lrn", "darknet", AN_ERROR_PARSE, NULL);
-  assert_set_fails ("schedule", "cosine", AN_ERROR_PARSE,
-                    "schedule: “cosine” is not one of constant, step, plateau, paper");
+  assert_set_fails ("schedule", "linear", AN_ERROR_PARSE,
+                    "schedule: “linear” is not one of constant, step, plateau, paper, cosine");
   assert_set_fails ("rule", "adam", AN_ERROR_PARSE, NULL);
   assert_set_fails ("normalize", "none", AN_ERROR_PARSE, NULL);
   assert_set_fails ("early_stopping", "maybe", AN_ERROR_PARSE,
@@ -498,6 +498,7 @@ test_enum_names (void)
   g_assert_cmpstr (an_schedule_to_string (AN_SCHEDULE_STEP), ==, "step");
   g_assert_cmpstr (an_schedule_to_string (AN_SCHEDULE_PLATEAU), ==, "plateau");
   g_assert_cmpstr (an_schedule_to_string (AN_SCHEDULE_PAPER), ==, "paper");
+  g_assert_cmpstr (an_schedule_to_string (AN_SCHEDULE_COSINE), ==, "cosine");
   g_assert_cmpstr (an_sgd_rule_to_string (AN_SGD_RULE_PYTORCH), ==, "pytorch");
   g_assert_cmpstr (an_sgd_rule_to_string (AN_SGD_RULE_PAPER), ==, "paper");
   g_assert_cmpstr (an_schedule_to_string ((AnScheduleKind) 9), ==, "invalid");

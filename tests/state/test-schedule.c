@@ -1,7 +1,8 @@
 /* test-schedule.c: learning-rate schedules against PyTorch and early stopping against the
  * teaching article's rule.
- * tests/golden/schedules.txt holds the rates PyTorch 1.13's ReduceLROnPlateau and StepLR gave
- * for fixed metric sequences (tools/schedule_golden.py); they must match to the bit
+ * tests/golden/schedules.txt holds the rates PyTorch 1.13's ReduceLROnPlateau, StepLR and
+ * CosineAnnealingLR gave for fixed metric sequences, some with a rate set by hand mid-run
+ * (tools/schedule_golden.py); they must match to the bit
  * (tolerance 0), since both sides do the same double operations.
  */
 #define G_LOG_DOMAIN "test-schedule"
@@ -30,8 +31,10 @@ parse_doubles (const char *list)
   return a;
 }
 
+/* hand: pairs (epoch, rate) of rates set by hand before that epoch's end, as the trainer does
+ * for a live change (it sets the schedule's current rate). */
 static void
-run_golden_case (const char *name, AnRunConfig *cfg, GArray *metrics, GArray *lrs)
+run_golden_case (const char *name, AnRunConfig *cfg, GArray *metrics, GArray *lrs, GArray *hand)
 {
   g_assert_cmpuint (metrics->len, ==, lrs->len);
   AnScheduleState s;
@@ -41,6 +44,9 @@ run_golden_case (const char *name, AnRunConfig *cfg, GArray *metrics, GArray *lr
   for (guint e = 0; e < metrics->len; e++)
     {
       double m = g_array_index (metrics, double, e);
+      for (guint h = 0; h + 1 < hand->len; h += 2)
+        if (g_array_index (hand, double, h) == e + 1)
+          s.lr = g_array_index (hand, double, h + 1);
       double lr = an_schedule_epoch_end (&s, cfg, (int) e + 1, m, m);
       double want = g_array_index (lrs, double, e);
       double err = fabs (lr - want);
@@ -71,9 +77,9 @@ test_golden (void)
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   AnRunConfig cfg = { 0 };
   char *name = NULL;
-  GArray *metrics = NULL, *lrs = NULL;
-  int n_cases = 0;
-  gboolean saw_reduction = FALSE, saw_min_lr = FALSE;
+  GArray *metrics = NULL, *lrs = NULL, *hand = g_array_new (FALSE, FALSE, sizeof (double));
+  int n_cases = 0, n_hand = 0;
+  gboolean saw_reduction = FALSE, saw_min_lr = FALSE, saw_cosine = FALSE;
   for (int i = 0; lines[i] != NULL; i++)
     {
       const char *l = lines[i];
@@ -90,6 +96,13 @@ test_golden (void)
           g_assert_true (an_run_config_set (&cfg, kv[0], kv[1], &error));
           g_assert_no_error (error);
         }
+      else if (g_str_has_prefix (l, "hand "))
+        {
+          g_autoptr (GArray) pair = parse_doubles (l + 5);
+          g_assert_cmpuint (pair->len, ==, 2);
+          g_array_append_vals (hand, pair->data, 2);
+          n_hand++;
+        }
       else if (g_str_has_prefix (l, "metrics "))
         metrics = parse_doubles (l + 8);
       else if (g_str_has_prefix (l, "lrs "))
@@ -98,10 +111,12 @@ test_golden (void)
         {
           g_assert_nonnull (metrics);
           g_assert_nonnull (lrs);
-          run_golden_case (name, &cfg, metrics, lrs);
+          run_golden_case (name, &cfg, metrics, lrs, hand);
           double last = g_array_index (lrs, double, lrs->len - 1);
           saw_reduction |= last < cfg.lr;
           saw_min_lr |= last == cfg.min_lr && cfg.schedule == AN_SCHEDULE_PLATEAU;
+          saw_cosine |= cfg.schedule == AN_SCHEDULE_COSINE && last == cfg.min_lr;
+          g_array_set_size (hand, 0);
           n_cases++;
           g_clear_pointer (&metrics, g_array_unref);
           g_clear_pointer (&lrs, g_array_unref);
@@ -112,9 +127,53 @@ test_golden (void)
         g_error ("%s:%d: unexpected line", path, i + 1);
     }
   /* the golden file must exercise what it claims to */
-  g_assert_cmpint (n_cases, >=, 8);
+  g_assert_cmpint (n_cases, >=, 11);
+  g_assert_cmpint (n_hand, >=, 1);
   g_assert_true (saw_reduction);
   g_assert_true (saw_min_lr);
+  g_assert_true (saw_cosine);
+  g_array_unref (hand);
+}
+
+/* The cosine reaches min_lr at the run's last epoch and holds it when the run is extended
+ * (PyTorch would rise again); a run made longer mid-way stretches the rest of the curve. */
+static void
+test_cosine_past_the_end (void)
+{
+  AnRunConfig cfg;
+  an_run_config_init (&cfg);
+  cfg.schedule = AN_SCHEDULE_COSINE;
+  cfg.epochs = 4;
+  cfg.lr = 0.1;
+  cfg.min_lr = 0.001;
+  AnScheduleState s;
+  an_schedule_init (&s, &cfg);
+  double lr[7];
+  for (int e = 1; e <= 6; e++)
+    lr[e] = an_schedule_epoch_end (&s, &cfg, e, 1.0, 0.5);
+  /* half-way (epoch 2 of 4) the rate is the mean of lr and min_lr */
+  g_assert_cmpfloat_with_epsilon (lr[2], (0.1 + 0.001) / 2, 1e-12);
+  g_assert_cmpfloat (lr[1], >, lr[2]);
+  g_assert_cmpfloat (lr[2], >, lr[3]);
+  g_assert_cmpfloat (lr[4], ==, 0.001);
+  g_assert_cmpfloat (lr[5], ==, 0.001);
+  g_assert_cmpfloat (lr[6], ==, 0.001);
+
+  /* extended from 4 to 8 epochs after epoch 2: the remaining distance to min_lr follows the
+   * longer curve, so epoch 4 is no longer the end */
+  an_schedule_init (&s, &cfg);
+  an_schedule_epoch_end (&s, &cfg, 1, 1.0, 0.5);
+  an_schedule_epoch_end (&s, &cfg, 2, 1.0, 0.5);
+  cfg.epochs = 8;
+  double l3 = an_schedule_epoch_end (&s, &cfg, 3, 1.0, 0.5);
+  double l4 = an_schedule_epoch_end (&s, &cfg, 4, 1.0, 0.5);
+  g_assert_cmpfloat (l3, <, lr[2]);
+  g_assert_cmpfloat (l4, <, l3);
+  g_assert_cmpfloat (l4, >, 0.001);
+  for (int e = 5; e <= 8; e++)
+    l4 = an_schedule_epoch_end (&s, &cfg, e, 1.0, 0.5);
+  g_assert_cmpfloat (l4, ==, 0.001);
+  an_run_config_clear (&cfg);
 }
 
 /* A rate set by hand during the run is where the plateau rule continues from. */
@@ -236,6 +295,7 @@ main (int argc, char **argv)
   g_test_add_func ("/schedule/pytorch-golden", test_golden);
   g_test_add_func ("/schedule/plateau-continues-from-live-lr", test_plateau_continues_from_live_lr);
   g_test_add_func ("/schedule/paper-watches-error", test_paper_watches_error);
+  g_test_add_func ("/schedule/cosine-past-the-end", test_cosine_past_the_end);
   g_test_add_func ("/schedule/early-stopping-article-rule", test_early_stopping);
   return g_test_run ();
 }

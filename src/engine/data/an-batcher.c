@@ -13,6 +13,7 @@
 
 #include "an-dataset-private.h"
 #include "an-rng.h"
+#include "an-sync.h"
 
 enum {
   CROP_PAD = 4, /* random crops are taken from the input padded by this on every side */
@@ -35,8 +36,8 @@ struct _AnBatcher {
 
   AnBatch *buffers; /* depth of them */
 
-  GMutex lock;
-  GCond cond;
+  AnMutex lock;
+  AnCond cond;
   GThread *thread;
   gboolean stop;
   /* What the producer should be making; generation changes at every start_epoch so work
@@ -149,30 +150,30 @@ static gpointer
 producer (gpointer data)
 {
   AnBatcher *b = data;
-  g_mutex_lock (&b->lock);
+  an_mutex_lock (&b->lock);
   while (!b->stop)
     {
       if (!b->started || b->produce_next >= b->batches_per_epoch ||
           g_queue_is_empty (&b->free_list))
         {
-          g_cond_wait (&b->cond, &b->lock);
+          an_cond_wait (&b->cond, &b->lock);
           continue;
         }
       AnBatch *batch = g_queue_pop_head (&b->free_list);
       guint generation = b->generation;
       int epoch = b->epoch, index = b->produce_next++;
-      g_mutex_unlock (&b->lock);
+      an_mutex_unlock (&b->lock);
 
       fill_batch (b, batch, epoch, index);
 
-      g_mutex_lock (&b->lock);
+      an_mutex_lock (&b->lock);
       if (generation == b->generation)
         g_queue_push_tail (&b->ready, batch);
       else
         g_queue_push_tail (&b->free_list, batch);
-      g_cond_broadcast (&b->cond);
+      an_cond_broadcast (&b->cond);
     }
-  g_mutex_unlock (&b->lock);
+  an_mutex_unlock (&b->lock);
   return NULL;
 }
 
@@ -208,8 +209,8 @@ an_batcher_new (const AnDataset *ds, const int *indices, int count, const AnInpu
   b->unit = g_new (float, input);
   b->padded = g_new (float, (gsize) spec->channels * (spec->height + 2 * CROP_PAD) *
                               (spec->width + 2 * CROP_PAD));
-  g_mutex_init (&b->lock);
-  g_cond_init (&b->cond);
+  an_mutex_init (&b->lock);
+  an_cond_init (&b->cond);
   b->thread = g_thread_new ("an-batcher", producer, b);
   return b;
 }
@@ -218,7 +219,7 @@ void
 an_batcher_start_epoch (AnBatcher *b, int epoch, int start_index)
 {
   g_return_if_fail (epoch >= 0 && start_index >= 0);
-  g_mutex_lock (&b->lock);
+  an_mutex_lock (&b->lock);
   b->generation++;
   b->epoch = epoch;
   b->produce_next = MIN (start_index, b->batches_per_epoch);
@@ -227,15 +228,15 @@ an_batcher_start_epoch (AnBatcher *b, int epoch, int start_index)
   AnBatch *stale;
   while ((stale = g_queue_pop_head (&b->ready)) != NULL)
     g_queue_push_tail (&b->free_list, stale);
-  g_cond_broadcast (&b->cond);
-  g_mutex_unlock (&b->lock);
+  an_cond_broadcast (&b->cond);
+  an_mutex_unlock (&b->lock);
 }
 
 AnBatch *
 an_batcher_next (AnBatcher *b)
 {
   AnBatch *batch = NULL;
-  g_mutex_lock (&b->lock);
+  an_mutex_lock (&b->lock);
   while (b->started && b->consume_next < b->batches_per_epoch)
     {
       batch = g_queue_pop_head (&b->ready);
@@ -250,9 +251,9 @@ an_batcher_next (AnBatcher *b)
           g_critical ("an_batcher_next: all %d batches are held; release one first", b->depth);
           break;
         }
-      g_cond_wait (&b->cond, &b->lock);
+      an_cond_wait (&b->cond, &b->lock);
     }
-  g_mutex_unlock (&b->lock);
+  an_mutex_unlock (&b->lock);
   return batch;
 }
 
@@ -260,11 +261,11 @@ void
 an_batcher_release (AnBatcher *b, AnBatch *batch)
 {
   g_return_if_fail (batch != NULL);
-  g_mutex_lock (&b->lock);
+  an_mutex_lock (&b->lock);
   b->held--;
   g_queue_push_tail (&b->free_list, batch);
-  g_cond_broadcast (&b->cond);
-  g_mutex_unlock (&b->lock);
+  an_cond_broadcast (&b->cond);
+  an_mutex_unlock (&b->lock);
 }
 
 int
@@ -278,13 +279,13 @@ an_batcher_free (AnBatcher *b)
 {
   if (b == NULL)
     return;
-  g_mutex_lock (&b->lock);
+  an_mutex_lock (&b->lock);
   b->stop = TRUE;
-  g_cond_broadcast (&b->cond);
-  g_mutex_unlock (&b->lock);
+  an_cond_broadcast (&b->cond);
+  an_mutex_unlock (&b->lock);
   g_thread_join (b->thread);
-  g_mutex_clear (&b->lock);
-  g_cond_clear (&b->cond);
+  an_mutex_clear (&b->lock);
+  an_cond_clear (&b->cond);
   g_queue_clear (&b->free_list);
   g_queue_clear (&b->ready);
   for (int i = 0; i < b->depth; i++)

@@ -9,7 +9,9 @@
 
 #include <cblas.h>
 #include <math.h>
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +30,12 @@ static const AnBackendOps an_cpu_ops;
 int
 an_cpu_threads (AnBackend *be)
 {
+#ifdef _OPENMP
   return be->threads > 0 ? be->threads : omp_get_num_procs ();
+#else
+  (void) be;
+  return 1; /* built without OpenMP: every loop runs on the calling thread */
+#endif
 }
 
 /* Below this many multiply-adds per thread a GEMM is not worth splitting. */
