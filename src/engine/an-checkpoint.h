@@ -66,6 +66,8 @@ void an_schedule_init (AnScheduleState *s, const AnRunConfig *cfg);
 /* Returns the learning rate for the next epoch. */
 double an_schedule_epoch_end (AnScheduleState *s, const AnRunConfig *cfg, int epoch,
                               double val_loss, double val_error);
+/* The cosine schedule's rate after `epoch` epochs of a cfg->epochs-epoch run from cfg->lr. */
+double an_schedule_cosine_at (const AnRunConfig *cfg, int epoch);
 
 /* Early stopping exactly as ALEXNET.md: score = -val_loss; returns TRUE when the run should
  * stop; *improved says whether this epoch is the new best. */

@@ -58,8 +58,9 @@ plateau_step (AnScheduleState *s, double metric, double factor, int patience, do
 /* CosineAnnealingLR(T_max = the run's epochs, eta_min = min_lr) in PyTorch 1.13's recursive
  * form, expression for expression: each epoch scales the distance to eta_min by the ratio of
  * two consecutive cosine values, so a rate set by hand keeps decaying from where it was put.
- * The rate reaches eta_min at the last epoch; a run extended past it holds the rate there
- * (PyTorch would start a new, rising half-period, which no one wants from "more epochs"). */
+ * The rate reaches eta_min at the last epoch and stays there past it (PyTorch would start a
+ * new, rising half-period). A resumed run given more epochs is put back on the longer run's
+ * curve by an_trainer_set_epochs (an_schedule_cosine_at). */
 static void
 cosine_step (AnScheduleState *s, int epoch, int t_max, double eta_min)
 {
@@ -67,6 +68,14 @@ cosine_step (AnScheduleState *s, int epoch, int t_max, double eta_min)
     return;
   s->lr = (1.0 + cos (G_PI * epoch / t_max)) / (1.0 + cos (G_PI * (epoch - 1) / t_max))
           * (s->lr - eta_min) + eta_min;
+}
+
+double
+an_schedule_cosine_at (const AnRunConfig *cfg, int epoch)
+{
+  if (epoch >= cfg->epochs)
+    return cfg->min_lr;
+  return cfg->min_lr + (cfg->lr - cfg->min_lr) * (1.0 + cos (G_PI * epoch / cfg->epochs)) / 2.0;
 }
 
 /* epoch: the epoch that just ended, from 1. The current rate lives in s->lr (not recomputed

@@ -1274,6 +1274,16 @@ an_trainer_set_epochs (AnTrainer *t, int epochs, GError **error)
                    "epochs: the run has already completed %d epochs", done);
       ok = FALSE;
     }
+  if (ok && t->resume != NULL && t->cfg.schedule == AN_SCHEDULE_COSINE &&
+      epochs != t->cfg.epochs)
+    {
+      /* the cosine depends on the run's length: the rest of the run follows the curve of a
+       * run that had `epochs` epochs from the start (a finished run would otherwise sit at
+       * min_lr) */
+      AnRunConfig longer = t->cfg;
+      longer.epochs = epochs;
+      t->resume->schedule.lr = an_schedule_cosine_at (&longer, done);
+    }
   if (ok)
     t->cfg.epochs = t->cfg_public.epochs = epochs;
   return ok;

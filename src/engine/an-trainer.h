@@ -122,7 +122,8 @@ AnTrainer *an_trainer_new (const AnRunConfig *cfg, GError **error);
 AnTrainer *an_trainer_new_from_checkpoint (const char *path, GError **error);
 
 /* Before start: trains up to `epochs` epochs in all (a resumed run continues for longer;
- * the run is the same as one that was given that many epochs from the start). */
+ * the run is the same as one that was given that many epochs from the start, except with the
+ * cosine schedule, whose remaining epochs follow the longer run's curve from the current one). */
 gboolean an_trainer_set_epochs (AnTrainer *t, int epochs, GError **error);
 
 void an_trainer_start (AnTrainer *t);

@@ -484,18 +484,18 @@ test_resume_bit_exact (void)
   an_run_config_clear (&c);
 }
 
-/* A finished 2-epoch run continued to 3 epochs equals a 3-epoch run. */
-static void
-test_extend_epochs (void)
+/* Trains the 2-epoch run of `schedule` in dir to its end and resumes it with `epochs`. */
+static AnTrainer *
+finished_then_extended (const char *dir, AnScheduleKind schedule, int epochs)
 {
-  GArray *ref = uninterrupted ();
-  g_autofree char *dir = fresh_dir ("extend");
   AnRunConfig c;
   base_config (&c, learn_dir, dir);
+  c.schedule = schedule;
   c.epochs = 2;
   Events *e = train_to_end (&c, NULL);
   g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
   events_free (e);
+  an_run_config_clear (&c);
   g_autofree char *ck = g_build_filename (dir, "checkpoint.ankpt", NULL);
   g_autoptr (GError) error = NULL;
   AnTrainer *t = an_trainer_new_from_checkpoint (ck, &error);
@@ -503,13 +503,50 @@ test_extend_epochs (void)
   g_assert_false (an_trainer_set_epochs (t, 1, &error)); /* fewer than done: refused */
   g_assert_nonnull (error);
   g_clear_error (&error);
-  g_assert_true (an_trainer_set_epochs (t, 3, &error));
-  e = events_new (t);
+  g_assert_true (an_trainer_set_epochs (t, epochs, &error));
+  return t;
+}
+
+/* A finished 2-epoch run continued to 3 epochs equals a 3-epoch run (for a schedule that does
+ * not depend on the run's length); a cosine run continued to 4 epochs picks up the 4-epoch
+ * curve at its half-way point instead of staying at the minimum rate. */
+static void
+test_extend_epochs (void)
+{
+  AnRunConfig c;
+  base_config (&c, learn_dir, NULL);
+  c.schedule = AN_SCHEDULE_PLATEAU;
+  c.epochs = 3;
+  Events *ref = train_to_end (&c, NULL);
+
+  g_autofree char *dir = fresh_dir ("extend");
+  AnTrainer *t = finished_then_extended (dir, AN_SCHEDULE_PLATEAU, 3);
+  Events *e = events_new (t);
   an_trainer_start (t);
   ITERATE_UNTIL (is_final (e->last));
   g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
   g_assert_cmpint (g_array_index (e->steps, AnStepRecord, 0).step, ==, 13);
-  assert_same_losses (ref, e->steps, 13);
+  assert_same_losses (ref->steps, e->steps, 13);
+  g_object_unref (t);
+  events_free (e);
+  events_free (ref);
+
+  g_autofree char *cos_dir = fresh_dir ("extend-cosine");
+  t = finished_then_extended (cos_dir, AN_SCHEDULE_COSINE, 4);
+  e = events_new (t);
+  an_trainer_start (t);
+  ITERATE_UNTIL (is_final (e->last));
+  g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
+  g_assert_cmpuint (e->steps->len, ==, 12);
+  /* lr(e) = min + (lr0 - min) (1 + cos (pi e / 4)) / 2: epoch 3 trains at lr(2), epoch 4 at lr(3) */
+  double lr0 = c.lr, lo = c.min_lr;
+  double want3 = lo + (lr0 - lo) * 0.5, want4 = lo + (lr0 - lo) * (1 - sqrt (0.5)) / 2;
+  double lr3 = g_array_index (e->steps, AnStepRecord, 0).lr;
+  double lr4 = g_array_index (e->steps, AnStepRecord, 11).lr;
+  g_test_message ("extended cosine run: epoch 3 at %g (want %g), epoch 4 at %g (want %g)", lr3,
+                  want3, lr4, want4);
+  g_assert_cmpfloat_with_epsilon (lr3, want3, 1e-15);
+  g_assert_cmpfloat_with_epsilon (lr4, want4, 1e-12);
   g_object_unref (t);
   events_free (e);
   an_run_config_clear (&c);
