@@ -432,14 +432,14 @@ an_run_config_init (AnRunConfig *cfg)
     .val_fraction = 0.2,
     .test_size = 0,
     .seed = 42,
-    .epochs = 10,
+    .epochs = 15,
     .batch = 128,
     .rule = AN_SGD_RULE_PYTORCH,
     .lr = 0.01,
     .momentum = 0.9,
     .weight_decay = 5e-4,
-    .dropout = 0.5,
-    .schedule = AN_SCHEDULE_PLATEAU,
+    .dropout = 0.25,
+    .schedule = AN_SCHEDULE_COSINE,
     .step_size = 30,
     .step_gamma = 0.1,
     .plateau_factor = 0.5,
@@ -588,6 +588,7 @@ an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error
       cfg->lr = 0.01;
       cfg->momentum = 0.9;
       cfg->weight_decay = 5e-4;
+      cfg->dropout = 0.5;
       cfg->lrn = AN_LRN_CODE;
       /* the paper subtracts the training set's mean image: the closest we offer */
       cfg->normalize = AN_NORMALIZE_MEAN_STD;
@@ -605,6 +606,7 @@ an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error
       cfg->rule = AN_SGD_RULE_PYTORCH;
       cfg->lr = 0.01;
       cfg->momentum = 0.9;
+      cfg->dropout = 0.5;
       cfg->schedule = AN_SCHEDULE_PLATEAU;
       cfg->plateau_factor = 0.5;
       cfg->plateau_patience = 3;

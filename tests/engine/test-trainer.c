@@ -716,6 +716,7 @@ test_early_stopping_and_plateau (void)
   c.epochs = 12;
   c.patience = 2;
   c.lr = 0.02;
+  c.schedule = AN_SCHEDULE_PLATEAU;
   c.plateau_patience = 0;
   Events *e = train_to_end (&c, NULL);
   g_assert_cmpint (e->last, ==, AN_TRAINER_EARLY_STOPPED);

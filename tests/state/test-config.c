@@ -33,14 +33,14 @@ test_defaults (void)
   g_assert_cmpint (c.test_size, ==, 0);
   g_assert_cmpfloat (c.val_fraction, ==, 0.2);
   g_assert_cmpuint (c.seed, ==, 42);
-  g_assert_cmpint (c.epochs, ==, 10);
+  g_assert_cmpint (c.epochs, ==, 15);
   g_assert_cmpint (c.batch, ==, 128);
   g_assert_cmpint (c.rule, ==, AN_SGD_RULE_PYTORCH);
   g_assert_cmpfloat (c.lr, ==, 0.01);
   g_assert_cmpfloat (c.momentum, ==, 0.9);
   g_assert_cmpfloat (c.weight_decay, ==, 5e-4);
-  g_assert_cmpfloat (c.dropout, ==, 0.5);
-  g_assert_cmpint (c.schedule, ==, AN_SCHEDULE_PLATEAU);
+  g_assert_cmpfloat (c.dropout, ==, 0.25);
+  g_assert_cmpint (c.schedule, ==, AN_SCHEDULE_COSINE);
   g_assert_cmpfloat (c.plateau_factor, ==, 0.5);
   g_assert_cmpint (c.plateau_patience, ==, 3);
   g_assert_cmpfloat (c.plateau_threshold, ==, 1e-4);
@@ -405,7 +405,7 @@ test_parse_errors (void)
   g_autoptr (GError) error = NULL;
   g_assert_true (an_run_config_from_string (&c, "# header\r\nbatch=32\r\n\r\n", &error));
   g_assert_cmpint (c.batch, ==, 32);
-  g_assert_cmpint (c.epochs, ==, 10);
+  g_assert_cmpint (c.epochs, ==, 15);
   an_run_config_clear (&c);
 }
 
@@ -441,6 +441,7 @@ test_recipes (void)
   g_assert_cmpint (c.batch, ==, 64);
   g_assert_cmpfloat (c.lr, ==, 0.01);
   g_assert_cmpfloat (c.momentum, ==, 0.9);
+  g_assert_cmpfloat (c.dropout, ==, 0.5);
   g_assert_cmpint (c.schedule, ==, AN_SCHEDULE_PLATEAU);
   g_assert_cmpfloat (c.plateau_factor, ==, 0.5);
   g_assert_cmpint (c.plateau_patience, ==, 3);

@@ -182,6 +182,7 @@ test_plateau_continues_from_live_lr (void)
 {
   AnRunConfig cfg;
   an_run_config_init (&cfg);
+  cfg.schedule = AN_SCHEDULE_PLATEAU; /* the teaching article's factor 0.5, patience 3 */
   AnScheduleState s;
   an_schedule_init (&s, &cfg);
   g_assert_cmpfloat (an_schedule_epoch_end (&s, &cfg, 1, 1.0, 0.5), ==, 0.01);
