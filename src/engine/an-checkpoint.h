@@ -66,8 +66,9 @@ void an_schedule_init (AnScheduleState *s, const AnRunConfig *cfg);
 /* Returns the learning rate for the next epoch. */
 double an_schedule_epoch_end (AnScheduleState *s, const AnRunConfig *cfg, int epoch,
                               double val_loss, double val_error);
-/* The cosine schedule's rate after `epoch` epochs of a cfg->epochs-epoch run from cfg->lr. */
-double an_schedule_cosine_at (const AnRunConfig *cfg, int epoch);
+/* A run of cfg->epochs epochs, `done` of them trained, is given `epochs` in all: the schedules
+ * that depend on the run's length (cosine) move to the longer run's curve. */
+void an_schedule_set_epochs (AnScheduleState *s, const AnRunConfig *cfg, int done, int epochs);
 
 /* Early stopping exactly as ALEXNET.md: score = -val_loss; returns TRUE when the run should
  * stop; *improved says whether this epoch is the new best. */

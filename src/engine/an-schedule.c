@@ -60,7 +60,7 @@ plateau_step (AnScheduleState *s, double metric, double factor, int patience, do
  * two consecutive cosine values, so a rate set by hand keeps decaying from where it was put.
  * The rate reaches eta_min at the last epoch and stays there past it (PyTorch would start a
  * new, rising half-period). A resumed run given more epochs is put back on the longer run's
- * curve by an_trainer_set_epochs (an_schedule_cosine_at). */
+ * curve (an_schedule_set_epochs). */
 static void
 cosine_step (AnScheduleState *s, int epoch, int t_max, double eta_min)
 {
@@ -70,12 +70,17 @@ cosine_step (AnScheduleState *s, int epoch, int t_max, double eta_min)
           * (s->lr - eta_min) + eta_min;
 }
 
-double
-an_schedule_cosine_at (const AnRunConfig *cfg, int epoch)
+/* The cosine's rate after `done` epochs of the longer run: a finished run would otherwise sit
+ * at min_lr for every added epoch. Other schedules do not depend on the run's length. */
+void
+an_schedule_set_epochs (AnScheduleState *s, const AnRunConfig *cfg, int done, int epochs)
 {
-  if (epoch >= cfg->epochs)
-    return cfg->min_lr;
-  return cfg->min_lr + (cfg->lr - cfg->min_lr) * (1.0 + cos (G_PI * epoch / cfg->epochs)) / 2.0;
+  if (cfg->schedule != AN_SCHEDULE_COSINE || epochs == cfg->epochs)
+    return;
+  if (done >= epochs)
+    s->lr = cfg->min_lr;
+  else
+    s->lr = cfg->min_lr + (cfg->lr - cfg->min_lr) * (1.0 + cos (G_PI * done / epochs)) / 2.0;
 }
 
 /* epoch: the epoch that just ended, from 1. The current rate lives in s->lr (not recomputed

@@ -535,9 +535,9 @@ write_checkpoint (AnTrainer *t, Run *r, GError **error)
     return TRUE;
   AnCheckpoint ck;
   fill_checkpoint (t, r, &ck);
-  an_mutex_lock (&t->lock);
+  /* No lock while writing (and fsync'ing): the history it reads is appended only by this
+   * thread, and the consumer's thread only reads it, so it may keep calling in meanwhile. */
   gboolean ok = an_checkpoint_write (&ck, r->ckpt_path, error);
-  an_mutex_unlock (&t->lock);
   g_free (ck.params);
   g_free (ck.momentum);
   if (ok && r->metrics)
@@ -1274,16 +1274,8 @@ an_trainer_set_epochs (AnTrainer *t, int epochs, GError **error)
                    "epochs: the run has already completed %d epochs", done);
       ok = FALSE;
     }
-  if (ok && t->resume != NULL && t->cfg.schedule == AN_SCHEDULE_COSINE &&
-      epochs != t->cfg.epochs)
-    {
-      /* the cosine depends on the run's length: the rest of the run follows the curve of a
-       * run that had `epochs` epochs from the start (a finished run would otherwise sit at
-       * min_lr) */
-      AnRunConfig longer = t->cfg;
-      longer.epochs = epochs;
-      t->resume->schedule.lr = an_schedule_cosine_at (&longer, done);
-    }
+  if (ok && t->resume != NULL)
+    an_schedule_set_epochs (&t->resume->schedule, &t->cfg, done, epochs);
   if (ok)
     t->cfg.epochs = t->cfg_public.epochs = epochs;
   return ok;

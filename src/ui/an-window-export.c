@@ -231,6 +231,19 @@ report (AnWindow *self, gboolean ok, const char *path, GError *error)
     an_window_toast (self, _("Cannot export: %s"), error->message);
 }
 
+typedef gboolean (*ExportFunc) (AnWindow *self, const char *path, GError **error);
+
+/* A chosen file: exported with fn when it has a local path, the outcome told by a toast. */
+static void
+export_chosen (AnWindow *self, GFile *file, ExportFunc fn)
+{
+  g_autofree char *path = local_path (self, file);
+  g_autoptr (GError) error = NULL;
+
+  if (path != NULL)
+    report (self, fn (self, path, &error), path, error);
+}
+
 static void
 on_chart_png_chosen (AnWindow *self, GFile *file)
 {
@@ -272,11 +285,7 @@ action_export_chart_png (GtkWidget *widget, const char *name, GVariant *param)
 static void
 on_csv_chosen (AnWindow *self, GFile *file)
 {
-  g_autofree char *path = local_path (self, file);
-  g_autoptr (GError) error = NULL;
-
-  if (path != NULL)
-    report (self, an_window_export_csv (self, path, &error), path, error);
+  export_chosen (self, file, an_window_export_csv);
 }
 
 static void
@@ -290,11 +299,7 @@ action_export_csv (GtkWidget *widget, const char *name, GVariant *param)
 static void
 on_filters_chosen (AnWindow *self, GFile *file)
 {
-  g_autofree char *path = local_path (self, file);
-  g_autoptr (GError) error = NULL;
-
-  if (path != NULL)
-    report (self, an_window_export_filters_png (self, path, &error), path, error);
+  export_chosen (self, file, an_window_export_filters_png);
 }
 
 static void
@@ -307,11 +312,7 @@ action_export_filters (GtkWidget *widget, const char *name, GVariant *param)
 static void
 on_maps_chosen (AnWindow *self, GFile *file)
 {
-  g_autofree char *path = local_path (self, file);
-  g_autoptr (GError) error = NULL;
-
-  if (path != NULL)
-    report (self, an_window_export_maps_png (self, path, &error), path, error);
+  export_chosen (self, file, an_window_export_maps_png);
 }
 
 static void

@@ -135,8 +135,8 @@ test_golden (void)
   g_array_unref (hand);
 }
 
-/* The cosine reaches min_lr at the run's last epoch and holds it when the run is extended
- * (PyTorch would rise again); a run made longer mid-way stretches the rest of the curve. */
+/* The cosine reaches min_lr at the run's last epoch and holds it past it (PyTorch would rise
+ * again); a finished run given more epochs continues on the longer run's curve. */
 static void
 test_cosine_past_the_end (void)
 {
@@ -159,20 +159,24 @@ test_cosine_past_the_end (void)
   g_assert_cmpfloat (lr[5], ==, 0.001);
   g_assert_cmpfloat (lr[6], ==, 0.001);
 
-  /* extended from 4 to 8 epochs after epoch 2: the remaining distance to min_lr follows the
-   * longer curve, so epoch 4 is no longer the end */
-  an_schedule_init (&s, &cfg);
-  an_schedule_epoch_end (&s, &cfg, 1, 1.0, 0.5);
-  an_schedule_epoch_end (&s, &cfg, 2, 1.0, 0.5);
+  /* the finished run given 8 epochs in all: the rate goes to the 8-epoch curve at epoch 4
+   * (half-way again) and reaches min_lr at epoch 8 */
+  an_schedule_set_epochs (&s, &cfg, 4, 8);
   cfg.epochs = 8;
-  double l3 = an_schedule_epoch_end (&s, &cfg, 3, 1.0, 0.5);
-  double l4 = an_schedule_epoch_end (&s, &cfg, 4, 1.0, 0.5);
-  g_assert_cmpfloat (l3, <, lr[2]);
-  g_assert_cmpfloat (l4, <, l3);
-  g_assert_cmpfloat (l4, >, 0.001);
+  g_assert_cmpfloat_with_epsilon (s.lr, (0.1 + 0.001) / 2, 1e-12);
+  double prev = s.lr;
   for (int e = 5; e <= 8; e++)
-    l4 = an_schedule_epoch_end (&s, &cfg, e, 1.0, 0.5);
-  g_assert_cmpfloat (l4, ==, 0.001);
+    {
+      double l = an_schedule_epoch_end (&s, &cfg, e, 1.0, 0.5);
+      g_assert_cmpfloat (l, <, prev);
+      prev = l;
+    }
+  g_assert_cmpfloat (prev, ==, 0.001);
+  /* a length-independent schedule is left alone */
+  cfg.schedule = AN_SCHEDULE_PLATEAU;
+  s.lr = 0.05;
+  an_schedule_set_epochs (&s, &cfg, 8, 12);
+  g_assert_cmpfloat (s.lr, ==, 0.05);
   an_run_config_clear (&cfg);
 }
 
