@@ -4,7 +4,7 @@
  * library per op rests on a measurement. Prints milliseconds (wall and CPU time of the process:
  * the machine is shared, CPU time is the steadier figure), GFLOP/s and the largest difference
  * from the CPU backend relative to the largest magnitude.
- * Usage: bench-dnnl [preset=alexnet-cifar] [batch=128] [threads=2] [runs=5]
+ * Usage: bench-dnnl [preset=alexnet-cifar] [batch=128] [threads=2] [runs=5] [only: conv|lrn|a layer]
  */
 #define G_LOG_DOMAIN "alexnet-bench"
 #include "config.h"
@@ -21,6 +21,8 @@
 #include "an-model.h"
 #include "an-rng.h"
 #include "cpu/an-cpu-private.h"
+#include "dnnl-conv.h"
+#include "lrn-fast.h"
 
 #define CHECK(call)                                                                             \
   G_STMT_START                                                                                  \
@@ -229,6 +231,46 @@ ours_lrn_bwd (gpointer data)
 }
 
 static void
+fast_lrn_fwd (gpointer data)
+{
+  OursLrn *o = data;
+
+  lrn_fast_forward (o->be, &o->d, o->y, o->scale, o->x);
+}
+
+static void
+fast_lrn_bwd (gpointer data)
+{
+  OursLrn *o = data;
+
+  lrn_fast_backward (o->be, &o->d, o->dx, o->dy, o->x, o->y, o->scale);
+}
+
+typedef struct {
+  DnnlConv *dc;
+  OursConv *o;
+} ProtoConv;
+
+static void
+proto_conv_fwd (gpointer data)
+{
+  ProtoConv *p = data;
+
+  if (!dnnl_conv_forward (p->dc, &p->o->d, p->o->y, p->o->x, p->o->w, p->o->b))
+    g_error ("dnnl_conv_forward: unsupported");
+}
+
+static void
+proto_conv_bwd (gpointer data)
+{
+  ProtoConv *p = data;
+  OursConv *o = p->o;
+
+  if (!dnnl_conv_backward (p->dc, &o->d, o->want_dx ? o->dx : NULL, o->dw, o->db, o->dy, o->x, o->w))
+    g_error ("dnnl_conv_backward: unsupported");
+}
+
+static void
 print_row (const char *layer, const char *what, const char *impl, Timing t, double flops,
            double diff)
 {
@@ -262,6 +304,42 @@ bench_conv (AnBackend *be, const char *name, const AnConvDesc *d, gboolean want_
   float *ref_dx = g_malloc0 (xs * 4), *ref_dw = g_malloc0 (ws * 4), *ref_db = g_malloc0 (d->oc * 4);
   an_cpu_conv2d_forward (be, d, o.y, o.x, o.w, o.b);
   an_cpu_conv2d_backward (be, d, want_dx ? ref_dx : NULL, ref_dw, ref_db, o.dy, o.x, o.w);
+
+  /* the op as the backend would call it: reorders at its edges, backward adding */
+  for (int layout = 0; layout < 2; layout++)
+    {
+      DnnlConv *dc = dnnl_conv_new (omp_get_max_threads (), layout == 0 ? DNNL_CONV_BLOCKED : DNNL_CONV_NCHW);
+      ProtoConv pc = { dc, &o };
+      float *y0 = g_malloc (ys * 4);
+      float *dx = g_malloc0 (xs * 4), *dw = g_malloc0 (ws * 4), *db = g_malloc0 (d->oc * 4);
+      char what[64];
+      double diff;
+
+      memcpy (y0, o.y, ys * 4);
+      if (!dnnl_conv_forward (dc, d, o.y, o.x, o.w, o.b) ||
+          !dnnl_conv_backward (dc, d, want_dx ? dx : NULL, dw, db, o.dy, o.x, o.w))
+        {
+          g_print ("%-6s op %s: no fast oneDNN kernel\n", name, layout == 0 ? "blocked" : "nchw");
+          dnnl_conv_free (dc);
+          continue;
+        }
+      diff = rel_diff (o.y, y0, ys);
+      g_snprintf (what, sizeof what, "fwd op %s", layout == 0 ? "blocked" : "nchw");
+      t = timed (proto_conv_fwd, &pc);
+      print_row (name, what, "dnnl-conv.c", t, flops, diff);
+      diff = MAX (rel_diff (dw, ref_dw, ws), rel_diff (db, ref_db, d->oc));
+      if (want_dx)
+        diff = MAX (diff, rel_diff (dx, ref_dx, xs));
+      g_snprintf (what, sizeof what, "bwd op %s", layout == 0 ? "blocked" : "nchw");
+      t = timed (proto_conv_bwd, &pc);
+      print_row (name, what, "dnnl-conv.c", t, (want_dx ? 2 : 1) * flops, diff);
+      memcpy (o.y, y0, ys * 4);
+      g_free (y0);
+      g_free (dx);
+      g_free (dw);
+      g_free (db);
+      dnnl_conv_free (dc);
+    }
 
   dnnl_dims_t src_dims = { d->n, d->c, d->h, d->w }, dst_dims = { d->n, d->oc, d->oh, d->ow };
   dnnl_dims_t wei_dims = { g, d->oc / g, d->c / g, d->kh, d->kw }, bias_dims = { d->oc };
@@ -419,6 +497,20 @@ bench_lrn (AnBackend *be, const char *name, const AnLrnDesc *d)
   float *ref_dx = g_malloc0 (count * 4);
   an_cpu_lrn_forward (be, d, o.y, o.scale, o.x);
   an_cpu_lrn_backward (be, d, ref_dx, o.dy, o.x, o.y, o.scale);
+  {
+    float *y0 = g_memdup2 (o.y, count * 4), *dx0 = g_malloc0 (count * 4);
+
+    lrn_fast_forward (be, d, o.y, o.scale, o.x);
+    lrn_fast_backward (be, d, dx0, o.dy, o.x, o.y, o.scale);
+    double dy_ = rel_diff (o.y, y0, count), dx_ = rel_diff (dx0, ref_dx, count);
+    t = timed (fast_lrn_fwd, &o);
+    print_row (name, "fwd one-pass float", "lrn-fast.c", t, 0, dy_);
+    t = timed (fast_lrn_bwd, &o);
+    print_row (name, "bwd one-pass float", "lrn-fast.c", t, 0, dx_);
+    an_cpu_lrn_forward (be, d, o.y, o.scale, o.x);
+    g_free (y0);
+    g_free (dx0);
+  }
 
   dnnl_dims_t dims = { (dnnl_dim_t) d->n * d->groups, d->c / d->groups, d->h, d->w };
   for (int layout = 0; layout < 2; layout++)
@@ -501,6 +593,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (AnPreset) p = NULL;
 
+  const char *only = argc > 5 ? argv[5] : NULL;
   runs = argc > 4 ? atoi (argv[4]) : 5;
   if (batch < 1 || threads < 1 || runs < 1 || !(p = an_preset_load (preset_name, &error)))
     {
@@ -522,6 +615,9 @@ main (int argc, char **argv)
   for (int i = 0; i < p->n_layers; i++)
     {
       const AnLayerSpec *L = &p->layers[i];
+      gboolean wanted = !only || g_str_equal (only, L->name) ||
+                        (g_str_equal (only, "conv") && L->kind == AN_LAYER_CONV) ||
+                        (g_str_equal (only, "lrn") && L->kind == AN_LAYER_LRN);
       switch (L->kind)
         {
         case AN_LAYER_CONV:
@@ -530,7 +626,8 @@ main (int argc, char **argv)
                              L->groups, 0, 0 };
             if (!an_conv_desc_init (&d, &error))
               g_error ("%s: %s", L->name, error->message);
-            bench_conv (be, L->name, &d, !first_conv);
+            if (wanted)
+              bench_conv (be, L->name, &d, !first_conv);
             first_conv = FALSE;
             c = d.oc, h = d.oh, w = d.ow;
             break;
@@ -539,7 +636,8 @@ main (int argc, char **argv)
           {
             AnLrnDesc d = { batch, c, h, w, L->size, L->groups, (float) (L->alpha / L->size),
                             (float) L->beta, (float) L->lrn_k };
-            bench_lrn (be, L->name, &d);
+            if (wanted)
+              bench_lrn (be, L->name, &d);
             break;
           }
         case AN_LAYER_MAXPOOL:
