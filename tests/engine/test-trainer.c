@@ -14,6 +14,7 @@
 
 #include "an-blas.h"
 #include "an-checkpoint.h"
+#include "an-classifier.h"
 #include "an-trainer.h"
 #include "synth-data.h"
 
@@ -211,7 +212,8 @@ test_commands (void)
   g_assert_true (an_trainer_set_hyperparameter (t, "momentum", 0.5, &error));
   ITERATE_UNTIL (e->changes->len >= 2);
   const AnHyperChange *ch = &g_array_index (e->changes, AnHyperChange, 0);
-  g_assert_cmpstr (ch->key, ==, "lr");
+  g_assert_cmpint (ch->key, ==, AN_LIVE_LR);
+  g_assert_cmpstr (an_live_key_name (ch->key), ==, "lr");
   g_assert_cmpfloat (ch->new_value, ==, 0.005);
   g_assert_cmpint (ch->step, ==, (gint64) steps_at_pause + 1);
   g_assert_cmpfloat (an_trainer_get_config (t)->momentum, ==, 0.5);
@@ -699,7 +701,8 @@ test_diverged (void)
   an_trainer_resume (t);
   ITERATE_UNTIL (e->changes->len >= 1);
   const AnHyperChange *ch = &g_array_index (e->changes, AnHyperChange, 0);
-  g_assert_cmpstr (ch->key, ==, "lr");
+  g_assert_cmpint (ch->key, ==, AN_LIVE_LR);
+  g_assert_cmpstr (an_live_key_name (ch->key), ==, "lr");
   g_assert_cmpfloat (fabs (ch->new_value - 1.0), <, 1e-12);
   an_trainer_stop (t);
   ITERATE_UNTIL (is_final (e->last));
