@@ -25,9 +25,9 @@ typedef struct {
   double best_val_loss;
 } AnEarlyStopState;
 
-/* Called once per epoch with the validation loss / error. */
 void an_schedule_init (AnScheduleState *s, const AnRunConfig *cfg);
-/* Returns the learning rate for the next epoch. */
+/* Called once per epoch with the validation loss / error; returns the learning rate for the
+ * next epoch. */
 double an_schedule_epoch_end (AnScheduleState *s, const AnRunConfig *cfg, int epoch,
                               double val_loss, double val_error);
 /* A run of cfg->epochs epochs, `done` of them trained, is given `epochs` in all: the schedules
