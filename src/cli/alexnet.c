@@ -16,9 +16,11 @@
 
 #include "an-blas.h"
 #include "an-checkpoint.h"
+#include "an-classifier.h"
 #include "an-error.h"
 #include "an-eval.h"
 #include "an-model.h"
+#include "an-placement.h"
 #include "an-trainer.h"
 
 #define EXIT_USAGE 2
@@ -157,7 +159,7 @@ on_hyper (AnTrainer *t, const AnHyperChange *c, TrainUi *ui)
 {
   if (!ui->quiet)
     fprintf (ui->tty ? stderr : stdout, "%s%s: %g -> %g from step %" G_GINT64_FORMAT "%s\n",
-             ui->tty ? "\r\033[K" : "", c->key, c->old_value, c->new_value, c->step,
+             ui->tty ? "\r\033[K" : "", an_live_key_name (c->key), c->old_value, c->new_value, c->step,
              c->by_schedule ? " (schedule)" : "");
 }
 
@@ -593,7 +595,8 @@ cmd_bench (int argc, char **argv)
       an_backends_close (be);
       return fail (error);
     }
-  an_model_init_params (m, AN_INIT_HE, 1);
+  if (!an_model_init_params (m, AN_INIT_HE, 1, &error))
+    return fail (error);
   int c = preset->channels > 0 ? preset->channels : channels;
   gsize in_count = (gsize) batch * c * preset->height * preset->width;
   float *x = g_new (float, in_count);
@@ -608,8 +611,9 @@ cmd_bench (int argc, char **argv)
   for (int s = -2; s < steps; s++) /* two warm-up steps */
     {
       gint64 t0 = g_get_monotonic_time ();
-      an_model_forward (m, batch, x, labels, TRUE, s + 3);
-      an_model_backward (m);
+      if (!an_model_forward (m, batch, x, labels, TRUE, s + 3, NULL, &error) ||
+          !an_model_backward (m, &error))
+        return fail (error);
       an_model_sgd_step (m, &sd);
       if (!an_model_sync (m, &error))
         return fail (error);
@@ -619,8 +623,8 @@ cmd_bench (int argc, char **argv)
   for (int s = -1; s < steps; s++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      an_model_forward (m, batch, x, NULL, FALSE, 0);
-      if (!an_model_sync (m, &error))
+      if (!an_model_forward (m, batch, x, NULL, FALSE, 0, NULL, &error) ||
+          !an_model_sync (m, &error))
         return fail (error);
       if (s >= 0)
         ti[s] = (g_get_monotonic_time () - t0) / 1e6;

@@ -1,6 +1,7 @@
-/* an-cuda-kernels.h: the kernel launchers of the CUDA backend (an-cuda-kernels.cu).
+/* an-cuda-kernels.h: the kernel launchers of the CUDA backend, one group per op family
+ * (an-cuda-FAMILY.cu).
  *
- * Plain C prototypes over plain scalars so that the .cu file needs neither GLib nor the engine
+ * Plain C prototypes over plain scalars so that the .cu files need neither GLib nor the engine
  * headers. Every launcher queues its work on `stream`, launches nothing for an empty range,
  * and returns the launch status (cudaGetLastError). Layouts are the engine's: NCHW float32.
  */

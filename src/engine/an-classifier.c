@@ -1,20 +1,17 @@
 /* an-classifier.c: top-k classes of one image, from a checkpoint or a running trainer's
- * weights. An inference-only model (batch 1, no gradients) on its own CPU backend, so it can
- * run on any thread while training goes on.
+ * weights (an-classifier.h).
  */
 #define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
 
 #include <string.h>
 
-#include "an-checkpoint.h"
+#include "an-classifier.h"
 #include "an-error.h"
-#include "an-model.h"
-#include "an-trainer.h"
+#include "an-run.h"
 
 struct _AnClassifier {
-  AnBackend *be;
-  AnModel *model;
+  AnRunModel net;
   AnInputSpec spec;
   char **class_names;
   int classes;
@@ -26,74 +23,56 @@ an_classifier_free (AnClassifier *c)
 {
   if (!c)
     return;
-  an_model_free (c->model);
-  an_backend_free (c->be);
+  an_run_model_close (&c->net);
   g_strfreev (c->class_names);
   g_free (c->x);
   g_free (c->probs);
   g_free (c);
 }
 
+/* The classifier around an open model. */
 static AnClassifier *
-classifier_new (const AnRunConfig *cfg, const AnInputSpec *spec, char **class_names,
-                const float *params, gsize n_params, GError **error)
+classifier_new (AnRunModel *net, const AnInputSpec *spec, char **class_names)
 {
-  g_autoptr (AnPreset) preset = an_preset_load (cfg->model, error);
-  if (!preset)
-    return NULL;
-  int classes = class_names ? (int) g_strv_length (class_names) : 0;
-  if (classes < 1)
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "the weights come without class names");
-      return NULL;
-    }
   AnClassifier *c = g_new0 (AnClassifier, 1);
-  c->be = an_backend_cpu_new (0, 0);
+  c->net = *net;
   c->spec = *spec;
   c->spec.flip = c->spec.crop = c->spec.pca = FALSE;
   c->class_names = g_strdupv (class_names);
-  c->classes = classes;
-  AnModelOptions mo = { .num_classes = classes, .in_channels = spec->channels, .batch = 1,
-                        .towers = 1, .devices = { c->be, NULL }, .lrn = cfg->lrn,
-                        .dropout = cfg->dropout, .seed = cfg->seed, .training = FALSE };
-  c->model = an_model_new (preset, &mo, error);
-  if (!c->model)
-    {
-      an_classifier_free (c);
-      return NULL;
-    }
-  if (an_model_param_total (c->model) != n_params)
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                   "the weights hold %" G_GSIZE_FORMAT " parameters, model %s with %d classes "
-                   "needs %" G_GSIZE_FORMAT, n_params, cfg->model, classes,
-                   an_model_param_total (c->model));
-      an_classifier_free (c);
-      return NULL;
-    }
-  an_model_set_params (c->model, params);
+  c->classes = (int) g_strv_length (class_names);
   c->x = g_new (float, (gsize) spec->channels * spec->height * spec->width);
-  c->probs = g_new (float, classes);
+  c->probs = g_new (float, c->classes);
   return c;
 }
 
 AnClassifier *
 an_classifier_new_from_checkpoint (const char *path, GError **error)
 {
-  g_autoptr (AnCheckpoint) ck = an_checkpoint_read (path, sizeof (AnEpochRecord), error);
+  AnRunModel net;
+  g_autoptr (AnCheckpoint) ck = an_run_model_open_checkpoint (&net, path, 1, 0, error);
   if (!ck)
     return NULL;
-  /* the best weights when the run kept them: what early stopping promises */
-  const float *w = ck->best_params ? ck->best_params : ck->params;
-  return classifier_new (&ck->config, &ck->spec, ck->class_names, w, ck->n_params, error);
+  return classifier_new (&net, &ck->spec, ck->class_names);
 }
 
 AnClassifier *
 an_classifier_new_from_snapshot (AnSnapshot *params, char **class_names, GError **error)
 {
   g_return_val_if_fail (params && params->kind == AN_SNAPSHOT_PARAMS, NULL);
-  return classifier_new (&params->config, &params->input, class_names, params->tensors[0].data,
-                         (gsize) params->tensors[0].shape[0], error);
+  AnRunModel net;
+  AnRunModelSpec spec = {
+    .config = &params->config,
+    .num_classes = class_names ? (int) g_strv_length (class_names) : 0,
+    .in_channels = params->input.channels,
+    .batch = 1,
+    .cpu = TRUE,
+    .params = params->tensors[0].data,
+    .n_params = (gsize) params->tensors[0].shape[0],
+    .source = "the trainer's weights",
+  };
+  if (!an_run_model_open (&net, &spec, NULL, error))
+    return NULL;
+  return classifier_new (&net, &params->input, class_names);
 }
 
 int
@@ -114,8 +93,9 @@ an_classifier_classify (AnClassifier *c, const AnImage *img, int k, AnPrediction
       return FALSE;
     }
   an_input_from_image (&c->spec, img->pixels, img->channels, img->height, img->width, c->x);
-  an_model_forward (c->model, 1, c->x, NULL, FALSE, 0);
-  an_model_get_probs (c->model, c->probs);
+  if (!an_model_forward (c->net.model, 1, c->x, NULL, FALSE, 0, NULL, error) ||
+      !an_model_get_probs (c->net.model, c->probs, error))
+    return FALSE;
   k = MIN (k, c->classes);
   /* selection of the k largest, ties to the lower class index */
   gboolean *taken = g_newa (gboolean, c->classes);

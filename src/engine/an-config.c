@@ -104,6 +104,19 @@ static const FieldSpec fields[] = {
   STR (metrics_path, STRING_OPTIONAL),
 };
 
+/* The fields that change during a run, by AnLiveKey: their names are the fields' own keys. */
+#define LIVE(key, field) [key] = { #field, OFF (field) }
+static const struct {
+  const char *key;
+  gsize offset;
+} live_fields[AN_LIVE_COUNT] = {
+  LIVE (AN_LIVE_LR, lr),
+  LIVE (AN_LIVE_MOMENTUM, momentum),
+  LIVE (AN_LIVE_WEIGHT_DECAY, weight_decay),
+  LIVE (AN_LIVE_DROPOUT, dropout),
+  LIVE (AN_LIVE_PATIENCE, patience),
+};
+
 #define FIELD_PTR(cfg, spec, type) ((type *) (((char *) (cfg)) + (spec)->offset))
 #define FIELD_CPTR(cfg, spec, type) ((const type *) (((const char *) (cfg)) + (spec)->offset))
 
@@ -647,4 +660,68 @@ const char *
 an_sgd_rule_to_string (AnSgdRule v)
 {
   return (unsigned) v < G_N_ELEMENTS (rule_names) - 1 ? rule_names[v] : "invalid";
+}
+
+const char *
+an_live_key_name (AnLiveKey key)
+{
+  g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, NULL);
+  return live_fields[key].key;
+}
+
+gboolean
+an_live_key_from_name (const char *name, AnLiveKey *key, GError **error)
+{
+  g_autoptr (GString) known = g_string_new (NULL);
+
+  for (int k = 0; k < AN_LIVE_COUNT; k++)
+    {
+      if (g_strcmp0 (name, live_fields[k].key) == 0)
+        {
+          *key = k;
+          return TRUE;
+        }
+      g_string_append_printf (known, "%s%s", k ? ", " : "", live_fields[k].key);
+    }
+  g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
+               "“%s” cannot be changed during a run (%s can)", name ? name : "(null)",
+               known->str);
+  return FALSE;
+}
+
+double
+an_run_config_get_live (const AnRunConfig *cfg, AnLiveKey key)
+{
+  g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, NAN);
+  const FieldSpec *spec = find_field (live_fields[key].key);
+  return spec->type == FIELD_INT ? *FIELD_CPTR (cfg, spec, int)
+                                 : *FIELD_CPTR (cfg, spec, double);
+}
+
+gboolean
+an_live_check (AnLiveKey key, double value, GError **error)
+{
+  g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, FALSE);
+  const FieldSpec *spec = find_field (live_fields[key].key);
+  g_autofree char *shown = format_double (value);
+
+  if (spec->type == FIELD_INT && value != floor (value))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s is not a whole number",
+                   spec->key, shown);
+      return FALSE;
+    }
+  return check_range (spec, value, shown, error);
+}
+
+void
+an_run_config_set_live (AnRunConfig *cfg, AnLiveKey key, double value)
+{
+  g_return_if_fail ((guint) key < AN_LIVE_COUNT);
+  const FieldSpec *spec = find_field (live_fields[key].key);
+
+  if (spec->type == FIELD_INT)
+    *FIELD_PTR (cfg, spec, int) = (int) value;
+  else
+    *FIELD_PTR (cfg, spec, double) = value;
 }

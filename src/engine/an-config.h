@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "an-backend.h"
+#include "ops/an-desc.h"
 
 G_BEGIN_DECLS
 
@@ -106,6 +106,27 @@ gboolean an_run_config_from_string (AnRunConfig *cfg, const char *text, GError *
  * rule, paper LR schedule, batch 128, wd 5e-4), "article" (teaching article: batch 64, plateau
  * 0.5/3, early stopping 7). */
 gboolean an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error);
+
+/* The hyperparameters that change during a run (contract 9): learning rate, momentum, weight
+ * decay, dropout and early-stopping patience. The trainer, the metrics file, the command line
+ * and the window name them with this key; their names are the configuration's own keys. */
+typedef enum {
+  AN_LIVE_LR,
+  AN_LIVE_MOMENTUM,
+  AN_LIVE_WEIGHT_DECAY,
+  AN_LIVE_DROPOUT,
+  AN_LIVE_PATIENCE,
+  AN_LIVE_COUNT
+} AnLiveKey;
+
+/* "lr", "momentum", "weight_decay", "dropout", "patience" */
+const char *an_live_key_name (AnLiveKey key);
+/* FALSE + an error naming name (and the keys that can change) for any other name. */
+gboolean an_live_key_from_name (const char *name, AnLiveKey *key, GError **error);
+/* The field's own range check (patience: a whole number); the message names key and value. */
+gboolean an_live_check (AnLiveKey key, double value, GError **error);
+double an_run_config_get_live (const AnRunConfig *cfg, AnLiveKey key);
+void an_run_config_set_live (AnRunConfig *cfg, AnLiveKey key, double value);
 
 const char *an_init_to_string (AnInit v);
 const char *an_lrn_convention_to_string (AnLrnConvention v);

@@ -7,11 +7,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "an-checkpoint.h"
 #include "an-error.h"
 #include "an-eval.h"
-#include "an-model.h"
-#include "an-trainer.h"
+#include "an-run.h"
 
 #define EVAL_BATCH 100
 #define CROP_PAD 4
@@ -23,47 +21,49 @@ an_eval_result_clear (AnEvalResult *r)
   g_clear_pointer (&r->class_names, g_strfreev);
 }
 
+/* Top-1/top-5 hits of n rows of probabilities. */
+void
+an_count_hits (const float *probs, const gint32 *labels, int n, int classes, gint64 *top1,
+               gint64 *top5, gint64 *confusion)
+{
+  for (int i = 0; i < n; i++)
+    {
+      const float *p = probs + (gsize) i * classes;
+      float pl = p[labels[i]];
+      int better = 0, arg = 0;
+      for (int j = 0; j < classes; j++)
+        {
+          if (p[j] > pl || (p[j] == pl && j < labels[i]))
+            better++;
+          if (p[j] > p[arg])
+            arg = j;
+        }
+      *top1 += better == 0;
+      if (top5)
+        *top5 += better < 5;
+      if (confusion)
+        confusion[(gsize) labels[i] * classes + arg]++;
+    }
+}
+
+/* A checkpoint and its model, for inference on the CPU. */
 typedef struct {
   AnCheckpoint *ck;
-  AnPreset *preset;
-  AnBackend *be;
-  AnModel *model;
+  AnRunModel net;
 } Loaded;
 
 static void
 loaded_clear (Loaded *l)
 {
-  an_model_free (l->model);
-  an_backend_free (l->be);
-  an_preset_free (l->preset);
-  an_checkpoint_free (l->ck);
+  an_run_model_close (&l->net);
+  g_clear_pointer (&l->ck, an_checkpoint_free);
 }
 
 static gboolean
 load (const char *path, int batch, int threads, Loaded *l, GError **error)
 {
-  memset (l, 0, sizeof *l);
-  if (!(l->ck = an_checkpoint_read (path, sizeof (AnEpochRecord), error)))
-    return FALSE;
-  if (!(l->preset = an_preset_load (l->ck->config.model, error)))
-    return FALSE;
-  int classes = l->ck->class_names ? (int) g_strv_length (l->ck->class_names) : 0;
-  l->be = an_backend_cpu_new (0, threads);
-  AnModelOptions mo = { .num_classes = classes, .in_channels = l->ck->in_channels, .batch = batch,
-                        .towers = 1, .devices = { l->be, NULL }, .lrn = l->ck->config.lrn,
-                        .dropout = l->ck->config.dropout, .seed = l->ck->config.seed };
-  if (!(l->model = an_model_new (l->preset, &mo, error)))
-    return FALSE;
-  if (an_model_param_total (l->model) != l->ck->n_params)
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                   "%s holds %" G_GSIZE_FORMAT " parameters, model %s with %d classes needs %"
-                   G_GSIZE_FORMAT, path, l->ck->n_params, l->preset->name, classes,
-                   an_model_param_total (l->model));
-      return FALSE;
-    }
-  an_model_set_params (l->model, l->ck->best_params ? l->ck->best_params : l->ck->params);
-  return TRUE;
+  l->ck = an_run_model_open_checkpoint (&l->net, path, batch, threads, error);
+  return l->ck != NULL;
 }
 
 /* crop (C, H, W) at (dy, dx) of x padded by CROP_PAD with its edge values, mirrored if flip */
@@ -98,10 +98,10 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
   const AnRunConfig *cfg = &l.ck->config;
   const char *spec = data_spec ? data_spec : cfg->data;
   gboolean folder = g_str_has_prefix (spec, "folder:");
-  if (!(ds = an_dataset_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, l.preset->height,
-                              l.preset->width, error)))
+  if (!(ds = an_dataset_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, l.net.preset->height,
+                              l.net.preset->width, error)))
     goto out;
-  int classes = an_model_num_classes (l.model);
+  int classes = an_model_num_classes (l.net.model);
   if (ds->num_classes != classes)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
@@ -141,54 +141,44 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
   gint64 seen = 0, h1 = 0, h5 = 0;
   an_batcher_start_epoch (b, 0, 0);
   AnBatch *bt;
-  while ((bt = an_batcher_next (b)))
+  gboolean failed = FALSE;
+  while (!failed && (bt = an_batcher_next (b)))
     {
-      for (int i = 0; i < bt->n; i++)
+      if (!ten_crop)
         {
-          const float *p;
-          if (ten_crop)
-            {
-              static const int offs[5][2] = { { 0, 0 }, { 0, 2 * CROP_PAD }, { 2 * CROP_PAD, 0 },
-                                              { 2 * CROP_PAD, 2 * CROP_PAD }, { CROP_PAD, CROP_PAD } };
-              for (int k = 0; k < 10; k++)
-                crop_padded (bt->x, is.channels, is.height, is.width, offs[k % 5][0],
-                             offs[k % 5][1], k >= 5, xin + isz * k);
-              an_model_forward (l.model, 10, xin, NULL, FALSE, 0);
-              an_model_get_probs (l.model, probs);
-              for (int c = 0; c < classes; c++)
-                {
-                  double s = 0;
-                  for (int k = 0; k < 10; k++)
-                    s += probs[(gsize) k * classes + c];
-                  acc[c] = (float) (s / 10);
-                }
-              p = acc;
-            }
-          else
-            {
-              if (i == 0)
-                {
-                  an_model_forward (l.model, bt->n, bt->x, NULL, FALSE, 0);
-                  an_model_get_probs (l.model, probs);
-                }
-              p = probs + (gsize) i * classes;
-            }
-          int y = bt->labels[i];
-          sum += -log (MAX (p[y], 1e-30f));
-          int better = 0, arg = 0;
+          failed = !an_model_forward (l.net.model, bt->n, bt->x, NULL, FALSE, 0, NULL, error) ||
+                   !an_model_get_probs (l.net.model, probs, error);
+          for (int i = 0; !failed && i < bt->n; i++)
+            sum += -log (MAX (probs[(gsize) i * classes + bt->labels[i]], 1e-30f));
+          if (!failed)
+            an_count_hits (probs, bt->labels, bt->n, classes, &h1, &h5, out->confusion);
+        }
+      for (int i = 0; ten_crop && !failed && i < bt->n; i++)
+        {
+          static const int offs[5][2] = { { 0, 0 }, { 0, 2 * CROP_PAD }, { 2 * CROP_PAD, 0 },
+                                          { 2 * CROP_PAD, 2 * CROP_PAD }, { CROP_PAD, CROP_PAD } };
+          for (int k = 0; k < 10; k++)
+            crop_padded (bt->x + isz * i, is.channels, is.height, is.width, offs[k % 5][0],
+                         offs[k % 5][1], k >= 5, xin + isz * k);
+          failed = !an_model_forward (l.net.model, 10, xin, NULL, FALSE, 0, NULL, error) ||
+                   !an_model_get_probs (l.net.model, probs, error);
+          if (failed)
+            break;
           for (int c = 0; c < classes; c++)
             {
-              better += p[c] > p[y] || (p[c] == p[y] && c < y);
-              if (p[c] > p[arg])
-                arg = c;
+              double s = 0;
+              for (int k = 0; k < 10; k++)
+                s += probs[(gsize) k * classes + c];
+              acc[c] = (float) (s / 10);
             }
-          h1 += better == 0;
-          h5 += better < 5;
-          out->confusion[(gsize) y * classes + arg]++;
-          seen++;
+          sum += -log (MAX (acc[bt->labels[i]], 1e-30f));
+          an_count_hits (acc, bt->labels + i, 1, classes, &h1, &h5, out->confusion);
         }
+      seen += bt->n;
       an_batcher_release (b, bt);
     }
+  if (failed)
+    goto out;
   out->count = (int) seen;
   out->loss = seen ? sum / seen : NAN;
   out->top1 = seen ? (double) h1 / seen : NAN;
@@ -246,24 +236,25 @@ an_render_filters (const char *checkpoint, const char *layer, int zoom, GError *
   g_autofree float *w = NULL;
   if (!load (checkpoint, 1, 1, &l, error))
     goto out;
-  int pi = an_model_find_param (l.model, pname);
+  int pi = an_model_find_param (l.net.model, pname);
   int shape[4], ndim;
-  if (pi < 0 || (an_model_param_shape (l.model, pi, shape, &ndim, NULL), ndim != 4))
+  if (pi < 0 || (an_model_param_shape (l.net.model, pi, shape, &ndim, NULL), ndim != 4))
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "model %s has no convolution layer '%s'", l.preset->name, layer);
+                   "model %s has no convolution layer '%s'", l.net.preset->name, layer);
       goto out;
     }
   int oc = shape[0], ic = shape[1], k = shape[2];
   w = g_new (float, (gsize) oc * ic * k * k);
-  an_model_get_param (l.model, pi, w);
+  if (!an_model_get_param (l.net.model, pi, w, error))
+    goto out;
   if (ic != 3)
     {
       img = an_render_grid (w, oc * ic, k, k, zoom, TRUE);
       goto out;
     }
   /* RGB tiles, one block of rows per tower as the paper's Figure 3 */
-  int towers = l.preset->towers == 2 && oc % 2 == 0 ? 2 : 1;
+  int towers = l.net.preset->towers == 2 && oc % 2 == 0 ? 2 : 1;
   int per = oc / towers, cols = (int) ceil (sqrt (per)), rows = (per + cols - 1) / cols;
   int tw = k * zoom + 1, block = rows * (k * zoom + 1) + 1, gap = 4 * zoom;
   img = an_image_new (3, towers * block + (towers - 1) * gap, cols * tw + 1);
@@ -302,10 +293,11 @@ an_render_feature_maps (const char *checkpoint, const char *layer, const AnImage
   is.flip = is.crop = is.pca = FALSE;
   x = g_new (float, (gsize) is.channels * is.height * is.width);
   an_input_from_image (&is, probe->pixels, probe->channels, probe->height, probe->width, x);
-  an_model_forward (l.model, 1, x, NULL, FALSE, 0);
+  if (!an_model_forward (l.net.model, 1, x, NULL, FALSE, 0, NULL, error))
+    goto out;
   int shape[4];
   float *maps = NULL;
-  if (!an_model_get_activation (l.model, layer, shape, &maps, error))
+  if (!an_model_get_activation (l.net.model, layer, shape, &maps, error))
     goto out;
   img = an_render_grid (maps, shape[1], shape[2], shape[3], zoom, FALSE);
   g_free (maps);

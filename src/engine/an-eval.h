@@ -23,6 +23,12 @@ gboolean an_evaluate_checkpoint (const char *path, const char *data_spec, int th
                                  gboolean ten_crop, AnEvalResult *out, GError **error);
 void an_eval_result_clear (AnEvalResult *r);
 
+/* The one top-k count: adds to *top1 / *top5 (top5 may be NULL) the rows of probs (n, classes)
+ * whose label is ranked first / in the first five, ties going to the lower class index, and to
+ * confusion (classes x classes, row = label; may be NULL) each row's argmax. */
+void an_count_hits (const float *probs, const gint32 *labels, int n, int classes, gint64 *top1,
+                    gint64 *top5, gint64 *confusion);
+
 /* A grid of a layer's filters (RGB tiles when they have 3 input channels, else one grey tile
  * per input channel), each normalised to its own range, towers in separate blocks. */
 AnImage *an_render_filters (const char *checkpoint, const char *layer, int zoom, GError **error);

@@ -1,4 +1,4 @@
-/* an-metrics.c: the metrics CSV (an-checkpoint.h; layout in docs/FILES.md).
+/* an-metrics.c: the metrics CSV (an-metrics.h; layout in docs/FILES.md).
  * A "# alexnet-studio metrics v1" line, the run configuration as "# key=value" lines, one
  * column-header line, then step / epoch / change rows with empty cells where a column does not
  * apply and numbers as %.9g (C locale). Rows are buffered and written with checked write(2)
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "an-checkpoint.h"
+#include "an-metrics.h"
 #include "an-error.h"
 #include "an-io.h"
 
@@ -263,19 +263,12 @@ an_metrics_epoch (AnMetrics *m, gint64 step, int epoch, double wall, double lr,
 }
 
 gboolean
-an_metrics_change (AnMetrics *m, gint64 step, int epoch, double wall, const char *key,
+an_metrics_change (AnMetrics *m, gint64 step, int epoch, double wall, AnLiveKey key,
                    double old_value, double new_value, GError **error)
 {
-  if (key == NULL || *key == '\0' || strpbrk (key, ",\"\r\n") != NULL)
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                   "metrics file “%s”: “%s” cannot be written as a key", m->path,
-                   key ? key : "");
-      return FALSE;
-    }
   RowBuilder r;
   row_begin (&r, "change", step, epoch, wall);
-  r.cells[COL_KEY] = key;
+  r.cells[COL_KEY] = an_live_key_name (key);
   row_number (&r, COL_OLD, old_value);
   row_number (&r, COL_NEW, new_value);
   return append_row (m, r.cells, error);

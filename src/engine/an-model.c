@@ -15,6 +15,7 @@
 
 #include "an-error.h"
 #include "an-model.h"
+#include "an-placement.h"
 #include "an-rng.h"
 
 typedef enum {
@@ -158,6 +159,10 @@ build (AnModel *m, GError **error)
   const char *file = pr->path;
   int towers = m->opts.towers;
   int classes = m->opts.num_classes;
+  g_autofree AnLayerShape *shapes = g_new (AnLayerShape, MAX (pr->n_layers, 1));
+
+  if (!an_preset_shapes (pr, classes, m->in_c, shapes, error))
+    return FALSE;
 
   Node in = { .kind = NODE_INPUT, .layer = -1, .tower = 0, .dev = 0, .be = m->devs[0].be,
               .n_in = 0, .c = m->in_c, .h = m->in_h, .w = m->in_w, .needs_grad = FALSE };
@@ -173,7 +178,6 @@ build (AnModel *m, GError **error)
       /* the final classifier is not split: it runs on tower 0 and reads both towers */
       gboolean split = !merged && !(last && L->kind == AN_LAYER_LINEAR);
       int nt = split ? 2 : 1;
-      int total_c_in = NODE (m, cur[0])->c * (merged ? 1 : 2);
       gboolean split_ok = TRUE;
 
       if (split && (L->kind == AN_LAYER_CONV || L->kind == AN_LAYER_LINEAR) && out % 2 != 0)
@@ -186,30 +190,12 @@ build (AnModel *m, GError **error)
           return FALSE;
         }
 
-      /* logical parameters */
-      if (L->kind == AN_LAYER_CONV)
+      /* logical parameters, with the shapes the preset gives them (an_preset_shapes) */
+      const AnLayerShape *S = &shapes[li];
+      if (S->weight_ndim > 0)
         {
-          int cin = merged ? NODE (m, cur[0])->c : total_c_in;
-          if (li == 0 || cur[0] == input)
-            cin = m->in_c;
-          if (cin % L->groups != 0 || out % L->groups != 0)
-            {
-              g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                           "%s:%d: layer '%s': %d input and %d output channels are not "
-                           "divisible by groups=%d", file, L->line, L->name, cin, out, L->groups);
-              return FALSE;
-            }
-          int ws[4] = { out, cin / L->groups, L->k, L->k };
-          add_param (m, L->name, "weight", li, ws, 4, FALSE);
-          add_param (m, L->name, "bias", li, &out, 1, TRUE);
-        }
-      else if (L->kind == AN_LAYER_LINEAR)
-        {
-          const Node *c0 = NODE (m, cur[0]);
-          int fin = (int) node_size (c0) * (merged ? 1 : 2);
-          int ws[2] = { out, fin };
-          add_param (m, L->name, "weight", li, ws, 2, FALSE);
-          add_param (m, L->name, "bias", li, &out, 1, TRUE);
+          add_param (m, L->name, "weight", li, S->weight, S->weight_ndim, FALSE);
+          add_param (m, L->name, "bias", li, &S->bias, 1, TRUE);
         }
       int pw_index = (int) m->params->len - 2;
 
@@ -384,12 +370,10 @@ allocate (AnModel *m, GError **error)
       if (train && (!(d->g = d->be->ops->alloc (d->be, bytes, error)) ||
                     !(d->v = d->be->ops->alloc (d->be, bytes, error))))
         return FALSE;
-      d->be->ops->zero (d->be, d->w, bytes);
-      if (train)
-        {
-          d->be->ops->zero (d->be, d->g, bytes);
-          d->be->ops->zero (d->be, d->v, bytes);
-        }
+      if (!d->be->ops->zero (d->be, d->w, bytes, error) ||
+          (train && (!d->be->ops->zero (d->be, d->g, bytes, error) ||
+                     !d->be->ops->zero (d->be, d->v, bytes, error))))
+        return FALSE;
     }
 
   for (guint i = 0; i < m->nodes->len; i++)
@@ -580,8 +564,8 @@ an_model_preset (AnModel *m)
 typedef enum { TO_DEVICE, TO_HOST } Direction;
 
 /* only: a logical tensor index, or -1 for all */
-static void
-move_arena_tensor (AnModel *m, float *host, int which, Direction dir, int only)
+static gboolean
+move_arena_tensor (AnModel *m, float *host, int which, Direction dir, int only, GError **error)
 {
   for (guint i = 0; i < m->nodes->len; i++)
     {
@@ -600,25 +584,26 @@ move_arena_tensor (AnModel *m, float *host, int which, Direction dir, int only)
             continue;
           float *h = host + (only >= 0 ? 0 : p->offset) + sl[k]->slice;
           float *dv = arena + sl[k]->arena;
-          if (dir == TO_DEVICE)
-            d->be->ops->upload (d->be, dv, h, sl[k]->count * sizeof (float));
-          else
-            d->be->ops->download (d->be, h, dv, sl[k]->count * sizeof (float));
+          gsize bytes = sl[k]->count * sizeof (float);
+          if (!(dir == TO_DEVICE ? d->be->ops->upload (d->be, dv, h, bytes, error)
+                                 : d->be->ops->download (d->be, h, dv, bytes, error)))
+            return FALSE;
         }
     }
+  return TRUE;
 }
 
-static void
-move_arena (AnModel *m, float *host, int which, Direction dir)
+static gboolean
+move_arena (AnModel *m, float *host, int which, Direction dir, GError **error)
 {
-  move_arena_tensor (m, host, which, dir, -1);
+  return move_arena_tensor (m, host, which, dir, -1, error);
 }
 
-void
-an_model_get_param (AnModel *m, int i, float *host)
+gboolean
+an_model_get_param (AnModel *m, int i, float *host, GError **error)
 {
-  g_return_if_fail (i >= 0 && i < (int) m->params->len);
-  move_arena_tensor (m, host, 0, TO_HOST, i);
+  g_return_val_if_fail (i >= 0 && i < (int) m->params->len, FALSE);
+  return move_arena_tensor (m, host, 0, TO_HOST, i, error);
 }
 
 int
@@ -630,43 +615,43 @@ an_model_find_param (AnModel *m, const char *name)
   return -1;
 }
 
-void
-an_model_get_params (AnModel *m, float *host)
+gboolean
+an_model_get_params (AnModel *m, float *host, GError **error)
 {
-  move_arena (m, host, 0, TO_HOST);
+  return move_arena (m, host, 0, TO_HOST, error);
 }
 
-void
-an_model_set_params (AnModel *m, const float *host)
+gboolean
+an_model_set_params (AnModel *m, const float *host, GError **error)
 {
-  move_arena (m, (float *) host, 0, TO_DEVICE);
+  return move_arena (m, (float *) host, 0, TO_DEVICE, error);
 }
 
-void
-an_model_get_momentum (AnModel *m, float *host)
+gboolean
+an_model_get_momentum (AnModel *m, float *host, GError **error)
 {
-  g_return_if_fail (m->opts.training);
-  move_arena (m, host, 1, TO_HOST);
+  g_return_val_if_fail (m->opts.training, FALSE);
+  return move_arena (m, host, 1, TO_HOST, error);
 }
 
-void
-an_model_set_momentum (AnModel *m, const float *host)
+gboolean
+an_model_set_momentum (AnModel *m, const float *host, GError **error)
 {
-  g_return_if_fail (m->opts.training);
-  move_arena (m, (float *) host, 1, TO_DEVICE);
+  g_return_val_if_fail (m->opts.training, FALSE);
+  return move_arena (m, (float *) host, 1, TO_DEVICE, error);
 }
 
-void
-an_model_get_grad (AnModel *m, int i, float *host)
+gboolean
+an_model_get_grad (AnModel *m, int i, float *host, GError **error)
 {
-  g_return_if_fail (m->opts.training && i >= 0 && i < (int) m->params->len);
-  move_arena_tensor (m, host, 2, TO_HOST, i);
+  g_return_val_if_fail (m->opts.training && i >= 0 && i < (int) m->params->len, FALSE);
+  return move_arena_tensor (m, host, 2, TO_HOST, i, error);
 }
 
 /* Initialisation draws from the counter RNG by logical index, so every placement and backend
  * starts from the same weights. */
-void
-an_model_init_params (AnModel *m, AnInit init, guint64 seed)
+gboolean
+an_model_init_params (AnModel *m, AnInit init, guint64 seed, GError **error)
 {
   g_autofree float *host = g_new (float, m->param_total);
   for (guint i = 0; i < m->params->len; i++)
@@ -689,14 +674,18 @@ an_model_init_params (AnModel *m, AnInit init, guint64 seed)
       for (gsize j = 0; j < p->count; j++)
         t[j] = (float) (std * an_rng_normal (seed, stream, j));
     }
-  an_model_set_params (m, host);
+  if (!an_model_set_params (m, host, error))
+    return FALSE;
   if (m->opts.training)
     for (int d = 0; d < m->n_devs; d++)
-      m->devs[d].be->ops->zero (m->devs[d].be, m->devs[d].v, MAX (m->devs[d].count, 1) * sizeof (float));
+      if (!m->devs[d].be->ops->zero (m->devs[d].be, m->devs[d].v,
+                                     MAX (m->devs[d].count, 1) * sizeof (float), error))
+        return FALSE;
+  return TRUE;
 }
 
-static void
-forward_node (AnModel *m, Node *nd, int n, gboolean training, guint64 step)
+static gboolean
+forward_node (AnModel *m, Node *nd, int n, gboolean training, guint64 step, GError **error)
 {
   AnBackend *be = nd->be;
   const AnBackendOps *o = be->ops;
@@ -705,17 +694,17 @@ forward_node (AnModel *m, Node *nd, int n, gboolean training, guint64 step)
   switch (nd->kind)
     {
     case NODE_INPUT:
-      return;
+      return TRUE;
     case NODE_TRANSFER:
-      an_backend_transfer (be, nd->y, src->be, src->y, (gsize) n * node_size (nd) * sizeof (float));
-      return;
+      return an_backend_transfer (be, nd->y, src->be, src->y,
+                                  (gsize) n * node_size (nd) * sizeof (float), error);
     case NODE_CONCAT:
       {
         Node *b = NODE (m, nd->in[1]);
         int hw = nd->h * nd->w;
         o->concat_forward (be, n, nd->c, 0, src->c, hw, nd->y, src->y);
         o->concat_forward (be, n, nd->c, src->c, b->c, hw, nd->y, b->y);
-        return;
+        return TRUE;
       }
     case NODE_LAYER:
       break;
@@ -772,44 +761,48 @@ forward_node (AnModel *m, Node *nd, int n, gboolean training, guint64 step)
           o->dropout_forward (be, &dd, nd->y, nd->aux, src->y);
         }
       else
-        o->copy (be, nd->y, src->y, (gsize) n * node_size (nd) * sizeof (float));
+        return o->copy (be, nd->y, src->y, (gsize) n * node_size (nd) * sizeof (float), error);
       break;
     case AN_LAYER_FLATTEN:
     default:
       break;
     }
+  return TRUE;
 }
 
-double
+gboolean
 an_model_forward (AnModel *m, int n, const float *x, const gint32 *labels, gboolean training,
-                  guint64 step)
+                  guint64 step, double *loss, GError **error)
 {
-  g_return_val_if_fail (n >= 1 && n <= m->opts.batch, NAN);
+  g_return_val_if_fail (n >= 1 && n <= m->opts.batch, FALSE);
   Node *in = NODE (m, 0);
-  in->be->ops->upload (in->be, in->y, x, (gsize) n * node_size (in) * sizeof (float));
+  Node *out = NODE (m, m->out_node);
+  /* without labels the probabilities are still wanted (classification): label 0, no loss */
+  g_autofree gint32 *zeros = labels ? NULL : g_new0 (gint32, n);
+
   m->last_n = n;
   m->have_labels = labels != NULL;
   m->last_training = training;
+  if (!in->be->ops->upload (in->be, in->y, x, (gsize) n * node_size (in) * sizeof (float), error))
+    return FALSE;
   for (guint i = 0; i < m->nodes->len; i++)
-    forward_node (m, NODE (m, i), n, training, step);
-  Node *out = NODE (m, m->out_node);
-  if (labels == NULL)
-    {
-      /* probabilities still wanted for classification: use label 0 and ignore the loss */
-      g_autofree gint32 *zeros = g_new0 (gint32, n);
-      out->be->ops->upload (out->be, m->labels, zeros, n * sizeof (int32_t));
-      out->be->ops->softmax_xent_forward (out->be, n, out->c, m->probs, out->y, m->labels);
-      return 0.0;
-    }
-  out->be->ops->upload (out->be, m->labels, labels, n * sizeof (int32_t));
-  return out->be->ops->softmax_xent_forward (out->be, n, out->c, m->probs, out->y, m->labels);
+    if (!forward_node (m, NODE (m, i), n, training, step, error))
+      return FALSE;
+  if (!out->be->ops->upload (out->be, m->labels, labels ? labels : zeros, n * sizeof (int32_t),
+                             error))
+    return FALSE;
+  double mean = out->be->ops->softmax_xent_forward (out->be, n, out->c, m->probs, out->y,
+                                                    m->labels);
+  if (loss)
+    *loss = labels ? mean : 0.0;
+  return TRUE;
 }
 
-static void
-backward_node (AnModel *m, Node *nd, int n)
+static gboolean
+backward_node (AnModel *m, Node *nd, int n, GError **error)
 {
   if (nd->kind == NODE_INPUT || nd->alias || !nd->needs_grad)
-    return;
+    return TRUE;
   AnBackend *be = nd->be;
   const AnBackendOps *o = be->ops;
   Node *src = NODE (m, nd->in[0]);
@@ -822,11 +815,12 @@ backward_node (AnModel *m, Node *nd, int n)
     case NODE_TRANSFER:
       if (dx)
         {
-          an_backend_transfer (src->be, nd->aux, be, nd->dy, count * sizeof (float));
+          if (!an_backend_transfer (src->be, nd->aux, be, nd->dy, count * sizeof (float), error))
+            return FALSE;
           /* dx += staged gradient: concat_backward over the whole tensor is an addition */
           src->be->ops->concat_backward (src->be, n, src->c, 0, src->c, src->h * src->w, dx, nd->aux);
         }
-      return;
+      return TRUE;
     case NODE_CONCAT:
       {
         Node *b = NODE (m, nd->in[1]);
@@ -835,7 +829,7 @@ backward_node (AnModel *m, Node *nd, int n)
           o->concat_backward (be, n, nd->c, 0, src->c, hw, dx, nd->dy);
         if (b->needs_grad)
           o->concat_backward (be, n, nd->c, src->c, b->c, hw, b->dy, nd->dy);
-        return;
+        return TRUE;
       }
     case NODE_INPUT:
     case NODE_LAYER:
@@ -901,25 +895,31 @@ backward_node (AnModel *m, Node *nd, int n)
     default:
       break;
     }
+  return TRUE;
 }
 
-void
-an_model_backward (AnModel *m)
+gboolean
+an_model_backward (AnModel *m, GError **error)
 {
-  g_return_if_fail (m->opts.training && m->have_labels);
+  g_return_val_if_fail (m->opts.training && m->have_labels, FALSE);
   int n = m->last_n;
   for (int i = 0; i < m->n_devs; i++)
-    m->devs[i].be->ops->zero (m->devs[i].be, m->devs[i].g, MAX (m->devs[i].count, 1) * sizeof (float));
+    if (!m->devs[i].be->ops->zero (m->devs[i].be, m->devs[i].g,
+                                   MAX (m->devs[i].count, 1) * sizeof (float), error))
+      return FALSE;
   for (guint i = 0; i < m->nodes->len; i++)
     {
       Node *nd = NODE (m, i);
-      if (nd->dy && !nd->alias)
-        nd->be->ops->zero (nd->be, nd->dy, (gsize) n * node_size (nd) * sizeof (float));
+      if (nd->dy && !nd->alias &&
+          !nd->be->ops->zero (nd->be, nd->dy, (gsize) n * node_size (nd) * sizeof (float), error))
+        return FALSE;
     }
   Node *out = NODE (m, m->out_node);
   out->be->ops->softmax_xent_backward (out->be, n, out->c, out->dy, m->probs, m->labels);
   for (int i = (int) m->nodes->len - 1; i >= 0; i--)
-    backward_node (m, NODE (m, i), n);
+    if (!backward_node (m, NODE (m, i), n, error))
+      return FALSE;
+  return TRUE;
 }
 
 void
@@ -955,11 +955,12 @@ an_model_grad_norm (AnModel *m)
   return sqrt (s);
 }
 
-void
-an_model_get_probs (AnModel *m, float *host)
+gboolean
+an_model_get_probs (AnModel *m, float *host, GError **error)
 {
   Node *out = NODE (m, m->out_node);
-  out->be->ops->download (out->be, host, m->probs, (gsize) m->last_n * out->c * sizeof (float));
+  return out->be->ops->download (out->be, host, m->probs,
+                                 (gsize) m->last_n * out->c * sizeof (float), error);
 }
 
 gboolean
@@ -1013,7 +1014,12 @@ an_model_get_activation (AnModel *m, const char *layer, int shape[4], float **ho
       Node *nd = parts[t];
       if (!nd)
         continue;
-      nd->be->ops->download (nd->be, tmp, nd->y, (gsize) n * nd->c * hw * sizeof (float));
+      if (!nd->be->ops->download (nd->be, tmp, nd->y, (gsize) n * nd->c * hw * sizeof (float),
+                                  error))
+        {
+          g_free (out);
+          return FALSE;
+        }
       int off = t == 0 ? 0 : c0;
       for (int b = 0; b < n; b++)
         memcpy (out + ((gsize) b * C + off) * hw, tmp + (gsize) b * nd->c * hw,
@@ -1022,64 +1028,4 @@ an_model_get_activation (AnModel *m, const char *layer, int shape[4], float **ho
   shape[0] = n, shape[1] = C, shape[2] = parts[0]->h, shape[3] = parts[0]->w;
   *host = out;
   return TRUE;
-}
-
-gint64
-an_preset_param_count (const AnPreset *p, int num_classes, GError **error)
-{
-  /* shapes only: walk the layers as the single-device model does */
-  int c = p->channels > 0 ? p->channels : 1, h = p->height, w = p->width;
-  gint64 total = 0;
-  for (int i = 0; i < p->n_layers; i++)
-    {
-      const AnLayerSpec *L = &p->layers[i];
-      int out = L->out == -1 ? num_classes : L->out;
-      switch (L->kind)
-        {
-        case AN_LAYER_CONV:
-          {
-            AnConvDesc d = { .n = 1, .c = c, .h = h, .w = w, .oc = out, .kh = L->k, .kw = L->k,
-                             .sh = L->s, .sw = L->s, .ph = L->p, .pw = L->p, .groups = L->groups };
-            g_autoptr (GError) local = NULL;
-            if (!an_conv_desc_init (&d, &local))
-              {
-                g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s:%d: layer '%s': %s",
-                             p->path, L->line, L->name, local->message);
-                return -1;
-              }
-            total += (gint64) out * (c / L->groups) * L->k * L->k + out;
-            c = out, h = d.oh, w = d.ow;
-            break;
-          }
-        case AN_LAYER_MAXPOOL:
-          {
-            AnPoolDesc d = { .n = 1, .c = c, .h = h, .w = w, .kh = L->k, .kw = L->k, .sh = L->s, .sw = L->s };
-            g_autoptr (GError) local = NULL;
-            if (!an_pool_desc_init (&d, &local))
-              {
-                g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s:%d: layer '%s': %s",
-                             p->path, L->line, L->name, local->message);
-                return -1;
-              }
-            h = d.oh, w = d.ow;
-            break;
-          }
-        case AN_LAYER_AVGPOOL:
-          h = L->oh, w = L->ow;
-          break;
-        case AN_LAYER_FLATTEN:
-          c = c * h * w, h = w = 1;
-          break;
-        case AN_LAYER_LINEAR:
-          total += (gint64) out * c * h * w + out;
-          c = out, h = w = 1;
-          break;
-        case AN_LAYER_RELU:
-        case AN_LAYER_LRN:
-        case AN_LAYER_DROPOUT:
-        default:
-          break;
-        }
-    }
-  return total;
 }

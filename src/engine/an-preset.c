@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "an-error.h"
-#include "an-model.h"
+#include "an-preset.h"
+#include "ops/an-desc.h"
 
 #define AN_MODELS_RESOURCE "/org/alexnetstudio/AlexNetStudio/models/"
 
@@ -404,4 +405,93 @@ an_preset_list (void)
       }
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* Prefixes a shape error with the preset's file, the layer's line and its name. */
+static gboolean
+layer_error (const AnPreset *p, const AnLayerSpec *L, GError *local, GError **error)
+{
+  g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s:%d: layer '%s': %s", p->path,
+               L->line, L->name, local->message);
+  g_error_free (local);
+  return FALSE;
+}
+
+gboolean
+an_preset_shapes (const AnPreset *p, int num_classes, int in_channels, AnLayerShape *shapes,
+                  GError **error)
+{
+  int c = p->channels > 0 ? p->channels : in_channels, h = p->height, w = p->width;
+
+  for (int i = 0; i < p->n_layers; i++)
+    {
+      const AnLayerSpec *L = &p->layers[i];
+      AnLayerShape *s = &shapes[i];
+      int out = L->out == -1 ? num_classes : L->out;
+      GError *local = NULL;
+
+      *s = (AnLayerShape){ 0 };
+      switch (L->kind)
+        {
+        case AN_LAYER_CONV:
+          {
+            AnConvDesc d = { .n = 1, .c = c, .h = h, .w = w, .oc = out, .kh = L->k, .kw = L->k,
+                             .sh = L->s, .sw = L->s, .ph = L->p, .pw = L->p, .groups = L->groups };
+            if (!an_conv_desc_init (&d, &local))
+              return layer_error (p, L, local, error);
+            s->weight_ndim = 4;
+            s->weight[0] = out, s->weight[1] = c / L->groups, s->weight[2] = s->weight[3] = L->k;
+            s->bias = out;
+            c = out, h = d.oh, w = d.ow;
+            break;
+          }
+        case AN_LAYER_MAXPOOL:
+          {
+            AnPoolDesc d = { .n = 1, .c = c, .h = h, .w = w, .kh = L->k, .kw = L->k,
+                             .sh = L->s, .sw = L->s };
+            if (!an_pool_desc_init (&d, &local))
+              return layer_error (p, L, local, error);
+            h = d.oh, w = d.ow;
+            break;
+          }
+        case AN_LAYER_AVGPOOL:
+          h = L->oh, w = L->ow;
+          break;
+        case AN_LAYER_FLATTEN:
+          c = c * h * w, h = w = 1;
+          break;
+        case AN_LAYER_LINEAR:
+          s->weight_ndim = 2;
+          s->weight[0] = out, s->weight[1] = c * h * w;
+          s->bias = out;
+          c = out, h = w = 1;
+          break;
+        case AN_LAYER_RELU:
+        case AN_LAYER_LRN:
+        case AN_LAYER_DROPOUT:
+        default:
+          break;
+        }
+      s->c = c, s->h = h, s->w = w;
+    }
+  return TRUE;
+}
+
+gint64
+an_preset_param_count (const AnPreset *p, int num_classes, GError **error)
+{
+  g_autofree AnLayerShape *shapes = g_new (AnLayerShape, MAX (p->n_layers, 1));
+  gint64 total = 0;
+
+  if (!an_preset_shapes (p, num_classes, 1, shapes, error))
+    return -1;
+  for (int i = 0; i < p->n_layers; i++)
+    if (shapes[i].weight_ndim > 0)
+      {
+        gint64 count = 1;
+        for (int k = 0; k < shapes[i].weight_ndim; k++)
+          count *= shapes[i].weight[k];
+        total += count + shapes[i].bias;
+      }
+  return total;
 }

@@ -1,4 +1,4 @@
-/* an-schedule.c: learning-rate schedules and early stopping (an-checkpoint.h).
+/* an-schedule.c: learning-rate schedules and early stopping (an-schedule.h).
  * "plateau" is PyTorch 1.13's ReduceLROnPlateau (mode min, threshold_mode rel), operation for
  * operation so the learning rates are bit-identical; "step" is PyTorch's StepLR; "paper"
  * reuses the plateau rule on the validation error with factor 0.1. Early stopping is the
@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "an-checkpoint.h"
+#include "an-schedule.h"
 
 /* ReduceLROnPlateau ignores a reduction smaller than this (its eps argument, default). */
 #define PLATEAU_MIN_CHANGE 1e-8

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "an-classifier.h"
 #include "an-window-private.h"
 
 #define TOP_K 5

@@ -6,7 +6,7 @@
 #include "an-chart.h"
 #include "an-confusion-view.h"
 #include "an-histogram.h"
-#include "an-model.h"
+#include "an-preset.h"
 #include "an-tile-grid.h"
 #include "an-window.h"
 

@@ -14,7 +14,7 @@
 #define LIVE_DEBOUNCE_MS 400
 
 typedef struct {
-  const char *key;     /* trainer key */
+  AnLiveKey key;       /* the configuration's live field */
   const char *setting; /* schema key giving the bounds */
   const char *title;
   guint digits;
@@ -22,11 +22,11 @@ typedef struct {
 } LiveSpec;
 
 static const LiveSpec live_specs[] = {
-  { "lr", "lr", N_("Learning rate"), 5, 0.001 },
-  { "momentum", "momentum", N_("Momentum"), 3, 0.01 },
-  { "weight_decay", "weight-decay", N_("Weight decay"), 5, 0.0001 },
-  { "dropout", "dropout", N_("Dropout probability"), 2, 0.05 },
-  { "patience", "patience", N_("Early-stopping patience"), 0, 1 },
+  { AN_LIVE_LR, "lr", N_("Learning rate"), 5, 0.001 },
+  { AN_LIVE_MOMENTUM, "momentum", N_("Momentum"), 3, 0.01 },
+  { AN_LIVE_WEIGHT_DECAY, "weight-decay", N_("Weight decay"), 5, 0.0001 },
+  { AN_LIVE_DROPOUT, "dropout", N_("Dropout probability"), 2, 0.05 },
+  { AN_LIVE_PATIENCE, "patience", N_("Early-stopping patience"), 0, 1 },
 };
 
 static const char *const x_axis_choices[] = { "step", "epoch", "time", NULL };
@@ -118,8 +118,8 @@ send_live_value (gpointer user_data)
   LiveSend *send = user_data;
   g_autoptr (GError) error = NULL;
 
-  g_hash_table_remove (send->self->live_pending, send->spec->key);
-  if (!an_window_set_live_hyperparameter (send->self, send->spec->key,
+  g_hash_table_remove (send->self->live_pending, an_live_key_name (send->spec->key));
+  if (!an_window_set_live_hyperparameter (send->self, an_live_key_name (send->spec->key),
                                           gtk_spin_button_get_value (send->spin), &error))
     an_window_toast (send->self, _("Cannot change %s: %s"), _(send->spec->title), error->message);
   return G_SOURCE_REMOVE;
@@ -134,7 +134,7 @@ on_live_value_changed (GtkSpinButton *spin, AnWindow *self)
 
   if (self->live_syncing || self->trainer == NULL)
     return;
-  id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live_pending, spec->key));
+  id = GPOINTER_TO_UINT (g_hash_table_lookup (self->live_pending, an_live_key_name (spec->key)));
   if (id != 0)
     g_source_remove (id);
   send = g_new0 (LiveSend, 1);
@@ -142,13 +142,14 @@ on_live_value_changed (GtkSpinButton *spin, AnWindow *self)
   send->spec = spec;
   send->spin = spin;
   id = g_timeout_add_full (G_PRIORITY_DEFAULT, LIVE_DEBOUNCE_MS, send_live_value, send, g_free);
-  g_hash_table_insert (self->live_pending, (gpointer) spec->key, GUINT_TO_POINTER (id));
+  g_hash_table_insert (self->live_pending, (gpointer) an_live_key_name (spec->key),
+                       GUINT_TO_POINTER (id));
 }
 
 static void
-set_live_value (AnWindow *self, const char *key, double value)
+set_live_value (AnWindow *self, AnLiveKey key, double value)
 {
-  GtkSpinButton *spin = g_hash_table_lookup (self->live_spins, key);
+  GtkSpinButton *spin = g_hash_table_lookup (self->live_spins, an_live_key_name (key));
 
   if (spin == NULL)
     return;
@@ -164,11 +165,8 @@ an_window_training_sync_live (AnWindow *self)
 
   if (cfg == NULL)
     return;
-  set_live_value (self, "lr", cfg->lr);
-  set_live_value (self, "momentum", cfg->momentum);
-  set_live_value (self, "weight_decay", cfg->weight_decay);
-  set_live_value (self, "dropout", cfg->dropout);
-  set_live_value (self, "patience", cfg->patience);
+  for (int key = 0; key < AN_LIVE_COUNT; key++)
+    set_live_value (self, key, an_run_config_get_live (cfg, key));
 }
 
 static void
@@ -214,7 +212,7 @@ build_live_rows (AnWindow *self)
 
       g_object_set_data (G_OBJECT (spin), "live-spec", (gpointer) spec);
       g_signal_connect (spin, "value-changed", G_CALLBACK (on_live_value_changed), self);
-      g_hash_table_insert (self->live_spins, (gpointer) spec->key, spin);
+      g_hash_table_insert (self->live_spins, (gpointer) an_live_key_name (spec->key), spin);
     }
 }
 
@@ -402,7 +400,8 @@ an_window_training_add_epoch (AnWindow *self, const AnEpochRecord *e)
 void
 an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
 {
-  g_autofree char *label = g_strdup_printf ("%s %.3g→%.3g", c->key, c->old_value, c->new_value);
+  g_autofree char *label = g_strdup_printf ("%s %.3g→%.3g", an_live_key_name (c->key),
+                                            c->old_value, c->new_value);
   double epoch = self->have_step ? self->last_step.epoch_frac : 0.0;
   double wall = self->have_step ? self->last_step.wall_seconds : 0.0;
 
@@ -410,7 +409,7 @@ an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
   an_chart_add_marker (self->lr_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
   set_live_value (self, c->key, c->new_value);
   if (!c->by_schedule)
-    an_window_toast (self, _("%s is now %g (from step %lld)"), c->key,
+    an_window_toast (self, _("%s is now %g (from step %lld)"), an_live_key_name (c->key),
                      c->new_value, (long long) c->step);
 }
 

@@ -1,9 +1,11 @@
-/* test-all-ops.c: every op of AnBackendOps on every backend, over many shapes, against the
- * reference backend. Inputs come from the counter RNG; every buffer has guard bytes on both
- * sides (checked after each op); forward outputs start as NaN so an element left unwritten
- * fails; gradients start at known values so the += contract is checked; a NaN anywhere fails;
- * each op runs twice per backend and must give bit-identical results. Backend memory is only
- * touched through ->upload and ->download, so a GPU backend runs the same code.
+/* test-all-ops.c: every op of the op list (AN_OP_LIST) on every backend, over many shapes,
+ * against the reference backend. Every op is called through AN_TEST_OP, and the test fails
+ * when an op of the list has no case or a backend's table lacks one. Inputs come from the
+ * counter RNG; every buffer has guard bytes on both sides (checked after each op); forward
+ * outputs start as NaN so an element left unwritten fails; gradients start at known values so
+ * the += contract is checked; a NaN anywhere fails; each op runs twice per backend and must
+ * give bit-identical results. Backend memory is only touched through ->upload and ->download,
+ * so a GPU backend runs the same code.
  */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
@@ -13,10 +15,15 @@
 
 #include "an-backend.h"
 #include "an-error.h"
+#include "an-placement.h"
 #include "an-rng.h"
+#include "an-test-util.h"
 
 #define GUARD_BYTES 64
 #define TEST_SEED 20120903u
+
+/* the ops the cases have called, on any backend */
+static gboolean covered[AN_OP_COUNT];
 
 /* ---- buffers with guards on one backend ---- */
 
@@ -69,7 +76,7 @@ run_buffer (Run *run, const char *name, size_t bytes, const void *host, gboolean
   for (size_t i = 0; i < GUARD_BYTES; i++)
     stage[i] = stage[GUARD_BYTES + bytes + i] = guard_byte (i);
   memcpy (stage + GUARD_BYTES, host, bytes);
-  run->be->ops->upload (run->be, buf.base, stage, bytes + 2 * GUARD_BYTES);
+  an_test_upload (run->be, buf.base, stage, bytes + 2 * GUARD_BYTES);
   g_array_append_val (run->bufs, buf);
   return buf.base + GUARD_BYTES;
 }
@@ -144,7 +151,7 @@ run_finish (Run *run)
       Buffer *buf = &g_array_index (run->bufs, Buffer, b);
       g_autofree guint8 *stage = g_malloc (buf->bytes + 2 * GUARD_BYTES);
 
-      run->be->ops->download (run->be, stage, buf->base, buf->bytes + 2 * GUARD_BYTES);
+      an_test_download (run->be, stage, buf->base, buf->bytes + 2 * GUARD_BYTES);
       for (size_t i = 0; i < GUARD_BYTES; i++)
         if (stage[i] != guard_byte (i) || stage[GUARD_BYTES + buf->bytes + i] != guard_byte (i))
           {
@@ -296,7 +303,6 @@ static void
 run_case (Run *run, const Case *tc)
 {
   AnBackend *be = run->be;
-  const AnBackendOps *ops = be->ops;
 
   switch (tc->op)
     {
@@ -312,8 +318,8 @@ run_case (Run *run, const Case *tc)
         float *dw = run_output (run, "dw", ws, OUT_ACCUMULATED);
         float *db = run_output (run, "db", d->oc, OUT_ACCUMULATED);
 
-        ops->conv2d_forward (be, d, y, x, w, b);
-        ops->conv2d_backward (be, d, dx, dw, db, dy, x, w);
+        AN_TEST_OP (covered, be, conv2d_forward, d, y, x, w, b);
+        AN_TEST_OP (covered, be, conv2d_backward, d, dx, dw, db, dy, x, w);
         break;
       }
     case OP_RELU:
@@ -324,9 +330,9 @@ run_case (Run *run, const Case *tc)
         float *dx = run_output (run, "dx", tc->count, OUT_ACCUMULATED);
         g_autofree float *zeros = g_new0 (float, tc->count / 4);
 
-        ops->upload (be, x, zeros, tc->count / 4 * sizeof (float));
-        ops->relu_forward (be, tc->count, y, x);
-        ops->relu_backward (be, tc->count, dx, dy, y);
+        an_test_upload (be, x, zeros, tc->count / 4 * sizeof (float));
+        AN_TEST_OP (covered, be, relu_forward, tc->count, y, x);
+        AN_TEST_OP (covered, be, relu_backward, tc->count, dx, dy, y);
         break;
       }
     case OP_LRN:
@@ -338,8 +344,8 @@ run_case (Run *run, const Case *tc)
         float *scale = run_output (run, "scale", s, OUT_OVERWRITTEN);
         float *dx = run_output (run, "dx", s, OUT_ACCUMULATED);
 
-        ops->lrn_forward (be, d, y, scale, x);
-        ops->lrn_backward (be, d, dx, dy, x, y, scale);
+        AN_TEST_OP (covered, be, lrn_forward, d, y, scale, x);
+        AN_TEST_OP (covered, be, lrn_backward, d, dx, dy, x, y, scale);
         break;
       }
     case OP_MAXPOOL:
@@ -351,8 +357,8 @@ run_case (Run *run, const Case *tc)
         int32_t *argmax = run_output_int (run, "argmax", ys);
         float *dx = run_output (run, "dx", xs, OUT_ACCUMULATED);
 
-        ops->maxpool_forward (be, d, y, argmax, x);
-        ops->maxpool_backward (be, d, dx, dy, argmax);
+        AN_TEST_OP (covered, be, maxpool_forward, d, y, argmax, x);
+        AN_TEST_OP (covered, be, maxpool_backward, d, dx, dy, argmax);
         break;
       }
     case OP_AVGPOOL:
@@ -363,8 +369,8 @@ run_case (Run *run, const Case *tc)
         float *y = run_output (run, "y", ys, OUT_OVERWRITTEN);
         float *dx = run_output (run, "dx", xs, OUT_ACCUMULATED);
 
-        ops->avgpool_forward (be, d, y, x);
-        ops->avgpool_backward (be, d, dx, dy);
+        AN_TEST_OP (covered, be, avgpool_forward, d, y, x);
+        AN_TEST_OP (covered, be, avgpool_backward, d, dx, dy);
         break;
       }
     case OP_DROPOUT:
@@ -376,8 +382,8 @@ run_case (Run *run, const Case *tc)
         float *mask = run_output (run, "mask", s, OUT_OVERWRITTEN);
         float *dx = run_output (run, "dx", s, OUT_ACCUMULATED);
 
-        ops->dropout_forward (be, d, y, mask, x);
-        ops->dropout_backward (be, s, dx, dy, mask);
+        AN_TEST_OP (covered, be, dropout_forward, d, y, mask, x);
+        AN_TEST_OP (covered, be, dropout_backward, s, dx, dy, mask);
         break;
       }
     case OP_LINEAR:
@@ -392,8 +398,8 @@ run_case (Run *run, const Case *tc)
         float *dw = run_output (run, "dw", ws, OUT_ACCUMULATED);
         float *db = run_output (run, "db", d->out, OUT_ACCUMULATED);
 
-        ops->linear_forward (be, d, y, x, w, b);
-        ops->linear_backward (be, d, dx, dw, db, dy, x, w);
+        AN_TEST_OP (covered, be, linear_forward, d, y, x, w, b);
+        AN_TEST_OP (covered, be, linear_backward, d, dx, dw, db, dy, x, w);
         break;
       }
     case OP_CONCAT:
@@ -404,8 +410,8 @@ run_case (Run *run, const Case *tc)
         float *y = run_output (run, "y", ys, OUT_ACCUMULATED);
         float *dx = run_output (run, "dx", xs, OUT_ACCUMULATED);
 
-        ops->concat_forward (be, tc->n, tc->c2, tc->off, tc->c1, tc->hw, y, x);
-        ops->concat_backward (be, tc->n, tc->c2, tc->off, tc->c1, tc->hw, dx, dy);
+        AN_TEST_OP (covered, be, concat_forward, tc->n, tc->c2, tc->off, tc->c1, tc->hw, y, x);
+        AN_TEST_OP (covered, be, concat_backward, tc->n, tc->c2, tc->off, tc->c1, tc->hw, dx, dy);
         break;
       }
     case OP_SOFTMAX_XENT:
@@ -416,9 +422,9 @@ run_case (Run *run, const Case *tc)
         int32_t *labels = run_labels (run, tc->n, tc->k);
         float *probs = run_output (run, "probs", s, OUT_OVERWRITTEN);
         float *dz = run_output (run, "dlogits", s, OUT_ACCUMULATED);
-        double loss = ops->softmax_xent_forward (be, tc->n, tc->k, probs, z, labels);
+        double loss = AN_TEST_OP (covered, be, softmax_xent_forward, tc->n, tc->k, probs, z, labels);
 
-        ops->softmax_xent_backward (be, tc->n, tc->k, dz, probs, labels);
+        AN_TEST_OP (covered, be, softmax_xent_backward, tc->n, tc->k, dz, probs, labels);
         run_scalar (run, "loss", loss);
         break;
       }
@@ -429,15 +435,15 @@ run_case (Run *run, const Case *tc)
         float *v = run_output (run, "v", tc->count, OUT_ACCUMULATED);
 
         /* two steps, so the second sees the first's momentum */
-        ops->sgd_update (be, &tc->sgd, tc->count, w, v, g);
-        ops->sgd_update (be, &tc->sgd, tc->count, w, v, g);
+        AN_TEST_OP (covered, be, sgd_update, &tc->sgd, tc->count, w, v, g);
+        AN_TEST_OP (covered, be, sgd_update, &tc->sgd, tc->count, w, v, g);
         break;
       }
     case OP_SUM_SQUARES:
       {
         float *x = run_input (run, tc->count, -3, 3);
 
-        run_scalar (run, "sum", ops->sum_squares (be, tc->count, x));
+        run_scalar (run, "sum", AN_TEST_OP (covered, be, sum_squares, tc->count, x));
         break;
       }
     case OP_COUNT:
@@ -558,6 +564,25 @@ test_all_ops (void)
   else
     g_test_message ("cuda: skipped (%s)", error->message);
 
+  /* every backend implements every op of the list */
+  g_clear_error (&error);
+  if (!an_backend_ops_check (ref->ops, &error))
+    g_string_append_printf (failures, "  %s\n", error->message);
+  g_clear_error (&error);
+  for (guint k = candidates->len; k-- > 0;)
+    {
+      Candidate *c = g_ptr_array_index (candidates, k);
+      if (an_backend_ops_check (c->be->ops, &error))
+        continue;
+      /* a backend with a hole in its table fails here rather than crash in a case */
+      g_string_append_printf (failures, "  %s\n", error->message);
+      g_clear_error (&error);
+      an_backend_free (c->be);
+      g_free (c->name);
+      g_free (c);
+      g_ptr_array_remove_index (candidates, k);
+    }
+
   for (size_t t = 0; t < G_N_ELEMENTS (cases); t++)
     {
       Case *tc = &cases[t];
@@ -613,6 +638,10 @@ test_all_ops (void)
   g_ptr_array_unref (candidates);
   g_test_message ("%zu cases in %.1f s", G_N_ELEMENTS (cases),
                   (g_get_monotonic_time () - start) / 1e6);
+  /* every op of the list has a case */
+  g_autofree char *missing = an_test_ops_missing (covered);
+  if (missing)
+    g_string_append_printf (failures, "  no case calls %s\n", missing);
   if (failures->len > 0)
     g_test_fail_printf ("%s", failures->str);
 }
@@ -639,11 +668,11 @@ test_transfer (void)
   c = cpu1->ops->alloc (cpu1, count * sizeof (float), &error);
   g_assert_no_error (error);
 
-  ref->ops->upload (ref, a, host, count * sizeof (float));
-  an_backend_transfer (cpu0, b, ref, a, count * sizeof (float));
-  g_assert_false (cpu0->ops->peer_copy (cpu0, b, ref, a, 4)); /* another kind: refused */
-  an_backend_transfer (cpu1, c, cpu0, b, count * sizeof (float));
-  cpu1->ops->download (cpu1, back, c, count * sizeof (float));
+  an_test_upload (ref, a, host, count * sizeof (float));
+  g_assert_true (an_backend_transfer (cpu0, b, ref, a, count * sizeof (float), &error));
+  g_assert_true (an_backend_transfer (cpu1, c, cpu0, b, count * sizeof (float), &error));
+  g_assert_no_error (error);
+  an_test_download (cpu1, back, c, count * sizeof (float));
   g_assert_cmpmem (back, count * sizeof (float), host, count * sizeof (float));
 
   ref->ops->free (ref, a);
@@ -666,15 +695,15 @@ check_nan_propagates (AnBackend *be, const char *name)
   float *y = be->ops->alloc (be, sizeof host, &error);
   int32_t *am = be->ops->alloc (be, 4 * sizeof (int32_t), &error);
   g_assert_no_error (error);
-  be->ops->upload (be, x, host, sizeof host);
+  an_test_upload (be, x, host, sizeof host);
   be->ops->relu_forward (be, 16, y, x);
-  be->ops->download (be, out, y, sizeof out);
+  an_test_download (be, out, y, sizeof out);
   g_assert_true (isnan (out[6]));
   g_assert_cmpfloat (out[0], ==, 0.0f);
   AnPoolDesc pd = { .n = 1, .c = 1, .h = 4, .w = 4, .kh = 2, .kw = 2, .sh = 2, .sw = 2 };
   g_assert_true (an_pool_desc_init (&pd, NULL));
   be->ops->maxpool_forward (be, &pd, y, am, x);
-  be->ops->download (be, out, y, 4 * sizeof (float));
+  an_test_download (be, out, y, 4 * sizeof (float));
   g_test_message ("%s: maxpool of a window holding NaN gives %g", name, out[1]);
   g_assert_true (isnan (out[1]));     /* the window of (1, 2) */
   g_assert_false (isnan (out[0]));
@@ -695,10 +724,44 @@ test_nan (void)
     check_nan_propagates (cuda, "cuda");
 }
 
+/* The two checks that keep the op list complete fail when an op is missing: a table with one
+ * op left NULL, and a case list that never calls one. */
+static void
+test_op_list_checks (void)
+{
+  g_autoptr (AnBackend) cpu = an_backend_cpu_new (0, 1);
+  AnBackendOps broken = *cpu->ops;
+  g_autoptr (GError) error = NULL;
+  gboolean all[AN_OP_COUNT];
+
+  g_assert_true (an_backend_ops_check (cpu->ops, &error));
+  g_assert_no_error (error);
+  for (int op = 0; op < AN_OP_COUNT; op++)
+    g_assert_true (an_backend_ops_has (cpu->ops, op));
+
+  broken.lrn_backward = NULL;
+  g_assert_false (an_backend_ops_has (&broken, AN_OP_LRN_BACKWARD));
+  g_assert_true (an_backend_ops_has (&broken, AN_OP_LRN_FORWARD));
+  g_assert_false (an_backend_ops_check (&broken, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "lrn_backward"));
+  g_assert_null (strstr (error->message, "lrn_forward"));
+  g_assert_cmpstr (an_op_name (AN_OP_LRN_BACKWARD), ==, "lrn_backward");
+  g_assert_cmpstr (an_op_family (AN_OP_LRN_BACKWARD), ==, "lrn");
+
+  for (int op = 0; op < AN_OP_COUNT; op++)
+    all[op] = TRUE;
+  g_assert_null (an_test_ops_missing (all));
+  all[AN_OP_SUM_SQUARES] = FALSE;
+  g_autofree char *missing = an_test_ops_missing (all);
+  g_assert_cmpstr (missing, ==, "sum_squares");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/backends/op-list-checks", test_op_list_checks);
   g_test_add_func ("/backends/nan-propagates", test_nan);
   g_test_add_func ("/backends/all-ops", test_all_ops);
   g_test_add_func ("/backends/transfer", test_transfer);

@@ -47,8 +47,54 @@ an_guarded_new (AnBackend *be, size_t bytes)
     memcpy (host + AN_GUARD_BYTES + i, &nan_value, sizeof (float));
   memset (host + AN_GUARD_BYTES + bytes / sizeof (float) * sizeof (float), 0xff,
           bytes % sizeof (float));
-  be->ops->upload (be, g->base, host, total);
+  an_test_upload (be, g->base, host, total);
   return g;
+}
+
+void
+an_test_upload (AnBackend *be, void *dst, const void *host, size_t bytes)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (be->ops->upload (be, dst, host, bytes, &error));
+  g_assert_no_error (error);
+}
+
+void
+an_test_download (AnBackend *be, void *host, const void *src, size_t bytes)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (be->ops->download (be, host, src, bytes, &error));
+  g_assert_no_error (error);
+}
+
+void
+an_test_zero (AnBackend *be, void *dst, size_t bytes)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (be->ops->zero (be, dst, bytes, &error));
+  g_assert_no_error (error);
+}
+
+void
+an_test_mark_op (gboolean *covered, const char *name)
+{
+  for (int op = 0; op < AN_OP_COUNT; op++)
+    if (g_str_equal (an_op_name (op), name))
+      {
+        covered[op] = TRUE;
+        return;
+      }
+  g_error ("%s is not an op of AN_OP_LIST", name);
+}
+
+char *
+an_test_ops_missing (const gboolean *covered)
+{
+  GString *missing = g_string_new (NULL);
+  for (int op = 0; op < AN_OP_COUNT; op++)
+    if (!covered[op])
+      g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", an_op_name (op));
+  return g_string_free (missing, missing->len == 0);
 }
 
 void *
@@ -62,8 +108,8 @@ an_guarded_check (AnGuarded *guarded, const char *what)
 {
   AnBackend *be = guarded->be;
   guint8 before[AN_GUARD_BYTES], after[AN_GUARD_BYTES];
-  be->ops->download (be, before, guarded->base, AN_GUARD_BYTES);
-  be->ops->download (be, after, guarded->base + AN_GUARD_BYTES + guarded->bytes, AN_GUARD_BYTES);
+  an_test_download (be, before, guarded->base, AN_GUARD_BYTES);
+  an_test_download (be, after, guarded->base + AN_GUARD_BYTES + guarded->bytes, AN_GUARD_BYTES);
   for (size_t i = 0; i < AN_GUARD_BYTES; i++)
     {
       if (before[i] != canary[i % 4])
@@ -85,13 +131,13 @@ an_guarded_check (AnGuarded *guarded, const char *what)
 void
 an_guarded_upload (AnGuarded *guarded, const void *host)
 {
-  guarded->be->ops->upload (guarded->be, an_guarded_data (guarded), host, guarded->bytes);
+  an_test_upload (guarded->be, an_guarded_data (guarded), host, guarded->bytes);
 }
 
 void
 an_guarded_download (AnGuarded *guarded, void *host)
 {
-  guarded->be->ops->download (guarded->be, host, an_guarded_data (guarded), guarded->bytes);
+  an_test_download (guarded->be, host, an_guarded_data (guarded), guarded->bytes);
 }
 
 void
@@ -129,7 +175,7 @@ float *
 an_test_arena_zeros (AnTestArena *arena, size_t count)
 {
   float *dev = an_test_arena_alloc (arena, count * sizeof (float));
-  arena->be->ops->zero (arena->be, dev, count * sizeof (float));
+  an_test_zero (arena->be, dev, count * sizeof (float));
   return dev;
 }
 
@@ -137,7 +183,7 @@ float *
 an_test_arena_upload (AnTestArena *arena, const float *host, size_t count)
 {
   float *dev = an_test_arena_alloc (arena, count * sizeof (float));
-  arena->be->ops->upload (arena->be, dev, host, count * sizeof (float));
+  an_test_upload (arena->be, dev, host, count * sizeof (float));
   return dev;
 }
 

@@ -44,6 +44,20 @@ void an_test_arena_free (AnTestArena *arena);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnTestArena, an_test_arena_free)
 
+/* --- backend memory that must work: the test fails with the backend's error ------------- */
+void an_test_upload (AnBackend *be, void *dst, const void *host, size_t bytes);
+void an_test_download (AnBackend *be, void *host, const void *src, size_t bytes);
+void an_test_zero (AnBackend *be, void *dst, size_t bytes);
+
+/* --- the op list (AN_OP_LIST) -------------------------------------------------------------
+ * AN_TEST_OP calls op `field` of be's table and marks it in covered[AN_OP_COUNT], so that an
+ * op test can fail when an op of the list has no case: an_test_ops_missing names the ops that
+ * no call marked (NULL when every one was). */
+#define AN_TEST_OP(covered, be, field, ...)                                                    \
+  (an_test_mark_op ((covered), #field), (be)->ops->field ((be), __VA_ARGS__))
+void an_test_mark_op (gboolean *covered, const char *name);
+char *an_test_ops_missing (const gboolean *covered);
+
 /* --- deterministic fills (counter-based: the same values on every machine) --------------- */
 void an_test_fill_uniform (float *x, size_t count, uint64_t seed, float lo, float hi);
 void an_test_fill_normal (float *x, size_t count, uint64_t seed, float std);

@@ -1,4 +1,6 @@
 /* test-cuda-ops.c: every op of the CUDA backend against the reference backend (contract 2b).
+ * Every GPU op is called through AN_TEST_OP; the last test fails when an op of the op list
+ * (AN_OP_LIST) has not been called, and the first when the CUDA table lacks one.
  *
  * Inputs come from the counter RNG; each op runs on both backends from the same inputs (the
  * backward ops onto non-zero gradients, to check that they add). Every buffer has guard floats
@@ -13,7 +15,9 @@
 
 #include "an-backend.h"
 #include "an-error.h"
+#include "an-placement.h"
 #include "an-rng.h"
+#include "an-test-util.h"
 
 /* Tolerances on the scaled error. GEMM ops sum up to a few thousand products in a different
  * order than the reference; the others differ by a few roundings (powf, a division) at most. */
@@ -28,6 +32,8 @@ static AnBackend *ref;
 static AnBackend *gpu;
 static AnBackend *gpu_small_ws; /* a 1 MiB conv workspace: several passes over the batch */
 static guint64 fill_counter;
+/* the GPU ops the tests have called */
+static gboolean covered[AN_OP_COUNT];
 
 typedef struct {
   AnBackend *be;
@@ -64,7 +70,7 @@ dev_new (AnBackend *be, const void *host, size_t count)
     staging[i] = staging[GUARD + count + i] = GUARD_VALUE;
   if (host != NULL)
     memcpy (staging + GUARD, host, count * sizeof (float));
-  be->ops->upload (be, b.base, staging, total * sizeof (float));
+  an_test_upload (be, b.base, staging, total * sizeof (float));
   g_free (staging);
   return b;
 }
@@ -81,7 +87,7 @@ dev_read (DevBuf *b, const char *what)
 {
   size_t total = b->count + 2 * GUARD;
   float *staging = g_new (float, total);
-  b->be->ops->download (b->be, staging, b->base, total * sizeof (float));
+  an_test_download (b->be, staging, b->base, total * sizeof (float));
   for (size_t i = 0; i < GUARD; i++)
     {
       if (memcmp (&staging[i], &(float){ GUARD_VALUE }, sizeof (float)) != 0 ||
@@ -197,7 +203,7 @@ run_conv_case (const ConvCase *cc, AnBackend *cuda)
 
   ref->ops->conv2d_forward (ref, &d, dev_ptr (&y.r), dev_ptr (&x.r), dev_ptr (&w.r),
                             dev_ptr (&b.r));
-  gpu->ops->conv2d_forward (gpu, &d, dev_ptr (&y.g), dev_ptr (&x.g), dev_ptr (&w.g),
+  AN_TEST_OP (covered, gpu, conv2d_forward, &d, dev_ptr (&y.g), dev_ptr (&x.g), dev_ptr (&w.g),
                             dev_ptr (&b.g));
   char *what = g_strdup_printf ("%s forward", name);
   check_close (what, &y, TOL_GEMM);
@@ -205,7 +211,7 @@ run_conv_case (const ConvCase *cc, AnBackend *cuda)
 
   ref->ops->conv2d_backward (ref, &d, cc->want_dx ? dev_ptr (&dx.r) : NULL, dev_ptr (&dw.r),
                              dev_ptr (&db.r), dev_ptr (&dy.r), dev_ptr (&x.r), dev_ptr (&w.r));
-  gpu->ops->conv2d_backward (gpu, &d, cc->want_dx ? dev_ptr (&dx.g) : NULL, dev_ptr (&dw.g),
+  AN_TEST_OP (covered, gpu, conv2d_backward, &d, cc->want_dx ? dev_ptr (&dx.g) : NULL, dev_ptr (&dw.g),
                              dev_ptr (&db.g), dev_ptr (&dy.g), dev_ptr (&x.g), dev_ptr (&w.g));
   what = g_strdup_printf ("%s dx", name);
   check_close (what, &dx, TOL_GEMM);
@@ -257,7 +263,7 @@ test_conv_backward_deterministic (void)
     {
       DevBuf x = dev_new (gpu, hx, nx), w = dev_new (gpu, hw, nw), dy = dev_new (gpu, hdy, ny);
       DevBuf dx = dev_new (gpu, NULL, nx), dw = dev_new (gpu, NULL, nw), db = dev_new (gpu, NULL, d.oc);
-      gpu->ops->conv2d_backward (gpu, &d, dev_ptr (&dx), dev_ptr (&dw), dev_ptr (&db),
+      AN_TEST_OP (covered, gpu, conv2d_backward, &d, dev_ptr (&dx), dev_ptr (&dw), dev_ptr (&db),
                                  dev_ptr (&dy), dev_ptr (&x), dev_ptr (&w));
       results[run][0] = dev_read (&dx, "dx");
       results[run][1] = dev_read (&dw, "dw");
@@ -290,10 +296,10 @@ test_relu (void)
   Twin x = twin_new (h, count), y = twin_random (count, -3, 3);
   Twin dy = twin_random (count, -1, 1), dx = twin_random (count, -1, 1);
   ref->ops->relu_forward (ref, count, dev_ptr (&y.r), dev_ptr (&x.r));
-  gpu->ops->relu_forward (gpu, count, dev_ptr (&y.g), dev_ptr (&x.g));
+  AN_TEST_OP (covered, gpu, relu_forward, count, dev_ptr (&y.g), dev_ptr (&x.g));
   check_identical ("relu forward", &y);
   ref->ops->relu_backward (ref, count, dev_ptr (&dx.r), dev_ptr (&dy.r), dev_ptr (&y.r));
-  gpu->ops->relu_backward (gpu, count, dev_ptr (&dx.g), dev_ptr (&dy.g), dev_ptr (&y.g));
+  AN_TEST_OP (covered, gpu, relu_backward, count, dev_ptr (&dx.g), dev_ptr (&dy.g), dev_ptr (&y.g));
   check_close ("relu backward", &dx, TOL_EXACT);
   twin_free (&x);
   twin_free (&y);
@@ -321,7 +327,7 @@ test_lrn (void)
       Twin scale = twin_random (count, -1, 1), dy = twin_random (count, -1, 1);
       Twin dx = twin_random (count, -1, 1);
       ref->ops->lrn_forward (ref, d, dev_ptr (&y.r), dev_ptr (&scale.r), dev_ptr (&x.r));
-      gpu->ops->lrn_forward (gpu, d, dev_ptr (&y.g), dev_ptr (&scale.g), dev_ptr (&x.g));
+      AN_TEST_OP (covered, gpu, lrn_forward, d, dev_ptr (&y.g), dev_ptr (&scale.g), dev_ptr (&x.g));
       char *name = g_strdup_printf ("lrn c%d size%d groups%d", d->c, d->size, d->groups);
       char *what = g_strdup_printf ("%s forward", name);
       check_close (what, &y, TOL_ELEMENTWISE);
@@ -331,7 +337,7 @@ test_lrn (void)
       g_free (what);
       ref->ops->lrn_backward (ref, d, dev_ptr (&dx.r), dev_ptr (&dy.r), dev_ptr (&x.r),
                               dev_ptr (&y.r), dev_ptr (&scale.r));
-      gpu->ops->lrn_backward (gpu, d, dev_ptr (&dx.g), dev_ptr (&dy.g), dev_ptr (&x.g),
+      AN_TEST_OP (covered, gpu, lrn_backward, d, dev_ptr (&dx.g), dev_ptr (&dy.g), dev_ptr (&x.g),
                               dev_ptr (&y.g), dev_ptr (&scale.g));
       what = g_strdup_printf ("%s backward", name);
       check_close (what, &dx, TOL_ELEMENTWISE);
@@ -369,7 +375,7 @@ test_maxpool (void)
         Twin dy = twin_random (ny, -1, 1), dx = twin_random (nx, -1, 1);
         ref->ops->maxpool_forward (ref, &d, dev_ptr (&y.r), (int32_t *) dev_ptr (&arg.r),
                                    dev_ptr (&x.r));
-        gpu->ops->maxpool_forward (gpu, &d, dev_ptr (&y.g), (int32_t *) dev_ptr (&arg.g),
+        AN_TEST_OP (covered, gpu, maxpool_forward, &d, dev_ptr (&y.g), (int32_t *) dev_ptr (&arg.g),
                                    dev_ptr (&x.g));
         char *name = g_strdup_printf ("maxpool %dx%d k%d s%d%s", d.h, d.w, d.kh, d.sh,
                                       ties ? " ties" : "");
@@ -381,7 +387,7 @@ test_maxpool (void)
         g_free (what);
         ref->ops->maxpool_backward (ref, &d, dev_ptr (&dx.r), dev_ptr (&dy.r),
                                     (const int32_t *) dev_ptr (&arg.r));
-        gpu->ops->maxpool_backward (gpu, &d, dev_ptr (&dx.g), dev_ptr (&dy.g),
+        AN_TEST_OP (covered, gpu, maxpool_backward, &d, dev_ptr (&dx.g), dev_ptr (&dy.g),
                                     (const int32_t *) dev_ptr (&arg.g));
         what = g_strdup_printf ("%s backward", name);
         check_close (what, &dx, TOL_ELEMENTWISE);
@@ -412,13 +418,13 @@ test_avgpool (void)
       Twin x = twin_random (nx, -1, 1), y = twin_random (ny, -1, 1);
       Twin dy = twin_random (ny, -1, 1), dx = twin_random (nx, -1, 1);
       ref->ops->avgpool_forward (ref, d, dev_ptr (&y.r), dev_ptr (&x.r));
-      gpu->ops->avgpool_forward (gpu, d, dev_ptr (&y.g), dev_ptr (&x.g));
+      AN_TEST_OP (covered, gpu, avgpool_forward, d, dev_ptr (&y.g), dev_ptr (&x.g));
       char *name = g_strdup_printf ("avgpool %dx%d -> %dx%d", d->h, d->w, d->oh, d->ow);
       char *what = g_strdup_printf ("%s forward", name);
       check_close (what, &y, TOL_ELEMENTWISE);
       g_free (what);
       ref->ops->avgpool_backward (ref, d, dev_ptr (&dx.r), dev_ptr (&dy.r));
-      gpu->ops->avgpool_backward (gpu, d, dev_ptr (&dx.g), dev_ptr (&dy.g));
+      AN_TEST_OP (covered, gpu, avgpool_backward, d, dev_ptr (&dx.g), dev_ptr (&dy.g));
       what = g_strdup_printf ("%s backward", name);
       check_close (what, &dx, TOL_ELEMENTWISE);
       g_free (what);
@@ -446,7 +452,7 @@ test_dropout (void)
       Twin mask = twin_random (count, -1, 1), dy = twin_random (count, -1, 1);
       Twin dx = twin_random (count, -1, 1);
       ref->ops->dropout_forward (ref, d, dev_ptr (&y.r), dev_ptr (&mask.r), dev_ptr (&x.r));
-      gpu->ops->dropout_forward (gpu, d, dev_ptr (&y.g), dev_ptr (&mask.g), dev_ptr (&x.g));
+      AN_TEST_OP (covered, gpu, dropout_forward, d, dev_ptr (&y.g), dev_ptr (&mask.g), dev_ptr (&x.g));
       char *name = g_strdup_printf ("dropout p%.2f offset %d", d->p, d->col_offset);
       char *what = g_strdup_printf ("%s mask", name);
       check_identical (what, &mask);
@@ -466,7 +472,7 @@ test_dropout (void)
           }
       g_free (m);
       ref->ops->dropout_backward (ref, count, dev_ptr (&dx.r), dev_ptr (&dy.r), dev_ptr (&mask.r));
-      gpu->ops->dropout_backward (gpu, count, dev_ptr (&dx.g), dev_ptr (&dy.g), dev_ptr (&mask.g));
+      AN_TEST_OP (covered, gpu, dropout_backward, count, dev_ptr (&dx.g), dev_ptr (&dy.g), dev_ptr (&mask.g));
       what = g_strdup_printf ("%s backward", name);
       check_close (what, &dx, TOL_ELEMENTWISE);
       g_free (what);
@@ -494,7 +500,7 @@ test_linear (void)
       Twin dw = twin_random (nw, -1, 1), db = twin_random (d->out, -1, 1);
       ref->ops->linear_forward (ref, d, dev_ptr (&y.r), dev_ptr (&x.r), dev_ptr (&w.r),
                                 dev_ptr (&b.r));
-      gpu->ops->linear_forward (gpu, d, dev_ptr (&y.g), dev_ptr (&x.g), dev_ptr (&w.g),
+      AN_TEST_OP (covered, gpu, linear_forward, d, dev_ptr (&y.g), dev_ptr (&x.g), dev_ptr (&w.g),
                                 dev_ptr (&b.g));
       char *name = g_strdup_printf ("linear n%d %d -> %d", d->n, d->in, d->out);
       char *what = g_strdup_printf ("%s forward", name);
@@ -502,7 +508,7 @@ test_linear (void)
       g_free (what);
       ref->ops->linear_backward (ref, d, dev_ptr (&dx.r), dev_ptr (&dw.r), dev_ptr (&db.r),
                                  dev_ptr (&dy.r), dev_ptr (&x.r), dev_ptr (&w.r));
-      gpu->ops->linear_backward (gpu, d, dev_ptr (&dx.g), dev_ptr (&dw.g), dev_ptr (&db.g),
+      AN_TEST_OP (covered, gpu, linear_backward, d, dev_ptr (&dx.g), dev_ptr (&dw.g), dev_ptr (&db.g),
                                  dev_ptr (&dy.g), dev_ptr (&x.g), dev_ptr (&w.g));
       const char *grads[] = { "dx", "dw", "db" };
       Twin *gt[] = { &dx, &dw, &db };
@@ -527,10 +533,10 @@ test_concat (void)
   Twin x = twin_random (nx, -1, 1), y = twin_random (ny, -1, 1);
   Twin dy = twin_random (ny, -1, 1), dx = twin_random (nx, -1, 1);
   ref->ops->concat_forward (ref, n, cy, offset, cx, hw, dev_ptr (&y.r), dev_ptr (&x.r));
-  gpu->ops->concat_forward (gpu, n, cy, offset, cx, hw, dev_ptr (&y.g), dev_ptr (&x.g));
+  AN_TEST_OP (covered, gpu, concat_forward, n, cy, offset, cx, hw, dev_ptr (&y.g), dev_ptr (&x.g));
   check_identical ("concat forward (other channels untouched)", &y);
   ref->ops->concat_backward (ref, n, cy, offset, cx, hw, dev_ptr (&dx.r), dev_ptr (&dy.r));
-  gpu->ops->concat_backward (gpu, n, cy, offset, cx, hw, dev_ptr (&dx.g), dev_ptr (&dy.g));
+  AN_TEST_OP (covered, gpu, concat_backward, n, cy, offset, cx, hw, dev_ptr (&dx.g), dev_ptr (&dy.g));
   check_close ("concat backward", &dx, TOL_EXACT);
   twin_free (&x);
   twin_free (&y);
@@ -554,7 +560,7 @@ test_softmax_xent (void)
       double want = ref->ops->softmax_xent_forward (ref, n, k, dev_ptr (&probs.r),
                                                     dev_ptr (&logits.r),
                                                     (const int32_t *) dev_ptr (&lab.r));
-      double got = gpu->ops->softmax_xent_forward (gpu, n, k, dev_ptr (&probs.g),
+      double got = AN_TEST_OP (covered, gpu, softmax_xent_forward, n, k, dev_ptr (&probs.g),
                                                    dev_ptr (&logits.g),
                                                    (const int32_t *) dev_ptr (&lab.g));
       double rel = fabs (got - want) / MAX (fabs (want), 1e-30);
@@ -567,7 +573,7 @@ test_softmax_xent (void)
       g_free (what);
       ref->ops->softmax_xent_backward (ref, n, k, dev_ptr (&dl.r), dev_ptr (&probs.r),
                                        (const int32_t *) dev_ptr (&lab.r));
-      gpu->ops->softmax_xent_backward (gpu, n, k, dev_ptr (&dl.g), dev_ptr (&probs.g),
+      AN_TEST_OP (covered, gpu, softmax_xent_backward, n, k, dev_ptr (&dl.g), dev_ptr (&probs.g),
                                        (const int32_t *) dev_ptr (&lab.g));
       what = g_strdup_printf ("softmax-xent n%d k%d backward", n, k);
       check_close (what, &dl, TOL_ELEMENTWISE);
@@ -595,7 +601,7 @@ test_sgd_update (void)
         {
           ref->ops->sgd_update (ref, &cases[ci], count, dev_ptr (&w.r), dev_ptr (&v.r),
                                 dev_ptr (&g.r));
-          gpu->ops->sgd_update (gpu, &cases[ci], count, dev_ptr (&w.g), dev_ptr (&v.g),
+          AN_TEST_OP (covered, gpu, sgd_update, &cases[ci], count, dev_ptr (&w.g), dev_ptr (&v.g),
                                 dev_ptr (&g.g));
         }
       char *what = g_strdup_printf ("sgd %s x3 weights",
@@ -621,8 +627,8 @@ test_sum_squares (void)
     {
       Twin x = twin_random (counts[ci], -1, 1);
       double want = ref->ops->sum_squares (ref, counts[ci], dev_ptr (&x.r));
-      double got = gpu->ops->sum_squares (gpu, counts[ci], dev_ptr (&x.g));
-      double again = gpu->ops->sum_squares (gpu, counts[ci], dev_ptr (&x.g));
+      double got = AN_TEST_OP (covered, gpu, sum_squares, counts[ci], dev_ptr (&x.g));
+      double again = AN_TEST_OP (covered, gpu, sum_squares, counts[ci], dev_ptr (&x.g));
       double rel = fabs (got - want) / MAX (want, 1e-300);
       g_test_message ("sum_squares %zu: %.17g vs %.17g, relative error %.3g (tolerance 1e-10)",
                       counts[ci], got, want, rel);
@@ -641,11 +647,13 @@ test_memory (void)
   size_t count = 100000;
   float *h = host_random (count, -1, 1);
   DevBuf a = dev_new (gpu, h, count), b = dev_new (gpu, NULL, count);
-  gpu->ops->copy (gpu, dev_ptr (&b), dev_ptr (&a), count * sizeof (float));
+  g_assert_true (gpu->ops->copy (gpu, dev_ptr (&b), dev_ptr (&a), count * sizeof (float),
+                                 &error));
+  g_assert_no_error (error);
   float *back = dev_read (&b, "copy");
   g_assert_cmpmem (back, count * sizeof (float), h, count * sizeof (float));
   g_free (back);
-  gpu->ops->zero (gpu, dev_ptr (&b), count * sizeof (float));
+  an_test_zero (gpu, dev_ptr (&b), count * sizeof (float));
   back = dev_read (&b, "zero");
   for (size_t i = 0; i < count; i++)
     g_assert_cmpfloat (back[i], ==, 0.0f);
@@ -657,19 +665,26 @@ test_memory (void)
   DevBuf c = dev_new (other, NULL, count);
   for (int round = 0; round < 3; round++)
     {
-      gpu->ops->relu_forward (gpu, count, dev_ptr (&a), dev_ptr (&a)); /* queued before the copy */
+      /* queued before the copy */
+      AN_TEST_OP (covered, gpu, relu_forward, count, dev_ptr (&a), dev_ptr (&a));
       g_assert_true (other->ops->peer_copy (other, dev_ptr (&c), gpu, dev_ptr (&a),
-                                            count * sizeof (float)));
-      gpu->ops->zero (gpu, dev_ptr (&a), count * sizeof (float)); /* queued after it */
+                                            count * sizeof (float), &error));
+      g_assert_no_error (error);
+      an_test_zero (gpu, dev_ptr (&a), count * sizeof (float)); /* queued after it */
       back = dev_read (&c, "peer copy");
       for (size_t i = 0; i < count; i++)
         g_assert_cmpfloat (back[i], ==, round == 0 ? (h[i] > 0 ? h[i] : 0.0f) : 0.0f);
       g_free (back);
     }
   g_test_message ("copy, zero, peer copy across two streams: exact");
-  /* another kind of backend: the caller stages through the host */
+  /* another kind of backend: the transfer stages through the host */
   DevBuf r = dev_new (ref, h, count);
-  g_assert_false (gpu->ops->peer_copy (gpu, dev_ptr (&b), ref, dev_ptr (&r), 16));
+  g_assert_true (an_backend_transfer (gpu, dev_ptr (&b), ref, dev_ptr (&r),
+                                      count * sizeof (float), &error));
+  g_assert_no_error (error);
+  back = dev_read (&b, "staged transfer");
+  g_assert_cmpmem (back, count * sizeof (float), h, count * sizeof (float));
+  g_free (back);
   dev_free (&r);
 
   /* more than any GPU holds: NULL and a message with the sizes */
@@ -689,6 +704,23 @@ test_memory (void)
   dev_free (&a);
   dev_free (&b);
   g_free (h);
+}
+
+static void
+test_op_list_table (void)
+{
+  GError *error = NULL;
+  g_assert_true (an_backend_ops_check (gpu->ops, &error));
+  g_assert_no_error (error);
+}
+
+/* runs last: every op of the list was called on the GPU by one of the tests above */
+static void
+test_op_list_covered (void)
+{
+  g_autofree char *missing = an_test_ops_missing (covered);
+  if (missing)
+    g_test_fail_printf ("no test calls %s on the GPU", missing);
 }
 
 int
@@ -711,6 +743,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_unsetenv ("AN_CUDA_WORKSPACE_MIB");
 
+  g_test_add_func ("/cuda-ops/op-list-table", test_op_list_table);
   g_test_add_func ("/cuda-ops/conv", test_conv);
   g_test_add_func ("/cuda-ops/conv-backward-deterministic", test_conv_backward_deterministic);
   g_test_add_func ("/cuda-ops/relu", test_relu);
@@ -724,6 +757,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda-ops/sgd-update", test_sgd_update);
   g_test_add_func ("/cuda-ops/sum-squares", test_sum_squares);
   g_test_add_func ("/cuda-ops/memory", test_memory);
+  g_test_add_func ("/cuda-ops/op-list-covered", test_op_list_covered);
   int status = g_test_run ();
 
   gpu_small_ws->ops->destroy (gpu_small_ws);

@@ -108,9 +108,9 @@ check_placement (gconstpointer data)
   gint32 y[4];
 
   /* eval-mode logits with the initial weights */
-  an_model_set_params (n.m, init);
+  g_assert_true (an_model_set_params (n.m, init, NULL));
   batch (g, 0, x, y);
-  an_model_forward (n.m, 4, x, y, FALSE, 0);
+  g_assert_true (an_model_forward (n.m, 4, x, y, FALSE, 0, NULL, NULL));
   int shape[4];
   float *logits = NULL;
   g_assert_true (an_model_get_activation (n.m, "fc8", shape, &logits, NULL));
@@ -118,20 +118,21 @@ check_placement (gconstpointer data)
   g_free (logits);
 
   /* step 1: training-mode logits, loss, every gradient */
-  double loss = an_model_forward (n.m, 4, x, y, TRUE, 1);
+  double loss = 0;
+  g_assert_true (an_model_forward (n.m, 4, x, y, TRUE, 1, &loss, NULL));
   g_assert_true (an_model_get_activation (n.m, "fc8", shape, &logits, NULL));
   g_assert_cmpfloat (scaled_error ("step1.logits", logits, an_test_golden_get (g, "step1.logits", 40)->data, 40), <=, tol_step);
   g_free (logits);
   double want = an_test_golden_scalar (g, "step1.loss");
   g_test_message ("  step1.loss %.9f vs %.9f", loss, want);
   g_assert_cmpfloat (fabs (loss - want), <=, tol_step * fabs (want));
-  an_model_backward (n.m);
+  g_assert_true (an_model_backward (n.m, NULL));
   for (int i = 0; i < an_model_n_params (n.m); i++)
     {
       an_model_param_shape (n.m, i, shape, NULL, NULL);
       gsize count = (gsize) shape[0] * shape[1] * shape[2] * shape[3];
       g_autofree float *grad = g_new (float, count);
-      an_model_get_grad (n.m, i, grad);
+      g_assert_true (an_model_get_grad (n.m, i, grad, NULL));
       g_autofree char *name = g_strconcat ("step1.grad.", an_model_param_name (n.m, i), NULL);
       g_assert_cmpfloat (scaled_error (name, grad, an_test_golden_get (g, name, count)->data, count), <=, tol_step);
     }
@@ -139,17 +140,18 @@ check_placement (gconstpointer data)
   /* 10 SGD steps, both rules */
   for (int rule = 0; rule < 2; rule++)
     {
-      an_model_set_params (n.m, init);
+      g_assert_true (an_model_set_params (n.m, init, NULL));
       g_autofree float *zeros = g_new0 (float, an_model_param_total (n.m));
-      an_model_set_momentum (n.m, zeros);
+      g_assert_true (an_model_set_momentum (n.m, zeros, NULL));
       const AnGoldenTensor *losses = an_test_golden_get (g, rule ? "losses_paper" : "losses", 10);
       double worst = 0;
       for (int s = 1; s <= 10; s++)
         {
           batch (g, s - 1, x, y);
-          double l = an_model_forward (n.m, 4, x, y, TRUE, s);
+          double l = 0;
+          g_assert_true (an_model_forward (n.m, 4, x, y, TRUE, s, &l, NULL));
           worst = MAX (worst, fabs (l - losses->data[s - 1]) / fabs (losses->data[s - 1]));
-          an_model_backward (n.m);
+          g_assert_true (an_model_backward (n.m, NULL));
           AnSgdDesc sd = { .rule = rule ? AN_SGD_RULE_PAPER : AN_SGD_RULE_PYTORCH,
                            .lr = rule && s > 5 ? 0.005f : 0.01f, .momentum = 0.9f,
                            .weight_decay = 5e-4f };
@@ -159,7 +161,7 @@ check_placement (gconstpointer data)
       g_assert_cmpfloat (worst, <=, tol_traj);
       g_autofree float *final = golden_params (n.m, g, rule ? "final_paper." : "final.");
       g_autofree float *got = g_new (float, an_model_param_total (n.m));
-      an_model_get_params (n.m, got);
+      g_assert_true (an_model_get_params (n.m, got, NULL));
       double diff = 0, scale = 0;
       for (gsize i = 0; i < an_model_param_total (n.m); i++)
         diff = MAX (diff, fabs (got[i] - final[i])), scale = MAX (scale, fabs (final[i]));
@@ -178,15 +180,17 @@ test_nan_input (void)
   Net n;
   net_open (&n, PLACE_CPU);
   g_autofree float *init = golden_params (n.m, g, "params.");
-  an_model_set_params (n.m, init);
+  g_assert_true (an_model_set_params (n.m, init, NULL));
   float x[4 * 3 * 16 * 16];
   gint32 y[4];
   batch (g, 0, x, y);
   x[100] = NAN;
-  double bad = an_model_forward (n.m, 4, x, y, TRUE, 1);
+  double bad = 0;
+  g_assert_true (an_model_forward (n.m, 4, x, y, TRUE, 1, &bad, NULL));
   g_assert_false (isfinite (bad));
   batch (g, 0, x, y);
-  double good = an_model_forward (n.m, 4, x, y, TRUE, 1);
+  double good = 0;
+  g_assert_true (an_model_forward (n.m, 4, x, y, TRUE, 1, &good, NULL));
   g_assert_cmpfloat (fabs (good - an_test_golden_scalar (g, "step1.loss")), <=, 1e-5 * good);
   net_close (&n);
 }

@@ -60,11 +60,11 @@ check_towers (const char *preset_name, BackendNew make, int in_channels, int bat
   g_assert_cmpuint (np, ==, an_model_param_total (m2));
 
   /* counter-based initialisation: the same weights whatever the placement */
-  an_model_init_params (m1, AN_INIT_HE, 11);
-  an_model_init_params (m2, AN_INIT_HE, 11);
+  g_assert_true (an_model_init_params (m1, AN_INIT_HE, 11, NULL));
+  g_assert_true (an_model_init_params (m2, AN_INIT_HE, 11, NULL));
   g_autofree float *w1 = g_new (float, np), *w2 = g_new (float, np);
-  an_model_get_params (m1, w1);
-  an_model_get_params (m2, w2);
+  g_assert_true (an_model_get_params (m1, w1, NULL));
+  g_assert_true (an_model_get_params (m2, w2, NULL));
   g_assert_cmpint (memcmp (w1, w2, np * sizeof (float)), ==, 0);
 
   int C = p->channels > 0 ? p->channels : in_channels;
@@ -79,19 +79,21 @@ check_towers (const char *preset_name, BackendNew make, int in_channels, int bat
   AnSgdDesc sd = { .rule = AN_SGD_RULE_PYTORCH, .lr = 0.01f, .momentum = 0.9f, .weight_decay = 5e-4f };
   for (int step = 1; step <= 2; step++)
     {
-      double l1 = an_model_forward (m1, batch, x, y, TRUE, step);
-      double l2 = an_model_forward (m2, batch, x, y, TRUE, step);
+      double l1 = 0;
+      g_assert_true (an_model_forward (m1, batch, x, y, TRUE, step, &l1, NULL));
+      double l2 = 0;
+      g_assert_true (an_model_forward (m2, batch, x, y, TRUE, step, &l2, NULL));
       g_test_message ("%s step %d: loss %.9g vs %.9g", preset_name, step, l1, l2);
       g_assert_true (isfinite (l1));
       g_assert_cmpfloat (fabs (l1 - l2), <=, tol * fabs (l1) + 1e-12);
 
       g_autofree float *p1 = g_new (float, batch * 10), *p2 = g_new (float, batch * 10);
-      an_model_get_probs (m1, p1);
-      an_model_get_probs (m2, p2);
+      g_assert_true (an_model_get_probs (m1, p1, NULL));
+      g_assert_true (an_model_get_probs (m2, p2, NULL));
       g_assert_cmpfloat (max_rel_diff (p1, p2, batch * 10), <=, tol);
 
-      an_model_backward (m1);
-      an_model_backward (m2);
+      g_assert_true (an_model_backward (m1, NULL));
+      g_assert_true (an_model_backward (m2, NULL));
       double worst = 0;
       for (int i = 0; i < an_model_n_params (m1); i++)
         {
@@ -100,8 +102,8 @@ check_towers (const char *preset_name, BackendNew make, int in_channels, int bat
           an_model_param_shape (m1, i, shape, NULL, &off);
           gsize n = (gsize) shape[0] * shape[1] * shape[2] * shape[3];
           g_autofree float *g1 = g_new (float, n), *g2 = g_new (float, n);
-          an_model_get_grad (m1, i, g1);
-          an_model_get_grad (m2, i, g2);
+          g_assert_true (an_model_get_grad (m1, i, g1, NULL));
+          g_assert_true (an_model_get_grad (m2, i, g2, NULL));
           double norm = 0, diff = 0;
           for (gsize j = 0; j < n; j++)
             {
@@ -119,8 +121,8 @@ check_towers (const char *preset_name, BackendNew make, int in_channels, int bat
       an_model_sgd_step (m1, &sd);
       an_model_sgd_step (m2, &sd);
     }
-  an_model_get_params (m1, w1);
-  an_model_get_params (m2, w2);
+  g_assert_true (an_model_get_params (m1, w1, NULL));
+  g_assert_true (an_model_get_params (m2, w2, NULL));
   double wd = 0;
   for (gsize i = 0; i < np; i++)
     wd = MAX (wd, fabs ((double) w1[i] - w2[i]));

@@ -1,7 +1,10 @@
 /* test-trainer.c: the trainer end to end on CIFAR-format files the test writes: it learns;
- * pause / resume / set-lr / stop / snapshots from the main thread, also while it steps; save -> resume == never stopped (bit for
- * bit); kill -9 mid-epoch then resume; a full disk at the second checkpoint keeps the first;
- * NaN loss pauses as "diverged"; early stopping and ReduceLROnPlateau act when they should. */
+ * pause / resume / set-lr / stop / snapshots from the main thread, also while it steps;
+ * save -> resume == never stopped (bit for bit); kill -9 mid-epoch then resume; a full disk at
+ * the second checkpoint keeps the first; NaN loss pauses as "diverged"; early stopping and
+ * ReduceLROnPlateau act when they should; its properties and state enum notify as events
+ * arrive; an unknown live key is refused by name; the trainer, `alexnet eval` and the
+ * classifier compute the same probabilities from one checkpoint. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -14,6 +17,9 @@
 
 #include "an-blas.h"
 #include "an-checkpoint.h"
+#include "an-classifier.h"
+#include "an-error.h"
+#include "an-eval.h"
 #include "an-trainer.h"
 #include "synth-data.h"
 
@@ -211,7 +217,8 @@ test_commands (void)
   g_assert_true (an_trainer_set_hyperparameter (t, "momentum", 0.5, &error));
   ITERATE_UNTIL (e->changes->len >= 2);
   const AnHyperChange *ch = &g_array_index (e->changes, AnHyperChange, 0);
-  g_assert_cmpstr (ch->key, ==, "lr");
+  g_assert_cmpint (ch->key, ==, AN_LIVE_LR);
+  g_assert_cmpstr (an_live_key_name (ch->key), ==, "lr");
   g_assert_cmpfloat (ch->new_value, ==, 0.005);
   g_assert_cmpint (ch->step, ==, (gint64) steps_at_pause + 1);
   g_assert_cmpfloat (an_trainer_get_config (t)->momentum, ==, 0.5);
@@ -699,7 +706,8 @@ test_diverged (void)
   an_trainer_resume (t);
   ITERATE_UNTIL (e->changes->len >= 1);
   const AnHyperChange *ch = &g_array_index (e->changes, AnHyperChange, 0);
-  g_assert_cmpstr (ch->key, ==, "lr");
+  g_assert_cmpint (ch->key, ==, AN_LIVE_LR);
+  g_assert_cmpstr (an_live_key_name (ch->key), ==, "lr");
   g_assert_cmpfloat (fabs (ch->new_value - 1.0), <, 1e-12);
   an_trainer_stop (t);
   ITERATE_UNTIL (is_final (e->last));
@@ -768,6 +776,229 @@ test_early_stopping_and_plateau (void)
 }
 
 static void
+on_notify_state (GObject *object, GParamSpec *pspec, GArray *states)
+{
+  AnTrainerState s;
+  g_object_get (object, "state", &s, NULL);
+  g_array_append_val (states, s);
+}
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, int *n)
+{
+  (*n)++;
+}
+
+/* The state is a registered enum, the state-changed signal carries it, and the properties
+ * follow the events as they are delivered, with a notify for each change. */
+static void
+test_properties (void)
+{
+  g_autofree char *dir = fresh_dir ("properties");
+  g_autofree char *ck = g_build_filename (dir, "checkpoint.ankpt", NULL);
+  AnRunConfig c;
+  base_config (&c, learn_dir, dir);
+  c.epochs = 1;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnTrainer) t = an_trainer_new (&c, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (G_TYPE_IS_ENUM (AN_TYPE_TRAINER_STATE));
+  GEnumClass *klass = g_type_class_ref (AN_TYPE_TRAINER_STATE);
+  g_assert_cmpint (g_enum_get_value_by_nick (klass, "early-stopped")->value, ==,
+                   AN_TRAINER_EARLY_STOPPED);
+  g_assert_cmpuint (klass->n_values, ==, AN_TRAINER_FAILED + 1);
+  g_type_class_unref (klass);
+  g_assert_cmpstr (an_trainer_state_to_string (AN_TRAINER_DIVERGED), ==, "diverged");
+  GSignalQuery query;
+  g_signal_query (g_signal_lookup ("state-changed", AN_TYPE_TRAINER), &query);
+  g_assert_cmpuint (query.n_params, ==, 2);
+  g_assert_true (query.param_types[0] == AN_TYPE_TRAINER_STATE);
+
+  AnTrainerState state = AN_TRAINER_FAILED;
+  int epoch = -1, epochs = 0, steps_per_epoch = -1;
+  gint64 step = -1;
+  g_autofree char *last = NULL;
+  g_object_get (t, "state", &state, "epoch", &epoch, "step", &step, "epochs", &epochs,
+                "steps-per-epoch", &steps_per_epoch, "last-checkpoint", &last, NULL);
+  g_assert_cmpint (state, ==, AN_TRAINER_IDLE);
+  g_assert_cmpint (epoch, ==, 0);
+  g_assert_cmpint (step, ==, 0);
+  g_assert_cmpint (epochs, ==, 1);
+  g_assert_cmpint (steps_per_epoch, ==, 0);
+  g_assert_null (last);
+
+  int epochs_notified = 0, step_notified = 0, checkpoint_notified = 0;
+  g_signal_connect (t, "notify::epochs", G_CALLBACK (count_notify), &epochs_notified);
+  g_assert_true (an_trainer_set_epochs (t, 2, &error));
+  g_assert_cmpint (epochs_notified, ==, 1);
+  g_object_get (t, "epochs", &epochs, NULL);
+  g_assert_cmpint (epochs, ==, 2);
+
+  g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (AnTrainerState));
+  g_signal_connect (t, "notify::state", G_CALLBACK (on_notify_state), states);
+  g_signal_connect (t, "notify::step", G_CALLBACK (count_notify), &step_notified);
+  g_signal_connect (t, "notify::last-checkpoint", G_CALLBACK (count_notify),
+                    &checkpoint_notified);
+  Events *e = events_new (t);
+  an_trainer_start (t);
+  ITERATE_UNTIL (is_final (e->last));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* one notify per state change, in order, each with the new value */
+  g_assert_cmpuint (states->len, ==, e->states->len);
+  for (guint i = 0; i < states->len; i++)
+    g_assert_cmpint (g_array_index (states, AnTrainerState, i), ==,
+                     g_array_index (e->states, int, i));
+  g_assert_cmpint (g_array_index (states, AnTrainerState, 0), ==, AN_TRAINER_RUNNING);
+  g_assert_cmpint (g_array_index (states, AnTrainerState, states->len - 1), ==,
+                   AN_TRAINER_FINISHED);
+  g_assert_cmpint (step_notified, >=, 1);
+  g_assert_cmpint (checkpoint_notified, ==, e->checkpoints);
+
+  g_clear_pointer (&last, g_free);
+  g_object_get (t, "state", &state, "epoch", &epoch, "step", &step, "steps-per-epoch",
+                &steps_per_epoch, "last-checkpoint", &last, NULL);
+  g_assert_cmpint (state, ==, AN_TRAINER_FINISHED);
+  g_assert_cmpint (epoch, ==, 2);
+  g_assert_cmpint (steps_per_epoch, ==, 300 / 50);
+  g_assert_cmpint (step, ==, g_array_index (e->steps, AnStepRecord, e->steps->len - 1).step);
+  g_assert_cmpint (step, ==, 2 * steps_per_epoch);
+  g_assert_cmpstr (last, ==, ck);
+  events_free (e);
+  an_run_config_clear (&c);
+}
+
+/* Only the live keys change during a run; anything else is refused with its name, and a live
+ * key's value gets its field's range check. */
+static void
+test_unknown_live_key (void)
+{
+  AnRunConfig c;
+  base_config (&c, learn_dir, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnTrainer) t = an_trainer_new (&c, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (an_trainer_set_hyperparameter (t, "patiense", 3, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "patiense"));
+  g_clear_error (&error);
+  g_assert_false (an_trainer_set_hyperparameter (t, "", 3, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (an_trainer_set_hyperparameter (t, "patience", 2.5, &error));
+  g_assert_nonnull (strstr (error->message, "patience"));
+  g_clear_error (&error);
+  g_assert_false (an_trainer_set_live (t, AN_LIVE_DROPOUT, 1.0, &error));
+  g_assert_nonnull (strstr (error->message, "dropout"));
+  g_clear_error (&error);
+  g_assert_true (an_trainer_set_hyperparameter (t, "patience", 3, &error));
+  g_assert_no_error (error);
+  an_run_config_clear (&c);
+}
+
+/* mean -log p[label] and top-1 hits of the classifier over a dataset's images, and the
+ * probabilities of image 0 */
+static void
+classify_all (AnClassifier *cl, const AnDataset *ds, double *loss, int *hits, float *probs0)
+{
+  int classes = an_classifier_num_classes (cl);
+  g_autofree AnPrediction *pred = g_new (AnPrediction, classes);
+  gsize isz = (gsize) ds->channels * ds->height * ds->width;
+  double sum = 0;
+  *hits = 0;
+  for (int i = 0; i < ds->count; i++)
+    {
+      g_autoptr (AnImage) img = an_image_new (ds->channels, ds->height, ds->width);
+      g_autoptr (GError) error = NULL;
+      int n = 0;
+      memcpy (img->pixels, ds->pixels + isz * i, isz);
+      g_assert_true (an_classifier_classify (cl, img, classes, pred, &n, &error));
+      g_assert_cmpint (n, ==, classes);
+      for (int k = 0; k < n; k++)
+        {
+          if (pred[k].label == ds->labels[i])
+            sum += -log (MAX (pred[k].probability, 1e-30));
+          if (i == 0)
+            probs0[pred[k].label] = (float) pred[k].probability;
+        }
+      *hits += pred[0].label == ds->labels[i];
+    }
+  *loss = sum / ds->count;
+}
+
+/* One checkpoint, three consumers that build their model with an_run_model_open: `alexnet
+ * eval` (batches of 100), the classifier (one image at a time) and the resumed trainer (a
+ * feature-map snapshot of the last layer, the logits) give the same probabilities. */
+static void
+test_one_run_builder (void)
+{
+  g_autofree char *dir = fresh_dir ("builder");
+  g_autofree char *ck = g_build_filename (dir, "checkpoint.ankpt", NULL);
+  AnRunConfig c;
+  base_config (&c, learn_dir, dir);
+  c.epochs = 3;
+  c.lr = 0.05;
+  Events *e = train_to_end (&c, NULL);
+  g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
+  /* eval and the classifier take the best weights, a resumed trainer the last ones: the same
+   * here, as the last epoch is the best */
+  g_assert_cmpint (g_array_index (e->epochs, AnEpochRecord, 2).best_epoch, ==, 3);
+  events_free (e);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnDataset) test = an_dataset_load (c.data, AN_SPLIT_TEST, 32, 32, &error);
+  g_assert_no_error (error);
+  AnEvalResult ev;
+  g_assert_true (an_evaluate_checkpoint (ck, NULL, 2, FALSE, &ev, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ev.count, ==, test->count);
+
+  g_autoptr (AnClassifier) cl = an_classifier_new_from_checkpoint (ck, &error);
+  g_assert_no_error (error);
+  double loss = 0;
+  int hits = 0;
+  float probs0[10] = { 0 };
+  g_assert_cmpint (an_classifier_num_classes (cl), ==, 10);
+  classify_all (cl, test, &loss, &hits, probs0);
+  g_test_message ("eval: loss %.7f top-1 %.4f; classifier: loss %.7f top-1 %.4f", ev.loss,
+                  ev.top1, loss, (double) hits / test->count);
+  /* the same weights and graph; batches of 100 and of 1 only reorder the GEMMs' sums */
+  g_assert_cmpfloat_with_epsilon (ev.loss, loss, 1e-5);
+  g_assert_cmpfloat (ev.top1, ==, (double) hits / test->count);
+  an_eval_result_clear (&ev);
+
+  g_autoptr (AnTrainer) t = an_trainer_new_from_checkpoint (ck, &error);
+  g_assert_no_error (error);
+  AnSnapshot *s = NULL;
+  g_signal_connect (t, "snapshot-ready", G_CALLBACK (on_snapshot), &s);
+  Events *e2 = events_new (t);
+  an_trainer_start (t);
+  ITERATE_UNTIL (is_final (e2->last));
+  g_assert_cmpint (e2->last, ==, AN_TRAINER_FINISHED);
+  g_autoptr (AnImage) probe = an_image_new (test->channels, test->height, test->width);
+  memcpy (probe->pixels, test->pixels, (gsize) test->channels * test->height * test->width);
+  an_trainer_request_snapshot (t, AN_SNAPSHOT_FEATURES, "fc8", probe);
+  ITERATE_UNTIL (s != NULL);
+  g_assert_cmpint (s->tensors[0].shape[1], ==, 10);
+  const float *logits = s->tensors[0].data;
+  double zmax = logits[0], z = 0, worst = 0;
+  for (int k = 1; k < 10; k++)
+    zmax = MAX (zmax, logits[k]);
+  for (int k = 0; k < 10; k++)
+    z += exp (logits[k] - zmax);
+  for (int k = 0; k < 10; k++)
+    worst = MAX (worst, fabs (exp (logits[k] - zmax) / z - probs0[k]));
+  g_test_message ("trainer vs classifier, image 0: largest probability difference %.3g", worst);
+  g_assert_cmpfloat (worst, <=, 1e-5);
+  an_snapshot_unref (s);
+  events_free (e2);
+  an_run_config_clear (&c);
+}
+
+static void
 test_bad_config (void)
 {
   AnRunConfig c;
@@ -820,6 +1051,9 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/diverged", test_diverged);
   g_test_add_func ("/trainer/early-stopping-plateau", test_early_stopping_and_plateau);
   g_test_add_func ("/trainer/bad-config", test_bad_config);
+  g_test_add_func ("/trainer/properties", test_properties);
+  g_test_add_func ("/trainer/unknown-live-key", test_unknown_live_key);
+  g_test_add_func ("/trainer/one-run-builder", test_one_run_builder);
   int r = g_test_run ();
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_root);
   if (system (cmd) != 0)

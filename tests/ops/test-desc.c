@@ -1,6 +1,7 @@
 /* test-desc.c: descriptor checks (output sizes, and errors that name the value at fault), the
- * reference backend's memory (aligned, NULL + error for impossible sizes), and transfers between
- * backends: a peer copy between two reference backends, host staging otherwise.
+ * reference backend's memory (aligned, NULL + error for impossible sizes), transfers between
+ * backends (a peer copy between two reference backends, host staging otherwise), and a memory
+ * call's failure reported by the call that made it.
  */
 #define G_LOG_DOMAIN "test-desc"
 #include "config.h"
@@ -10,6 +11,8 @@
 
 #include "an-backend.h"
 #include "an-error.h"
+#include "an-model.h"
+#include "an-placement.h"
 #include "an-test-util.h"
 
 /* ok and error are passed after the call: an argument list has no order of evaluation */
@@ -158,7 +161,7 @@ test_ref_memory (void)
   float *x = be->ops->alloc (be, 1001 * sizeof (float), &error);
   g_assert_no_error (error);
   g_assert_cmpuint ((uintptr_t) x % 64, ==, 0);
-  be->ops->zero (be, x, 1001 * sizeof (float));
+  g_assert_true (be->ops->zero (be, x, 1001 * sizeof (float), &error));
   g_assert_cmpfloat (x[1000], ==, 0.0f);
   g_assert_true (be->ops->sync (be, &error));
   be->ops->free (be, x);
@@ -170,25 +173,29 @@ test_ref_memory (void)
  * transfers that staging makes through it. */
 static AnBackendOps foreign_ops;
 static guint foreign_uploads, foreign_downloads;
+/* an upload after this many fails, as a device that ran out of memory or was lost would */
+static guint foreign_uploads_allowed = G_MAXUINT;
 
 static gboolean
-foreign_peer_copy (AnBackend *be, void *dst, AnBackend *src_be, const void *src, size_t bytes)
+foreign_upload (AnBackend *be, void *dst, const void *host_src, size_t bytes, GError **error)
 {
-  return FALSE;
-}
-
-static void
-foreign_upload (AnBackend *be, void *dst, const void *host_src, size_t bytes)
-{
+  if (foreign_uploads >= foreign_uploads_allowed)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_DEVICE, "foreign device: upload %u of %zu bytes "
+                   "failed", foreign_uploads + 1, bytes);
+      return FALSE;
+    }
   foreign_uploads++;
   memcpy (dst, host_src, bytes);
+  return TRUE;
 }
 
-static void
-foreign_download (AnBackend *be, void *host_dst, const void *src, size_t bytes)
+static gboolean
+foreign_download (AnBackend *be, void *host_dst, const void *src, size_t bytes, GError **error)
 {
   foreign_downloads++;
   memcpy (host_dst, src, bytes);
+  return TRUE;
 }
 
 static AnBackend *
@@ -197,10 +204,11 @@ foreign_backend_new (void)
   AnBackend *ref = an_backend_ref_new ();
   foreign_ops = *ref->ops;
   foreign_ops.name = "foreign";
-  foreign_ops.peer_copy = foreign_peer_copy;
   foreign_ops.upload = foreign_upload;
   foreign_ops.download = foreign_download;
   ref->ops = &foreign_ops; /* its destroy frees the struct either way */
+  foreign_uploads = foreign_downloads = 0;
+  foreign_uploads_allowed = G_MAXUINT;
   return ref;
 }
 
@@ -221,28 +229,69 @@ test_transfer (void)
   an_test_fill_uniform (src, count, 11, -1.0f, 1.0f);
 
   /* reference -> reference: a peer copy, no host staging */
-  an_backend_transfer (b, dst, a, src, bytes);
+  g_assert_true (an_backend_transfer (b, dst, a, src, bytes, &error));
   g_assert_cmpmem (dst, bytes, src, bytes);
 
   /* reference -> foreign -> reference: staged through host memory in bounded chunks */
-  an_backend_transfer (foreign, far, a, src, bytes);
+  g_assert_true (an_backend_transfer (foreign, far, a, src, bytes, &error));
   g_assert_cmpmem (far, bytes, src, bytes);
   g_test_message ("staged %zu bytes in %u uploads", bytes, foreign_uploads);
   g_assert_cmpuint (foreign_uploads, ==, 3);
   g_assert_cmpuint (foreign_downloads, ==, 0);
 
   memset (dst, 0, bytes);
-  an_backend_transfer (b, dst, foreign, far, bytes);
+  g_assert_true (an_backend_transfer (b, dst, foreign, far, bytes, &error));
   g_assert_cmpmem (dst, bytes, src, bytes);
   g_assert_cmpuint (foreign_downloads, ==, 3);
 
   /* nothing to move: no call at all */
-  an_backend_transfer (foreign, far, a, src, 0);
+  g_assert_true (an_backend_transfer (foreign, far, a, src, 0, &error));
+  g_assert_no_error (error);
   g_assert_cmpuint (foreign_uploads, ==, 3);
+
+  /* a failing upload stops the transfer there, with the device's error */
+  foreign_uploads_allowed = foreign_uploads + 1;
+  g_assert_false (an_backend_transfer (foreign, far, a, src, bytes, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_DEVICE);
+  g_assert_nonnull (strstr (error->message, "foreign device"));
+  g_assert_cmpuint (foreign_uploads, ==, 4);
+  g_clear_error (&error);
 
   a->ops->free (a, src);
   b->ops->free (b, dst);
   foreign->ops->free (foreign, far);
+}
+
+/* A model's memory calls report a device failure as they happen: setting the weights and
+ * running a forward pass fail at once with the device's error, not at the next sync. */
+static void
+test_memory_failure_reported (void)
+{
+  g_autoptr (AnBackend) foreign = foreign_backend_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnPreset) preset = an_preset_parse ("name tiny\ninput 1 6 6\nconv c1 out=2 k=3\n"
+                                                 "flatten f\nlinear fc out=classes\n",
+                                                 "tiny.preset", &error);
+  g_assert_no_error (error);
+  AnModelOptions mo = { .num_classes = 3, .batch = 2, .towers = 1,
+                        .devices = { foreign, NULL }, .training = TRUE };
+  g_autoptr (AnModel) m = an_model_new (preset, &mo, &error);
+  g_assert_no_error (error);
+  float x[2 * 36] = { 0 };
+  gint32 labels[2] = { 0, 2 };
+  double loss = 0;
+
+  g_assert_true (an_model_init_params (m, AN_INIT_HE, 1, &error));
+  g_assert_true (an_model_forward (m, 2, x, labels, TRUE, 1, &loss, &error));
+  g_assert_no_error (error);
+
+  foreign_uploads_allowed = foreign_uploads;
+  g_assert_false (an_model_init_params (m, AN_INIT_HE, 1, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_DEVICE);
+  g_clear_error (&error);
+  g_assert_false (an_model_forward (m, 2, x, labels, TRUE, 2, &loss, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_DEVICE);
+  g_assert_nonnull (strstr (error->message, "foreign device"));
 }
 
 int
@@ -254,5 +303,6 @@ main (int argc, char **argv)
   g_test_add_func ("/desc/lrn", test_lrn_desc);
   g_test_add_func ("/ref/memory", test_ref_memory);
   g_test_add_func ("/ref/transfer", test_transfer);
+  g_test_add_func ("/ref/memory-failure-reported", test_memory_failure_reported);
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* test-config.c: the run configuration: defaults, range checks and their messages, setting
- * by key, the key=value text round trip, parse errors with line numbers, recipes.
+ * by key, the key=value text round trip, parse errors with line numbers, recipes, the live
+ * hyperparameters' keys.
  * Expected values are the ones the configuration contract and ALEXNET.md state.
  */
 #define G_LOG_DOMAIN "test-config"
@@ -505,6 +506,67 @@ test_enum_names (void)
   g_assert_cmpstr (an_schedule_to_string ((AnScheduleKind) 9), ==, "invalid");
 }
 
+/* The live keys are the configuration's own keys, read and written through the same fields,
+ * checked with the same ranges; any other name is refused with that name in the message. */
+static void
+test_live_keys (void)
+{
+  static const char *const names[AN_LIVE_COUNT] = { "lr", "momentum", "weight_decay", "dropout",
+                                                    "patience" };
+  AnRunConfig c;
+  an_run_config_init (&c);
+  for (int k = 0; k < AN_LIVE_COUNT; k++)
+    {
+      g_autoptr (GError) error = NULL;
+      AnLiveKey key = AN_LIVE_COUNT;
+      g_assert_cmpstr (an_live_key_name (k), ==, names[k]);
+      g_assert_true (an_live_key_from_name (names[k], &key, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (key, ==, k);
+
+      /* a value set by the configuration's text is the value the live key reads */
+      g_assert_true (an_run_config_set (&c, names[k], k == AN_LIVE_PATIENCE ? "4" : "0.25",
+                                        &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat (an_run_config_get_live (&c, k), ==, k == AN_LIVE_PATIENCE ? 4 : 0.25);
+      an_run_config_set_live (&c, k, k == AN_LIVE_PATIENCE ? 9 : 0.125);
+      g_assert_true (an_live_check (k, k == AN_LIVE_PATIENCE ? 9 : 0.125, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpfloat (c.lr, ==, 0.125);
+  g_assert_cmpfloat (c.momentum, ==, 0.125);
+  g_assert_cmpfloat (c.weight_decay, ==, 0.125);
+  g_assert_cmpfloat (c.dropout, ==, 0.125);
+  g_assert_cmpint (c.patience, ==, 9);
+
+  /* the ranges of the fields */
+  g_autoptr (GError) error = NULL;
+  g_assert_false (an_live_check (AN_LIVE_LR, 0, &error));
+  g_assert_nonnull (strstr (error->message, "lr"));
+  g_clear_error (&error);
+  g_assert_false (an_live_check (AN_LIVE_MOMENTUM, 1, &error));
+  g_clear_error (&error);
+  g_assert_false (an_live_check (AN_LIVE_PATIENCE, 2.5, &error));
+  g_assert_nonnull (strstr (error->message, "whole number"));
+  g_clear_error (&error);
+  g_assert_false (an_live_check (AN_LIVE_PATIENCE, 0, &error));
+  g_clear_error (&error);
+
+  /* not live: refused by name, never taken for another key */
+  const char *const others[] = { "batch", "patiences", "Patience", "", "lr " };
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      AnLiveKey key = AN_LIVE_COUNT;
+      g_assert_false (an_live_key_from_name (others[i], &key, &error));
+      g_assert_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT);
+      g_autofree char *quoted = g_strdup_printf ("“%s”", others[i]);
+      g_assert_nonnull (strstr (error->message, quoted));
+      g_assert_cmpint (key, ==, AN_LIVE_COUNT);
+      g_clear_error (&error);
+    }
+  an_run_config_clear (&c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -517,5 +579,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/parse-errors", test_parse_errors);
   g_test_add_func ("/config/recipes", test_recipes);
   g_test_add_func ("/config/enum-names", test_enum_names);
+  g_test_add_func ("/config/live-keys", test_live_keys);
   return g_test_run ();
 }

@@ -114,19 +114,19 @@ main (int argc, char **argv)
         {
           double fwd, bwd;
 
-          an_cpu_conv2d_forward_with (be, strategies[s], &d, y, x, w, b); /* warm-up */
+          conv2d_forward_cpu_with (be, strategies[s], &d, y, x, w, b); /* warm-up */
           for (int r = 0; r < runs; r++)
             {
               gint64 t0 = g_get_monotonic_time ();
-              an_cpu_conv2d_forward_with (be, strategies[s], &d, y, x, w, b);
+              conv2d_forward_cpu_with (be, strategies[s], &d, y, x, w, b);
               t[r] = (g_get_monotonic_time () - t0) / 1e6;
             }
           fwd = median_seconds (t, runs);
-          an_cpu_conv2d_backward_with (be, strategies[s], &d, dx, dw, db, dy, x, w);
+          conv2d_backward_cpu_with (be, strategies[s], &d, dx, dw, db, dy, x, w);
           for (int r = 0; r < runs; r++)
             {
               gint64 t0 = g_get_monotonic_time ();
-              an_cpu_conv2d_backward_with (be, strategies[s], &d, dx, dw, db, dy, x, w);
+              conv2d_backward_cpu_with (be, strategies[s], &d, dx, dw, db, dy, x, w);
               t[r] = (g_get_monotonic_time () - t0) / 1e6;
             }
           bwd = median_seconds (t, runs);

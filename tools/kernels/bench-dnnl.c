@@ -196,7 +196,7 @@ ours_conv_fwd (gpointer data)
 {
   OursConv *o = data;
 
-  an_cpu_conv2d_forward (o->be, &o->d, o->y, o->x, o->w, o->b);
+  conv2d_forward_cpu (o->be, &o->d, o->y, o->x, o->w, o->b);
 }
 
 static void
@@ -204,7 +204,7 @@ ours_conv_bwd (gpointer data)
 {
   OursConv *o = data;
 
-  an_cpu_conv2d_backward (o->be, &o->d, o->want_dx ? o->dx : NULL, o->dw, o->db, o->dy, o->x,
+  conv2d_backward_cpu (o->be, &o->d, o->want_dx ? o->dx : NULL, o->dw, o->db, o->dy, o->x,
                           o->w);
 }
 
@@ -219,7 +219,7 @@ ours_lrn_fwd (gpointer data)
 {
   OursLrn *o = data;
 
-  an_cpu_lrn_forward (o->be, &o->d, o->y, o->scale, o->x);
+  lrn_forward_cpu (o->be, &o->d, o->y, o->scale, o->x);
 }
 
 static void
@@ -227,7 +227,7 @@ ours_lrn_bwd (gpointer data)
 {
   OursLrn *o = data;
 
-  an_cpu_lrn_backward (o->be, &o->d, o->dx, o->dy, o->x, o->y, o->scale);
+  lrn_backward_cpu (o->be, &o->d, o->dx, o->dy, o->x, o->y, o->scale);
 }
 
 static void
@@ -302,8 +302,8 @@ bench_conv (AnBackend *be, const char *name, const AnConvDesc *d, gboolean want_
 
   /* reference results of ours for the comparison: one backward from zero */
   float *ref_dx = g_malloc0 (xs * 4), *ref_dw = g_malloc0 (ws * 4), *ref_db = g_malloc0 (d->oc * 4);
-  an_cpu_conv2d_forward (be, d, o.y, o.x, o.w, o.b);
-  an_cpu_conv2d_backward (be, d, want_dx ? ref_dx : NULL, ref_dw, ref_db, o.dy, o.x, o.w);
+  conv2d_forward_cpu (be, d, o.y, o.x, o.w, o.b);
+  conv2d_backward_cpu (be, d, want_dx ? ref_dx : NULL, ref_dw, ref_db, o.dy, o.x, o.w);
 
   /* the op as the backend would call it: reorders at its edges, backward adding */
   for (int layout = 0; layout < 2; layout++)
@@ -495,8 +495,8 @@ bench_lrn (AnBackend *be, const char *name, const AnLrnDesc *d)
   t = timed (ours_lrn_bwd, &o);
   print_row (name, "bwd ours", "sliding window", t, 0, 0);
   float *ref_dx = g_malloc0 (count * 4);
-  an_cpu_lrn_forward (be, d, o.y, o.scale, o.x);
-  an_cpu_lrn_backward (be, d, ref_dx, o.dy, o.x, o.y, o.scale);
+  lrn_forward_cpu (be, d, o.y, o.scale, o.x);
+  lrn_backward_cpu (be, d, ref_dx, o.dy, o.x, o.y, o.scale);
   {
     float *y0 = g_memdup2 (o.y, count * 4), *dx0 = g_malloc0 (count * 4);
 
@@ -507,7 +507,7 @@ bench_lrn (AnBackend *be, const char *name, const AnLrnDesc *d)
     print_row (name, "fwd one-pass float", "lrn-fast.c", t, 0, dy_);
     t = timed (fast_lrn_bwd, &o);
     print_row (name, "bwd one-pass float", "lrn-fast.c", t, 0, dx_);
-    an_cpu_lrn_forward (be, d, o.y, o.scale, o.x);
+    lrn_forward_cpu (be, d, o.y, o.scale, o.x);
     g_free (y0);
     g_free (dx0);
   }

@@ -1,4 +1,4 @@
-/* an-desc.c: descriptor checks shared by every backend, and transfers between backends.
+/* an-desc.c: the shape descriptors' checks (an-desc.h), shared by every backend and the model.
  *
  * Shapes follow PyTorch (floor mode, no dilation): oh = (h + 2 ph - kh) / sh + 1. Every check
  * names the field and the value at fault, so a preset error points at the layer's numbers.
@@ -6,16 +6,10 @@
 #define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
 
-#include <stdio.h>
-
 #include <math.h>
 
-#include "an-backend.h"
+#include "an-desc.h"
 #include "an-error.h"
-
-/* Staging chunk for transfers between backends of different kinds: bounded, so that moving a
- * large tensor never needs a host buffer of its size. */
-#define AN_TRANSFER_CHUNK_BYTES ((size_t) 4 << 20)
 
 static gboolean
 check_positive (const char *op, const char *field, int value, GError **error)
@@ -136,81 +130,4 @@ an_lrn_desc_check (const AnLrnDesc *d, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-void
-an_backend_free (AnBackend *be)
-{
-  if (be == NULL)
-    return;
-  be->ops->destroy (be);
-}
-
-void
-an_backend_transfer (AnBackend *dst_be, void *dst, AnBackend *src_be, const void *src,
-                     size_t bytes)
-{
-  if (bytes == 0)
-    return;
-  if (dst_be->ops->peer_copy (dst_be, dst, src_be, src, bytes))
-    return;
-
-  size_t chunk = MIN (bytes, AN_TRANSFER_CHUNK_BYTES);
-  g_autofree guint8 *staging = g_malloc (chunk);
-  for (size_t done = 0; done < bytes; done += chunk)
-    {
-      size_t part = MIN (chunk, bytes - done);
-      src_be->ops->download (src_be, staging, (const guint8 *) src + done, part);
-      dst_be->ops->upload (dst_be, (guint8 *) dst + done, staging, part);
-    }
-}
-
-gboolean
-an_backends_open (const char *device, int towers, int threads, AnBackend *be[2], char **note,
-                  GError **error)
-{
-  const char *dev = device ? device : "cpu";
-  gboolean want_cuda = g_str_has_prefix (dev, "cuda");
-  be[0] = be[1] = NULL;
-  if (g_str_equal (dev, "auto"))
-    {
-      g_autofree char *why = NULL;
-      if (an_cuda_device_count (&why) > 0)
-        want_cuda = TRUE;
-      else if (note)
-        *note = g_strdup_printf ("No usable GPU (%s): training on the CPU.",
-                                 why ? why : "none found");
-    }
-  if (want_cuda)
-    {
-      int d0 = 0, d1 = 0;
-      const char *colon = strchr (dev, ':');
-      if (colon && sscanf (colon + 1, "%d,%d", &d0, &d1) < 2)
-        d1 = d0;
-      if (!(be[0] = an_backend_cuda_new (d0, error)) ||
-          (towers == 2 && !(be[1] = an_backend_cuda_new (d1, error))))
-        {
-          an_backends_close (be);
-          return FALSE;
-        }
-    }
-  else
-    {
-      be[0] = an_backend_cpu_new (0, threads);
-      /* two virtual CPU devices exercise the whole two-tower split, transfers included */
-      if (towers == 2)
-        be[1] = an_backend_cpu_new (1, threads);
-    }
-  if (!be[1])
-    be[1] = be[0];
-  return TRUE;
-}
-
-void
-an_backends_close (AnBackend *be[2])
-{
-  if (be[1] != be[0])
-    an_backend_free (be[1]);
-  an_backend_free (be[0]);
-  be[0] = be[1] = NULL;
 }

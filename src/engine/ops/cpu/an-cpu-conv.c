@@ -200,8 +200,8 @@ conv2d_forward_folded (AnBackend *be, const AnConvDesc *d, const ConvShape *s, f
         {
           im2col_cpu (be, d, s, n0, count, g, x, col);
           an_cpu_sgemm (be, FALSE, FALSE, s->ocg, ld, s->k, 1.0f,
-                       w + (size_t) g * s->ocg * s->k, s->k, col, ld, 0.0f,
-                       out + (size_t) g * s->ocg * ld, ld);
+                        w + (size_t) g * s->ocg * s->k, s->k, col, ld, 0.0f,
+                        out + (size_t) g * s->ocg * ld, ld);
         }
 #pragma omp parallel for collapse(2) schedule(static) num_threads(an_cpu_threads (be))
       for (int i = 0; i < count; i++)
@@ -239,8 +239,8 @@ conv2d_forward_per_image (AnBackend *be, const AnConvDesc *d, const ConvShape *s
         {
           im2col_cpu (be, d, s, n, 1, g, x, col);
           an_cpu_sgemm (be, FALSE, FALSE, s->ocg, s->p, s->k, 1.0f,
-                       w + (size_t) g * s->ocg * s->k, s->k, col, s->p, 1.0f,
-                       yn + (size_t) g * s->ocg * s->p, s->p);
+                        w + (size_t) g * s->ocg * s->k, s->k, col, s->p, 1.0f,
+                        yn + (size_t) g * s->ocg * s->p, s->p);
         }
     }
 }
@@ -281,12 +281,12 @@ conv2d_backward_folded (AnBackend *be, const AnConvDesc *d, const ConvShape *s, 
             {
               im2col_cpu (be, d, s, n0, count, g, x, col);
               an_cpu_sgemm (be, FALSE, TRUE, s->ocg, s->k, ld, 1.0f, gy_g,
-                           ld, col, ld, 1.0f, dw + (size_t) g * s->ocg * s->k, s->k);
+                            ld, col, ld, 1.0f, dw + (size_t) g * s->ocg * s->k, s->k);
             }
           if (dx)
             {
               an_cpu_sgemm (be, TRUE, FALSE, s->k, ld, s->ocg, 1.0f, w_g,
-                           s->k, gy_g, ld, 0.0f, col, ld);
+                            s->k, gy_g, ld, 0.0f, col, ld);
               col2im_add_cpu (be, d, s, n0, count, g, col, dx);
             }
         }
@@ -317,12 +317,12 @@ conv2d_backward_per_image (AnBackend *be, const AnConvDesc *d, const ConvShape *
           {
             im2col_cpu (be, d, s, n, 1, g, x, col);
             an_cpu_sgemm (be, FALSE, TRUE, s->ocg, s->k, s->p, 1.0f, dy_g,
-                         s->p, col, s->p, 1.0f, dw + (size_t) g * s->ocg * s->k, s->k);
+                          s->p, col, s->p, 1.0f, dw + (size_t) g * s->ocg * s->k, s->k);
           }
         if (dx)
           {
             an_cpu_sgemm (be, TRUE, FALSE, s->k, s->p, s->ocg, 1.0f, w_g,
-                         s->k, dy_g, s->p, 0.0f, col, s->p);
+                          s->k, dy_g, s->p, 0.0f, col, s->p);
             col2im_add_cpu (be, d, s, n, 1, g, col, dx);
           }
       }
@@ -339,8 +339,8 @@ conv_resolve_strategy (AnBackend *be, AnCpuConvStrategy strategy, const ConvShap
 }
 
 void
-an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
-                            float *y, const float *x, const float *w, const float *b)
+conv2d_forward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
+                         float *y, const float *x, const float *w, const float *b)
 {
   ConvShape s = conv_shape (d);
 
@@ -351,9 +351,9 @@ an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnC
 }
 
 void
-an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
-                             float *dx, float *dw, float *db, const float *dy, const float *x,
-                             const float *w)
+conv2d_backward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
+                          float *dx, float *dw, float *db, const float *dy, const float *x,
+                          const float *w)
 {
   ConvShape s = conv_shape (d);
 
@@ -368,15 +368,15 @@ an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy, const An
 }
 
 void
-an_cpu_conv2d_forward (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
-                       const float *w, const float *b)
+conv2d_forward_cpu (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
+                    const float *w, const float *b)
 {
-  an_cpu_conv2d_forward_with (be, AN_CPU_CONV_AUTO, d, y, x, w, b);
+  conv2d_forward_cpu_with (be, AN_CPU_CONV_AUTO, d, y, x, w, b);
 }
 
 void
-an_cpu_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
-                        const float *dy, const float *x, const float *w)
+conv2d_backward_cpu (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
+                     const float *dy, const float *x, const float *w)
 {
-  an_cpu_conv2d_backward_with (be, AN_CPU_CONV_AUTO, d, dx, dw, db, dy, x, w);
+  conv2d_backward_cpu_with (be, AN_CPU_CONV_AUTO, d, dx, dw, db, dy, x, w);
 }

@@ -42,29 +42,18 @@ void an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int
  * then takes a path that needs less). Previous contents are not kept. */
 float *an_cpu_workspace (AnBackend *be, size_t floats);
 
-void an_cpu_conv2d_forward_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
-                                 float *y, const float *x, const float *w, const float *b);
-void an_cpu_conv2d_backward_with (AnBackend *be, AnCpuConvStrategy strategy,
-                                  const AnConvDesc *d, float *dx, float *dw, float *db,
-                                  const float *dy, const float *x, const float *w);
+/* Convolution with a chosen GEMM layout (tools/kernels/bench-conv.c compares them). */
+void conv2d_forward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
+                              float *y, const float *x, const float *w, const float *b);
+void conv2d_backward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
+                               float *dx, float *dw, float *db, const float *dy, const float *x,
+                               const float *w);
 
-void an_cpu_conv2d_forward (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
-                            const float *w, const float *b);
-void an_cpu_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
-                             const float *dy, const float *x, const float *w);
-
-void an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale,
-                         const float *x);
-void an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
-                          const float *x, const float *y, const float *scale);
-
-void an_cpu_maxpool_forward (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
-                             const float *x);
-void an_cpu_maxpool_backward (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
-                              const int32_t *argmax);
-void an_cpu_avgpool_forward (AnBackend *be, const AnAdaptivePoolDesc *d, float *y,
-                             const float *x);
-void an_cpu_avgpool_backward (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx,
-                              const float *dy);
+/* The ops, X_cpu for every op X of AN_OP_LIST, one file per family: an-cpu-conv.c,
+ * an-cpu-activation.c, an-cpu-lrn.c, an-cpu-pool.c, an-cpu-dropout.c, an-cpu-linear.c,
+ * an-cpu-concat.c, an-cpu-loss.c, an-cpu-sgd.c. */
+#define AN_CPU_OP_DECL_(ENUM, field, family, Type) Type field##_cpu;
+AN_OP_LIST (AN_CPU_OP_DECL_)
+#undef AN_CPU_OP_DECL_
 
 G_END_DECLS

@@ -1,4 +1,5 @@
-/* an-ref-backend.c: the reference backend's table and its memory, which is plain host memory.
+/* an-ref-backend.c: the reference backend's table and its memory, which is plain host memory;
+ * the ops are in one file per family (an-ref-private.h).
  *
  * Allocations are 64-byte aligned (as the fast paths want) and never abort: an impossible size
  * returns NULL and AN_ERROR_NO_MEMORY. Nothing is asynchronous, so sync always succeeds.
@@ -62,16 +63,27 @@ free_ref (AnBackend *be, void *ptr)
   free (ptr);
 }
 
-static void
-zero_ref (AnBackend *be, void *ptr, size_t bytes)
+static gboolean
+zero_ref (AnBackend *be, void *ptr, size_t bytes, GError **error)
 {
   memset (ptr, 0, bytes);
+  return TRUE;
 }
 
-static void
-copy_ref (AnBackend *be, void *dst, const void *src, size_t bytes)
+static gboolean
+copy_ref (AnBackend *be, void *dst, const void *src, size_t bytes, GError **error)
 {
   memmove (dst, src, bytes);
+  return TRUE;
+}
+
+/* Two reference backends share the host's memory, so a peer copy is a memcpy. */
+static gboolean
+peer_copy_ref (AnBackend *be, void *dst, AnBackend *src_be, const void *src, size_t bytes,
+               GError **error)
+{
+  memmove (dst, src, bytes);
+  return TRUE;
 }
 
 static gboolean
@@ -80,10 +92,13 @@ sync_ref (AnBackend *be, GError **error)
   return TRUE;
 }
 
-static void destroy_ref (AnBackend *be);
+static void
+destroy_ref (AnBackend *be)
+{
+  g_free (be);
+}
 
-static gboolean peer_copy_ref (AnBackend *be, void *dst, AnBackend *src_be, const void *src,
-                               size_t bytes);
+#define REF_OP_(ENUM, field, family, Type) .field = field##_ref,
 
 static const AnBackendOps ref_ops = {
   .name = "reference",
@@ -94,47 +109,12 @@ static const AnBackendOps ref_ops = {
   .upload = copy_ref,
   .download = copy_ref,
   .copy = copy_ref,
-  .sync = sync_ref,
   .peer_copy = peer_copy_ref,
+  .sync = sync_ref,
   .destroy = destroy_ref,
 
-  .conv2d_forward = an_conv2d_forward_ref,
-  .conv2d_backward = an_conv2d_backward_ref,
-  .relu_forward = an_relu_forward_ref,
-  .relu_backward = an_relu_backward_ref,
-  .lrn_forward = an_lrn_forward_ref,
-  .lrn_backward = an_lrn_backward_ref,
-  .maxpool_forward = an_maxpool_forward_ref,
-  .maxpool_backward = an_maxpool_backward_ref,
-  .avgpool_forward = an_avgpool_forward_ref,
-  .avgpool_backward = an_avgpool_backward_ref,
-  .dropout_forward = an_dropout_forward_ref,
-  .dropout_backward = an_dropout_backward_ref,
-  .linear_forward = an_linear_forward_ref,
-  .linear_backward = an_linear_backward_ref,
-  .concat_forward = an_concat_forward_ref,
-  .concat_backward = an_concat_backward_ref,
-  .softmax_xent_forward = an_softmax_xent_forward_ref,
-  .softmax_xent_backward = an_softmax_xent_backward_ref,
-  .sgd_update = an_sgd_update_ref,
-  .sum_squares = an_sum_squares_ref,
+  AN_OP_LIST (REF_OP_)
 };
-
-/* Two reference backends share the host's memory, so a peer copy is a memcpy. */
-static gboolean
-peer_copy_ref (AnBackend *be, void *dst, AnBackend *src_be, const void *src, size_t bytes)
-{
-  if (src_be->ops != &ref_ops)
-    return FALSE;
-  memmove (dst, src, bytes);
-  return TRUE;
-}
-
-static void
-destroy_ref (AnBackend *be)
-{
-  g_free (be);
-}
 
 AnBackend *
 an_backend_ref_new (void)

@@ -18,8 +18,8 @@ at4 (int d1, int d2, int d3, int i0, int i1, int i2, int i3)
 }
 
 void
-an_conv2d_forward_ref (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
-                       const float *w, const float *b)
+conv2d_forward_ref (AnBackend *be, const AnConvDesc *d, float *y, const float *x,
+                    const float *w, const float *b)
 {
   /* y (N, OC, OH, OW), x (N, C, H, W), w (OC, C/G, KH, KW), b (OC) or NULL for no bias */
   int cg = d->c / d->groups;   /* input channels per group */
@@ -137,8 +137,8 @@ conv2d_backward_bias_ref (const AnConvDesc *d, float *db, const float *dy)
 }
 
 void
-an_conv2d_backward_ref (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
-                        const float *dy, const float *x, const float *w)
+conv2d_backward_ref (AnBackend *be, const AnConvDesc *d, float *dx, float *dw, float *db,
+                     const float *dy, const float *x, const float *w)
 {
   /* dx (N, C, H, W), dw (OC, C/G, KH, KW), db (OC): each NULL when not wanted */
   if (dx)

@@ -10,8 +10,8 @@
 #include "an-ref-private.h"
 
 double
-an_softmax_xent_forward_ref (AnBackend *be, int n, int k, float *probs, const float *logits,
-                             const int32_t *labels)
+softmax_xent_forward_ref (AnBackend *be, int n, int k, float *probs, const float *logits,
+                          const int32_t *labels)
 {
   /* probs, logits (N, K); labels (N) in [0, K) */
   double total = 0.0;
@@ -35,8 +35,8 @@ an_softmax_xent_forward_ref (AnBackend *be, int n, int k, float *probs, const fl
 }
 
 void
-an_softmax_xent_backward_ref (AnBackend *be, int n, int k, float *dlogits, const float *probs,
-                              const int32_t *labels)
+softmax_xent_backward_ref (AnBackend *be, int n, int k, float *dlogits, const float *probs,
+                           const int32_t *labels)
 {
   /* dlogits, probs (N, K); labels (N): d(mean loss)/dl = (p - onehot) / N */
   for (int r = 0; r < n; r++)

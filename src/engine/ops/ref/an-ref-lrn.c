@@ -30,7 +30,7 @@ at (const AnLrnDesc *d, int n, int c, size_t p)
 }
 
 void
-an_lrn_forward_ref (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, const float *x)
+lrn_forward_ref (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, const float *x)
 {
   /* y, scale, x: (N, C, H, W) */
   size_t plane = (size_t) d->h * d->w;
@@ -59,8 +59,8 @@ an_lrn_forward_ref (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, c
  *   da[j] = db[j] s[j]^-beta - 2 alpha beta a[j] sum_{i : j in W(i)} db[i] b[i] / s[i].
  * j lies in W(i) exactly when i lies in j - (size-1)/2 .. j + size/2 within j's group. */
 void
-an_lrn_backward_ref (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
-                     const float *x, const float *y, const float *scale)
+lrn_backward_ref (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
+                  const float *x, const float *y, const float *scale)
 {
   /* dx, dy, x, y, scale: (N, C, H, W); scale as lrn_forward saved it */
   size_t plane = (size_t) d->h * d->w;

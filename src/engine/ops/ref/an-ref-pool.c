@@ -11,8 +11,8 @@
 #include "an-ref-private.h"
 
 void
-an_maxpool_forward_ref (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
-                        const float *x)
+maxpool_forward_ref (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
+                     const float *x)
 {
   /* y, argmax (N, C, OH, OW); x (N, C, H, W); argmax = iy * W + ix within the input plane */
   size_t planes = (size_t) d->n * d->c;
@@ -40,8 +40,8 @@ an_maxpool_forward_ref (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *a
 }
 
 void
-an_maxpool_backward_ref (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
-                         const int32_t *argmax)
+maxpool_backward_ref (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
+                      const int32_t *argmax)
 {
   /* dx (N, C, H, W); dy, argmax (N, C, OH, OW) */
   size_t planes = (size_t) d->n * d->c;
@@ -60,7 +60,7 @@ adaptive_range (int i, int in, int out, int *start, int *end)
 }
 
 void
-an_avgpool_forward_ref (AnBackend *be, const AnAdaptivePoolDesc *d, float *y, const float *x)
+avgpool_forward_ref (AnBackend *be, const AnAdaptivePoolDesc *d, float *y, const float *x)
 {
   /* y (N, C, OH, OW); x (N, C, H, W) */
   size_t planes = (size_t) d->n * d->c;
@@ -82,7 +82,7 @@ an_avgpool_forward_ref (AnBackend *be, const AnAdaptivePoolDesc *d, float *y, co
 }
 
 void
-an_avgpool_backward_ref (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx, const float *dy)
+avgpool_backward_ref (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx, const float *dy)
 {
   /* dx (N, C, H, W); dy (N, C, OH, OW): each output spreads dy / area over its window */
   size_t planes = (size_t) d->n * d->c;

@@ -8,8 +8,8 @@
 #include "an-ref-private.h"
 
 void
-an_sgd_update_ref (AnBackend *be, const AnSgdDesc *d, size_t count, float *w, float *v,
-                   const float *g)
+sgd_update_ref (AnBackend *be, const AnSgdDesc *d, size_t count, float *w, float *v,
+                const float *g)
 {
   /* w, v, g (count): weights, momentum buffer, gradient */
   switch (d->rule)
@@ -34,7 +34,7 @@ an_sgd_update_ref (AnBackend *be, const AnSgdDesc *d, size_t count, float *w, fl
 }
 
 double
-an_sum_squares_ref (AnBackend *be, size_t count, const float *x)
+sum_squares_ref (AnBackend *be, size_t count, const float *x)
 {
   /* x (count) */
   double sum = 0.0;

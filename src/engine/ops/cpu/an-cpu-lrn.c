@@ -1,8 +1,7 @@
-/* an-cpu-lrn-pool.c: local response normalisation, max pooling and adaptive average pooling
- * on the CPU. LRN slides its window over the channels once per pixel (add the head, subtract
- * the tail, in double), for a block of pixels at a time so the loads are contiguous; the window
- * is clipped to the channel group as an-backend.h specifies (Krizhevsky et al. 2012, sec. 3.3).
- * Pooling backward is done per plane by the one thread that owns it, in a fixed order.
+/* an-cpu-lrn.c: local response normalisation on the CPU. The window slides over the channels
+ * once per pixel (add the head, subtract the tail, in double), for a block of pixels at a time
+ * so the loads are contiguous; it is clipped to the channel group as an-desc.h specifies
+ * (Krizhevsky et al. 2012, sec. 3.3).
  */
 #define G_LOG_DOMAIN "alexnet-cpu"
 #include "config.h"
@@ -10,6 +9,7 @@
 #include <math.h>
 
 #include "an-cpu-private.h"
+
 
 /* s^-beta; AlexNet's beta = 0.75 is 1 / sqrt (s sqrt (s)), several times cheaper than powf,
  * which took 7% of alexnet-tiny's training step. */
@@ -23,7 +23,7 @@ pow_neg_beta (float s, float beta)
 #define AN_CPU_LRN_PIXEL_BLOCK 256
 
 void
-an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, const float *x)
+lrn_forward_cpu (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, const float *x)
 {
   const int cg = d->c / d->groups;
   const int before = d->size / 2, after = (d->size - 1) / 2;
@@ -83,8 +83,8 @@ an_cpu_lrn_forward (AnBackend *be, const AnLrnDesc *d, float *y, float *scale, c
  * j is in window(i) for i in j - after .. j + before (clipped to the group), so the same slide
  * runs with head and tail swapped over t_i = dy_i y_i / s_i. */
 void
-an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
-                     const float *x, const float *y, const float *scale)
+lrn_backward_cpu (AnBackend *be, const AnLrnDesc *d, float *dx, const float *dy,
+                  const float *x, const float *y, const float *scale)
 {
   const int cg = d->c / d->groups;
   const int before = d->size / 2, after = (d->size - 1) / 2;
@@ -128,123 +128,4 @@ an_cpu_lrn_backward (AnBackend *be, const AnLrnDesc *d, float *dx, const float *
 #undef T
 #undef AT
         }
-}
-
-void
-an_cpu_maxpool_forward (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
-                        const float *x)
-{
-  const int planes = d->n * d->c;
-
-#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
-  for (int pl = 0; pl < planes; pl++)
-    {
-      const float *xp = x + (size_t) pl * d->h * d->w;
-      float *yp = y + (size_t) pl * d->oh * d->ow;
-      int32_t *ap = argmax + (size_t) pl * d->oh * d->ow;
-
-      for (int oy = 0; oy < d->oh; oy++)
-        for (int ox = 0; ox < d->ow; ox++)
-          {
-            int iy0 = oy * d->sh, ix0 = ox * d->sw;
-            int32_t best = iy0 * d->w + ix0;
-            float m = xp[best];
-
-            for (int i = 0; i < d->kh; i++)
-              for (int j = 0; j < d->kw; j++)
-                {
-                  int32_t at = (iy0 + i) * d->w + ix0 + j;
-
-                  /* strictly: the first maximum wins; a NaN wins over numbers, as in PyTorch,
-                   * so a diverging model is not hidden */
-                  if (xp[at] > m || (isnan (xp[at]) && !isnan (m)))
-                    {
-                      m = xp[at];
-                      best = at;
-                    }
-                }
-            yp[oy * d->ow + ox] = m;
-            ap[oy * d->ow + ox] = best;
-          }
-    }
-}
-
-void
-an_cpu_maxpool_backward (AnBackend *be, const AnPoolDesc *d, float *dx, const float *dy,
-                         const int32_t *argmax)
-{
-  const int planes = d->n * d->c;
-  const int outs = d->oh * d->ow;
-
-#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
-  for (int pl = 0; pl < planes; pl++)
-    {
-      float *dxp = dx + (size_t) pl * d->h * d->w;
-      const float *dyp = dy + (size_t) pl * outs;
-      const int32_t *ap = argmax + (size_t) pl * outs;
-
-      for (int q = 0; q < outs; q++)
-        dxp[ap[q]] += dyp[q];
-    }
-}
-
-/* Rows (or columns) floor(i * in / out) .. ceil((i + 1) * in / out) - 1, as PyTorch. */
-static void
-adaptive_range (int i, int in, int out, int *start, int *end)
-{
-  *start = (int) (((int64_t) i * in) / out);
-  *end = (int) ((((int64_t) (i + 1) * in) + out - 1) / out);
-}
-
-void
-an_cpu_avgpool_forward (AnBackend *be, const AnAdaptivePoolDesc *d, float *y, const float *x)
-{
-  const int planes = d->n * d->c;
-
-#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
-  for (int pl = 0; pl < planes; pl++)
-    {
-      const float *xp = x + (size_t) pl * d->h * d->w;
-      float *yp = y + (size_t) pl * d->oh * d->ow;
-
-      for (int oy = 0; oy < d->oh; oy++)
-        for (int ox = 0; ox < d->ow; ox++)
-          {
-            int y0, y1, x0, x1;
-            float acc = 0.0f;
-
-            adaptive_range (oy, d->h, d->oh, &y0, &y1);
-            adaptive_range (ox, d->w, d->ow, &x0, &x1);
-            for (int iy = y0; iy < y1; iy++)
-              for (int ix = x0; ix < x1; ix++)
-                acc += xp[iy * d->w + ix];
-            yp[oy * d->ow + ox] = acc / (float) ((y1 - y0) * (x1 - x0));
-          }
-    }
-}
-
-void
-an_cpu_avgpool_backward (AnBackend *be, const AnAdaptivePoolDesc *d, float *dx, const float *dy)
-{
-  const int planes = d->n * d->c;
-
-#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
-  for (int pl = 0; pl < planes; pl++)
-    {
-      float *dxp = dx + (size_t) pl * d->h * d->w;
-      const float *dyp = dy + (size_t) pl * d->oh * d->ow;
-
-      for (int oy = 0; oy < d->oh; oy++)
-        for (int ox = 0; ox < d->ow; ox++)
-          {
-            int y0, y1, x0, x1;
-
-            adaptive_range (oy, d->h, d->oh, &y0, &y1);
-            adaptive_range (ox, d->w, d->ow, &x0, &x1);
-            float share = dyp[oy * d->ow + ox] / (float) ((y1 - y0) * (x1 - x0));
-            for (int iy = y0; iy < y1; iy++)
-              for (int ix = x0; ix < x1; ix++)
-                dxp[iy * d->w + ix] += share;
-          }
-    }
 }
