@@ -168,6 +168,16 @@ AnBackend *an_backend_ref_new (void);
 /* The fast CPU backend (ops/cpu/): im2col + BLAS GEMM, OpenMP threads. */
 AnBackend *an_backend_cpu_new (int device_index, int threads);
 void an_backend_cpu_set_threads (AnBackend *be, int threads);
+/* The CPU backend's convolution kernels: oneDNN's JIT kernels where the build has oneDNN and
+ * it has one for the shape, im2col + BLAS elsewhere (the default); or im2col + BLAS only. */
+typedef enum {
+  AN_CPU_CONV_KERNELS_FASTEST,
+  AN_CPU_CONV_KERNELS_IM2COL,
+} AnCpuConvKernels;
+void an_backend_cpu_set_conv_kernels (AnBackend *be, AnCpuConvKernels kernels);
+/* What computes convolution d on this CPU backend: oneDNN's kernel name ("jit:avx512_core")
+ * or "im2col+sgemm". */
+const char *an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d);
 /* The CUDA backend (src/cuda/), NULL + error when CUDA is not built in or no device exists. */
 AnBackend *an_backend_cuda_new (int device_index, GError **error);
 /* Number of usable CUDA devices; 0 on any error (no driver, stub driver, not built). */

@@ -21,7 +21,6 @@
 #include "an-model.h"
 #include "an-rng.h"
 #include "cpu/an-cpu-private.h"
-#include "dnnl-conv.h"
 #include "lrn-fast.h"
 
 #define CHECK(call)                                                                             \
@@ -196,7 +195,7 @@ ours_conv_fwd (gpointer data)
 {
   OursConv *o = data;
 
-  conv2d_forward_cpu (o->be, &o->d, o->y, o->x, o->w, o->b);
+  conv2d_forward_cpu_with (o->be, AN_CPU_CONV_IM2COL, &o->d, o->y, o->x, o->w, o->b);
 }
 
 static void
@@ -204,7 +203,7 @@ ours_conv_bwd (gpointer data)
 {
   OursConv *o = data;
 
-  conv2d_backward_cpu (o->be, &o->d, o->want_dx ? o->dx : NULL, o->dw, o->db, o->dy, o->x,
+  conv2d_backward_cpu_with (o->be, AN_CPU_CONV_IM2COL, &o->d, o->want_dx ? o->dx : NULL, o->dw, o->db, o->dy, o->x,
                           o->w);
 }
 
@@ -246,28 +245,21 @@ fast_lrn_bwd (gpointer data)
   lrn_fast_backward (o->be, &o->d, o->dx, o->dy, o->x, o->y, o->scale);
 }
 
-typedef struct {
-  DnnlConv *dc;
-  OursConv *o;
-} ProtoConv;
-
 static void
-proto_conv_fwd (gpointer data)
+dnnl_op_fwd (gpointer data)
 {
-  ProtoConv *p = data;
+  OursConv *o = data;
 
-  if (!dnnl_conv_forward (p->dc, &p->o->d, p->o->y, p->o->x, p->o->w, p->o->b))
-    g_error ("dnnl_conv_forward: unsupported");
+  conv2d_forward_cpu_with (o->be, AN_CPU_CONV_DNNL, &o->d, o->y, o->x, o->w, o->b);
 }
 
 static void
-proto_conv_bwd (gpointer data)
+dnnl_op_bwd (gpointer data)
 {
-  ProtoConv *p = data;
-  OursConv *o = p->o;
+  OursConv *o = data;
 
-  if (!dnnl_conv_backward (p->dc, &o->d, o->want_dx ? o->dx : NULL, o->dw, o->db, o->dy, o->x, o->w))
-    g_error ("dnnl_conv_backward: unsupported");
+  conv2d_backward_cpu_with (o->be, AN_CPU_CONV_DNNL, &o->d, o->want_dx ? o->dx : NULL, o->dw,
+                            o->db, o->dy, o->x, o->w);
 }
 
 static void
@@ -295,51 +287,39 @@ bench_conv (AnBackend *be, const char *name, const AnConvDesc *d, gboolean want_
   g_print ("%s: %d->%d k%d s%d p%d g%d %dx%d -> %dx%d, batch %d, %.2f GFLOP forward\n", name,
            d->c, d->oc, d->kh, d->sh, d->ph, g, d->h, d->w, d->oh, d->ow, d->n, flops / 1e9);
   t = timed (ours_conv_fwd, &o);
-  print_row (name, "fwd ours", "im2col+sgemm", t, flops, 0);
+  print_row (name, "fwd im2col", "im2col+sgemm", t, flops, 0);
   t = timed (ours_conv_bwd, &o);
-  print_row (name, want_dx ? "bwd ours (dx dw db)" : "bwd ours (dw db)", "im2col+sgemm", t,
+  print_row (name, want_dx ? "bwd im2col (dx dw db)" : "bwd im2col (dw db)", "im2col+sgemm", t,
              (want_dx ? 2 : 1) * flops, 0);
 
   /* reference results of ours for the comparison: one backward from zero */
   float *ref_dx = g_malloc0 (xs * 4), *ref_dw = g_malloc0 (ws * 4), *ref_db = g_malloc0 (d->oc * 4);
-  conv2d_forward_cpu (be, d, o.y, o.x, o.w, o.b);
-  conv2d_backward_cpu (be, d, want_dx ? ref_dx : NULL, ref_dw, ref_db, o.dy, o.x, o.w);
+  conv2d_forward_cpu_with (be, AN_CPU_CONV_IM2COL, d, o.y, o.x, o.w, o.b);
+  conv2d_backward_cpu_with (be, AN_CPU_CONV_IM2COL, d, want_dx ? ref_dx : NULL, ref_dw, ref_db, o.dy, o.x, o.w);
 
-  /* the op as the backend would call it: reorders at its edges, backward adding */
-  for (int layout = 0; layout < 2; layout++)
-    {
-      DnnlConv *dc = dnnl_conv_new (omp_get_max_threads (), layout == 0 ? DNNL_CONV_BLOCKED : DNNL_CONV_NCHW);
-      ProtoConv pc = { dc, &o };
-      float *y0 = g_malloc (ys * 4);
-      float *dx = g_malloc0 (xs * 4), *dw = g_malloc0 (ws * 4), *db = g_malloc0 (d->oc * 4);
-      char what[64];
-      double diff;
+  /* the backend's oneDNN path: reorders at the op's edges, backward adding */
+  {
+    float *y0 = g_memdup2 (o.y, ys * 4);
+    float *dx = g_malloc0 (xs * 4), *dw = g_malloc0 (ws * 4), *db = g_malloc0 (d->oc * 4);
+    const char *kernel = an_backend_cpu_conv_kernel (be, d);
+    double diff;
 
-      memcpy (y0, o.y, ys * 4);
-      if (!dnnl_conv_forward (dc, d, o.y, o.x, o.w, o.b) ||
-          !dnnl_conv_backward (dc, d, want_dx ? dx : NULL, dw, db, o.dy, o.x, o.w))
-        {
-          g_print ("%-6s op %s: no fast oneDNN kernel\n", name, layout == 0 ? "blocked" : "nchw");
-          dnnl_conv_free (dc);
-          continue;
-        }
-      diff = rel_diff (o.y, y0, ys);
-      g_snprintf (what, sizeof what, "fwd op %s", layout == 0 ? "blocked" : "nchw");
-      t = timed (proto_conv_fwd, &pc);
-      print_row (name, what, "dnnl-conv.c", t, flops, diff);
-      diff = MAX (rel_diff (dw, ref_dw, ws), rel_diff (db, ref_db, d->oc));
-      if (want_dx)
-        diff = MAX (diff, rel_diff (dx, ref_dx, xs));
-      g_snprintf (what, sizeof what, "bwd op %s", layout == 0 ? "blocked" : "nchw");
-      t = timed (proto_conv_bwd, &pc);
-      print_row (name, what, "dnnl-conv.c", t, (want_dx ? 2 : 1) * flops, diff);
-      memcpy (o.y, y0, ys * 4);
-      g_free (y0);
-      g_free (dx);
-      g_free (dw);
-      g_free (db);
-      dnnl_conv_free (dc);
-    }
+    conv2d_forward_cpu_with (be, AN_CPU_CONV_DNNL, d, o.y, o.x, o.w, o.b);
+    conv2d_backward_cpu_with (be, AN_CPU_CONV_DNNL, d, want_dx ? dx : NULL, dw, db, o.dy, o.x, o.w);
+    diff = rel_diff (o.y, y0, ys);
+    t = timed (dnnl_op_fwd, &o);
+    print_row (name, "fwd backend dnnl", kernel, t, flops, diff);
+    diff = MAX (rel_diff (dw, ref_dw, ws), rel_diff (db, ref_db, d->oc));
+    if (want_dx)
+      diff = MAX (diff, rel_diff (dx, ref_dx, xs));
+    t = timed (dnnl_op_bwd, &o);
+    print_row (name, "bwd backend dnnl", kernel, t, (want_dx ? 2 : 1) * flops, diff);
+    memcpy (o.y, y0, ys * 4);
+    g_free (y0);
+    g_free (dx);
+    g_free (dw);
+    g_free (db);
+  }
 
   dnnl_dims_t src_dims = { d->n, d->c, d->h, d->w }, dst_dims = { d->n, d->oc, d->oh, d->ow };
   dnnl_dims_t wei_dims = { g, d->oc / g, d->c / g, d->kh, d->kw }, bias_dims = { d->oc };

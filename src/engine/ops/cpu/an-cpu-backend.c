@@ -146,6 +146,7 @@ cpu_destroy (AnBackend *be)
 {
   AnCpuBackend *cpu = (AnCpuBackend *) be;
 
+  an_cpu_dnnl_free (cpu->dnnl);
   free (cpu->work);
   g_free (cpu);
 }
@@ -183,4 +184,23 @@ an_backend_cpu_set_threads (AnBackend *be, int threads)
 {
   g_return_if_fail (be != NULL && be->ops == &an_cpu_ops);
   be->threads = MAX (threads, 0);
+}
+
+void
+an_backend_cpu_set_conv_kernels (AnBackend *be, AnCpuConvKernels kernels)
+{
+  g_return_if_fail (be != NULL && be->ops == &an_cpu_ops);
+  ((AnCpuBackend *) be)->conv_kernels = kernels;
+}
+
+const char *
+an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d)
+{
+  const char *dnnl;
+
+  g_return_val_if_fail (be != NULL && be->ops == &an_cpu_ops && d != NULL, NULL);
+  if (((AnCpuBackend *) be)->conv_kernels == AN_CPU_CONV_KERNELS_FASTEST &&
+      (dnnl = an_cpu_dnnl_conv2d_kernel (be, d)))
+    return dnnl;
+  return "im2col+sgemm";
 }
