@@ -37,6 +37,14 @@ typedef enum {
   AN_CPU_CONV_PER_IMAGE,
 } AnCpuConvStrategy;
 
+/* Inner loops worth AVX-512 or AVX2: compiled for each and chosen when the program loads (the
+ * build itself targets the baseline x86-64). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define AN_CPU_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define AN_CPU_CLONES
+#endif
+
 /* Worker threads for an OpenMP region: the backend's setting, or every core for 0. */
 int an_cpu_threads (AnBackend *be);
 
