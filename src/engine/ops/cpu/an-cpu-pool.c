@@ -1,5 +1,6 @@
-/* an-cpu-pool.c: max pooling and adaptive average pooling on the CPU, one plane per task.
- * Backward is done per plane by the one thread that owns it, in a fixed order.
+/* an-cpu-pool.c: max pooling and adaptive average pooling on the CPU, one plane per task, max
+ * pooling a row of outputs at a time (vectorised over the row). Backward is done per plane by
+ * the one thread that owns it, in a fixed order.
  */
 #define G_LOG_DOMAIN "alexnet-cpu"
 #include "config.h"
@@ -8,6 +9,41 @@
 
 #include "an-cpu-private.h"
 
+/* One output row of a plane, the output columns innermost so the compares vectorise: the
+ * window is scanned in the same order for every column (row by row, left to right), and a value
+ * replaces the maximum only when strictly greater -- the first maximum wins -- or when it is a
+ * NaN and the maximum is not: a NaN wins over numbers, as in PyTorch, so a diverging model is
+ * not hidden. */
+AN_CPU_CLONES static void
+maxpool_row (const AnPoolDesc *d, int oy, float *restrict yr, int32_t *restrict ar,
+             const float *restrict xp)
+{
+  const int iy0 = oy * d->sh, sw = d->sw;
+
+  for (int ox = 0; ox < d->ow; ox++)
+    {
+      yr[ox] = xp[(size_t) iy0 * d->w + (size_t) ox * sw];
+      ar[ox] = iy0 * d->w + ox * sw;
+    }
+  for (int i = 0; i < d->kh; i++)
+    for (int j = 0; j < d->kw; j++)
+      {
+        const float *restrict row = xp + (size_t) (iy0 + i) * d->w + j;
+        const int32_t base = (iy0 + i) * d->w + j;
+
+        if (i == 0 && j == 0)
+          continue;
+#pragma omp simd
+        for (int ox = 0; ox < d->ow; ox++)
+          {
+            float v = row[(size_t) ox * sw], m = yr[ox];
+            gboolean take = v > m || (v != v && m == m);
+
+            yr[ox] = take ? v : m;
+            ar[ox] = take ? base + ox * sw : ar[ox];
+          }
+      }
+}
 
 void
 maxpool_forward_cpu (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
@@ -19,32 +55,13 @@ maxpool_forward_cpu (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argm
   for (int pl = 0; pl < planes; pl++)
     {
       const float *xp = x + (size_t) pl * d->h * d->w;
-      float *yp = y + (size_t) pl * d->oh * d->ow;
-      int32_t *ap = argmax + (size_t) pl * d->oh * d->ow;
 
       for (int oy = 0; oy < d->oh; oy++)
-        for (int ox = 0; ox < d->ow; ox++)
-          {
-            int iy0 = oy * d->sh, ix0 = ox * d->sw;
-            int32_t best = iy0 * d->w + ix0;
-            float m = xp[best];
+        {
+          size_t at = ((size_t) pl * d->oh + oy) * d->ow;
 
-            for (int i = 0; i < d->kh; i++)
-              for (int j = 0; j < d->kw; j++)
-                {
-                  int32_t at = (iy0 + i) * d->w + ix0 + j;
-
-                  /* strictly: the first maximum wins; a NaN wins over numbers, as in PyTorch,
-                   * so a diverging model is not hidden */
-                  if (xp[at] > m || (isnan (xp[at]) && !isnan (m)))
-                    {
-                      m = xp[at];
-                      best = at;
-                    }
-                }
-            yp[oy * d->ow + ox] = m;
-            ap[oy * d->ow + ox] = best;
-          }
+          maxpool_row (d, oy, y + at, argmax + at, xp);
+        }
     }
 }
 
