@@ -749,11 +749,13 @@ an_model_profile (AnModel *m, int *n_rows, int *forward_passes, int *backward_pa
 {
   g_return_val_if_fail (m->profile != NULL, NULL);
   for (int i = 0; i < m->preset->n_layers; i++)
-    m->profile[i].flops = 0;
+    m->profile[i].flops = m->profile[i].backward_flops = 0;
   for (guint i = 0; i < m->nodes->len; i++)
     {
       Node *nd = NODE (m, i);
       AnLayerProfile *row = &m->profile[profile_row (m, nd)];
+
+      double flops;
 
       if (nd->kind != NODE_LAYER)
         continue;
@@ -762,13 +764,19 @@ an_model_profile (AnModel *m, int *n_rows, int *forward_passes, int *backward_pa
           const AnConvDesc *d = &nd->conv;
           AnConvDesc at = *d;
 
-          row->flops += 2.0 * d->oc * d->oh * d->ow * (double) (d->c / d->groups) * d->kh * d->kw;
+          flops = 2.0 * d->oc * d->oh * d->ow * (double) (d->c / d->groups) * d->kh * d->kw;
+          row->flops += flops;
+          row->backward_flops += NODE (m, nd->in[0])->needs_grad ? 2 * flops : flops;
           at.n = MAX (m->last_n, 1);
           if (g_str_equal (nd->be->ops->name, "cpu"))
             row->kernel = an_backend_cpu_conv_kernel (nd->be, &at);
         }
       else if (m->preset->layers[nd->layer].kind == AN_LAYER_LINEAR)
-        row->flops += 2.0 * nd->lin.in * nd->lin.out;
+        {
+          flops = 2.0 * nd->lin.in * nd->lin.out;
+          row->flops += flops;
+          row->backward_flops += NODE (m, nd->in[0])->needs_grad ? 2 * flops : flops;
+        }
     }
   *n_rows = m->preset->n_layers + PROFILE_EXTRA;
   *forward_passes = m->forward_passes;

@@ -85,6 +85,7 @@ typedef struct {
   double forward_seconds;  /* loss: its forward part; sgd and zeroing count as backward */
   double backward_seconds;
   double flops;            /* one image's forward pass: 2 x multiply-adds (conv and linear) */
+  double backward_flops;   /* and its backward: twice that, once without an input gradient */
   const char *kernel;      /* what computes it where known ("jit:avx512_core", "im2col+sgemm") */
 } AnLayerProfile;
 

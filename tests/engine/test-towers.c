@@ -256,6 +256,8 @@ test_profile (void)
           if (i < p->n_layers)
             {
               g_assert_cmpfloat (r->flops, ==, want[i]);
+              /* the first layer has no input gradient to compute */
+              g_assert_cmpfloat (r->backward_flops, ==, (i == 0 ? 1 : 2) * want[i]);
               g_assert_true ((p->layers[i].kind == AN_LAYER_CONV) == (r->kernel != NULL));
             }
         }

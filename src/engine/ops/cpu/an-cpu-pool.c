@@ -1,5 +1,5 @@
-/* an-cpu-pool.c: max pooling and adaptive average pooling on the CPU, one plane per task, max
- * pooling a row of outputs at a time (vectorised over the row). Backward is done per plane by
+/* an-cpu-pool.c: max pooling and adaptive average pooling on the CPU, one plane per task (max
+ * pooling: a chunk of a plane's outputs, vectorised over them). Backward is done per plane by
  * the one thread that owns it, in a fixed order.
  */
 #define G_LOG_DOMAIN "alexnet-cpu"
@@ -9,38 +9,45 @@
 
 #include "an-cpu-private.h"
 
-/* One output row of a plane, the output columns innermost so the compares vectorise: the
- * window is scanned in the same order for every column (row by row, left to right), and a value
- * replaces the maximum only when strictly greater -- the first maximum wins -- or when it is a
- * NaN and the maximum is not: a NaN wins over numbers, as in PyTorch, so a diverging model is
- * not hidden. */
-AN_CPU_CLONES static void
-maxpool_row (const AnPoolDesc *d, int oy, float *restrict yr, int32_t *restrict ar,
-             const float *restrict xp)
-{
-  const int iy0 = oy * d->sh, sw = d->sw;
+/* Outputs of one task (of a plane, flattened): their windows' first elements stay in a local
+ * array while the window is scanned. */
+#define AN_CPU_POOL_CHUNK 256
 
-  for (int ox = 0; ox < d->ow; ox++)
+/* Outputs q0 .. q0 + len - 1 of a plane, vectorised over the outputs (the maps are often
+ * narrower than a vector: 7 or 13 columns): every output's window is scanned in the same order
+ * (row by row, left to right), and a value replaces the maximum only when strictly greater --
+ * the first maximum wins -- or when it is a NaN and the maximum is not: a NaN wins over
+ * numbers, as in PyTorch, so a diverging model is not hidden. */
+AN_CPU_CLONES static void
+maxpool_chunk (const AnPoolDesc *d, int q0, int len, float *restrict yq, int32_t *restrict aq,
+               const float *restrict xp)
+{
+  int32_t first[AN_CPU_POOL_CHUNK];
+
+  for (int t = 0; t < len; t++)
     {
-      yr[ox] = xp[(size_t) iy0 * d->w + (size_t) ox * sw];
-      ar[ox] = iy0 * d->w + ox * sw;
+      int q = q0 + t, oy = q / d->ow, ox = q % d->ow;
+
+      first[t] = oy * d->sh * d->w + ox * d->sw;
+      yq[t] = xp[first[t]];
+      aq[t] = first[t];
     }
   for (int i = 0; i < d->kh; i++)
     for (int j = 0; j < d->kw; j++)
       {
-        const float *restrict row = xp + (size_t) (iy0 + i) * d->w + j;
-        const int32_t base = (iy0 + i) * d->w + j;
+        const int32_t off = i * d->w + j;
 
-        if (i == 0 && j == 0)
+        if (off == 0)
           continue;
 #pragma omp simd
-        for (int ox = 0; ox < d->ow; ox++)
+        for (int t = 0; t < len; t++)
           {
-            float v = row[(size_t) ox * sw], m = yr[ox];
+            int32_t at = first[t] + off;
+            float v = xp[at], m = yq[t];
             gboolean take = v > m || (v != v && m == m);
 
-            yr[ox] = take ? v : m;
-            ar[ox] = take ? base + ox * sw : ar[ox];
+            yq[t] = take ? v : m;
+            aq[t] = take ? at : aq[t];
           }
       }
 }
@@ -49,20 +56,18 @@ void
 maxpool_forward_cpu (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
                      const float *x)
 {
-  const int planes = d->n * d->c;
+  const int planes = d->n * d->c, outs = d->oh * d->ow;
+  const int chunks = (outs + AN_CPU_POOL_CHUNK - 1) / AN_CPU_POOL_CHUNK;
 
-#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(an_cpu_threads (be))
   for (int pl = 0; pl < planes; pl++)
-    {
-      const float *xp = x + (size_t) pl * d->h * d->w;
+    for (int ch = 0; ch < chunks; ch++)
+      {
+        int q0 = ch * AN_CPU_POOL_CHUNK, len = MIN (AN_CPU_POOL_CHUNK, outs - q0);
+        size_t at = (size_t) pl * outs + q0;
 
-      for (int oy = 0; oy < d->oh; oy++)
-        {
-          size_t at = ((size_t) pl * d->oh + oy) * d->ow;
-
-          maxpool_row (d, oy, y + at, argmax + at, xp);
-        }
-    }
+        maxpool_chunk (d, q0, len, y + at, argmax + at, x + (size_t) pl * d->h * d->w);
+      }
 }
 
 void
