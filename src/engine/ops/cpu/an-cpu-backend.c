@@ -3,7 +3,8 @@
  * (an-cpu-private.h). Conventions of an-backend.h: OpenMP loops use static schedules and every
  * output element is computed by one thread in a fixed order, so results do not depend on
  * timing; reductions go through fixed-size blocks summed in order, so they do not depend on
- * the thread count either.
+ * the thread count either. oneDNN's convolutions (an-cpu-conv-dnnl.c) repeat bit for bit at a
+ * given thread count.
  */
 #define G_LOG_DOMAIN "alexnet-cpu"
 #include "config.h"
