@@ -41,6 +41,7 @@ typedef struct {
   Edge w_x, w_dy, w_dw;  /* backward weights: x, dy in, diff_weights -> += dw */
   dnnl_memory_t bias, diff_bias;
   size_t diff_bias_offset;
+  gboolean share_dy; /* d_dy reads w_dy's reordered copy */
   size_t tensor_bytes, scratch_bytes;
 } Shape;
 
@@ -208,7 +209,7 @@ shape_new (AnCpuDnnl *dn, const AnConvDesc *d, int threads)
   dnnl_convolution_desc_t cd;
   dnnl_primitive_desc_t pd[3] = { NULL, NULL, NULL };
   dnnl_primitive_attr_t attr = NULL;
-  size_t total = 0;
+  size_t fwd_bytes = 0, bwd_bytes = 0;
   gboolean ok;
 
   sh->d = *d;
@@ -241,20 +242,30 @@ shape_new (AnCpuDnnl *dn, const AnConvDesc *d, int threads)
        OK (dnnl_primitive_create (&sh->bwd_data, pd[1])) &&
        OK (dnnl_primitive_create (&sh->bwd_weights, pd[2]));
 #define MD(i, what) (pd[i] ? dnnl_primitive_desc_query_md (pd[i], what, 0) : NULL)
-  ok = ok && edge_init (dn, &sh->f_x, &p_src, MD (0, dnnl_query_src_md), TRUE, FALSE, &total) &&
-       edge_init (dn, &sh->f_w, &p_wei, MD (0, dnnl_query_weights_md), TRUE, FALSE, &total) &&
-       edge_init (dn, &sh->f_y, &p_dst, MD (0, dnnl_query_dst_md), FALSE, FALSE, &total) &&
-       edge_init (dn, &sh->d_dy, &p_dst, MD (1, dnnl_query_diff_dst_md), TRUE, FALSE, &total) &&
-       edge_init (dn, &sh->d_w, &p_wei, MD (1, dnnl_query_weights_md), TRUE, FALSE, &total) &&
-       edge_init (dn, &sh->d_dx, &p_src, MD (1, dnnl_query_diff_src_md), FALSE, TRUE, &total) &&
-       edge_init (dn, &sh->w_x, &p_src, MD (2, dnnl_query_src_md), TRUE, FALSE, &total) &&
-       edge_init (dn, &sh->w_dy, &p_dst, MD (2, dnnl_query_diff_dst_md), TRUE, FALSE, &total) &&
+  /* forward and backward never run together: their tensors share the workspace */
+  ok = ok && edge_init (dn, &sh->f_x, &p_src, MD (0, dnnl_query_src_md), TRUE, FALSE, &fwd_bytes) &&
+       edge_init (dn, &sh->f_w, &p_wei, MD (0, dnnl_query_weights_md), TRUE, FALSE, &fwd_bytes) &&
+       edge_init (dn, &sh->f_y, &p_dst, MD (0, dnnl_query_dst_md), FALSE, FALSE, &fwd_bytes) &&
+       edge_init (dn, &sh->w_x, &p_src, MD (2, dnnl_query_src_md), TRUE, FALSE, &bwd_bytes) &&
+       edge_init (dn, &sh->w_dy, &p_dst, MD (2, dnnl_query_diff_dst_md), TRUE, FALSE,
+                  &bwd_bytes) &&
        edge_init (dn, &sh->w_dw, &p_wei, MD (2, dnnl_query_diff_weights_md), FALSE, TRUE,
-                  &total) &&
+                  &bwd_bytes) &&
+       edge_init (dn, &sh->d_dy, &p_dst, MD (1, dnnl_query_diff_dst_md), TRUE, FALSE,
+                  &bwd_bytes) &&
+       edge_init (dn, &sh->d_w, &p_wei, MD (1, dnnl_query_weights_md), TRUE, FALSE, &bwd_bytes) &&
+       edge_init (dn, &sh->d_dx, &p_src, MD (1, dnnl_query_diff_src_md), FALSE, TRUE,
+                  &bwd_bytes) &&
        OK (dnnl_memory_create (&sh->bias, &p_bias, dn->engine, DNNL_MEMORY_NONE)) &&
        OK (dnnl_memory_create (&sh->diff_bias, &p_bias, dn->engine, DNNL_MEMORY_NONE));
-  sh->diff_bias_offset = reserve (&total, (size_t) d->oc * sizeof (float));
-  sh->tensor_bytes = total;
+  sh->diff_bias_offset = reserve (&bwd_bytes, (size_t) d->oc * sizeof (float));
+  /* both backward kernels read dy in one layout, as a rule: reordered once, for both */
+  sh->share_dy = ok && sh->d_dy.reorder && sh->w_dy.reorder &&
+                 dnnl_memory_desc_equal (MD (1, dnnl_query_diff_dst_md),
+                                         MD (2, dnnl_query_diff_dst_md));
+  if (sh->share_dy)
+    sh->d_dy.offset = sh->w_dy.offset;
+  sh->tensor_bytes = MAX (fwd_bytes, bwd_bytes);
   for (int i = 0; ok && i < 3; i++)
     {
       const dnnl_memory_desc_t *smd = MD (i, dnnl_query_scratchpad_md);
@@ -443,7 +454,13 @@ an_cpu_dnnl_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, floa
     {
       n = 0;
       ok = TRUE;
-      args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DIFF_DST, edge_in (dn, &sh->d_dy, work, dy, &ok) };
+      if (dw && sh->share_dy) /* already reordered for the weights' gradient */
+        {
+          dnnl_memory_set_data_handle (sh->d_dy.inner, work + sh->d_dy.offset);
+          args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DIFF_DST, sh->d_dy.inner };
+        }
+      else
+        args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DIFF_DST, edge_in (dn, &sh->d_dy, work, dy, &ok) };
       args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, edge_in (dn, &sh->d_w, work, w, &ok) };
       args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DIFF_SRC, edge_out (&sh->d_dx, work, dx) };
       if (sh->scratch[1])
