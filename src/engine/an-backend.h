@@ -169,12 +169,13 @@ AnBackend *an_backend_ref_new (void);
 AnBackend *an_backend_cpu_new (int device_index, int threads);
 void an_backend_cpu_set_threads (AnBackend *be, int threads);
 /* The CPU backend's convolution kernels: oneDNN's JIT kernels where the build has oneDNN and
- * it has one for the shape, im2col + BLAS elsewhere (the default); or im2col + BLAS only. */
+ * it has one for the shape, im2col + OpenBLAS elsewhere (the default); or im2col + OpenBLAS
+ * only. */
 typedef enum {
-  AN_CPU_CONV_KERNELS_FASTEST,
-  AN_CPU_CONV_KERNELS_IM2COL,
-} AnCpuConvKernels;
-void an_backend_cpu_set_conv_kernels (AnBackend *be, AnCpuConvKernels kernels);
+  AN_CPU_KERNELS_ONEDNN,
+  AN_CPU_KERNELS_OPENBLAS,
+} AnCpuKernels;
+void an_backend_cpu_set_kernels (AnBackend *be, AnCpuKernels kernels);
 /* What computes convolution d on this CPU backend: oneDNN's kernel name ("jit:avx512_core")
  * or "im2col+sgemm". */
 const char *an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d);

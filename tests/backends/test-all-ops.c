@@ -558,7 +558,7 @@ test_all_ops (void)
     Candidate *c = g_new0 (Candidate, 1);
     c->name = g_strdup ("cpu/im2col");
     c->be = an_backend_cpu_new (0, 2);
-    an_backend_cpu_set_conv_kernels (c->be, AN_CPU_CONV_KERNELS_IM2COL);
+    an_backend_cpu_set_kernels (c->be, AN_CPU_KERNELS_OPENBLAS);
     g_ptr_array_add (candidates, c);
   }
   cuda = an_backend_cuda_new (0, &error);
@@ -661,7 +661,7 @@ test_all_ops (void)
  * has the vector instructions they need, so the all-ops cases above test the path that runs;
  * forced to im2col it says so. */
 static void
-test_cpu_conv_kernels (void)
+test_cpu_kernels (void)
 {
   g_autoptr (AnBackend) cpu = an_backend_cpu_new (0, 2);
   AnConvDesc d = { 8, 64, 15, 15, 192, 5, 5, 1, 1, 2, 2, 2, 0, 0 }; /* alexnet-cifar conv2 */
@@ -676,7 +676,7 @@ test_cpu_conv_kernels (void)
     g_assert_true (g_str_has_prefix (an_backend_cpu_conv_kernel (cpu, &d), "jit"));
   else
     g_assert_cmpstr (an_backend_cpu_conv_kernel (cpu, &d), ==, "im2col+sgemm");
-  an_backend_cpu_set_conv_kernels (cpu, AN_CPU_CONV_KERNELS_IM2COL);
+  an_backend_cpu_set_kernels (cpu, AN_CPU_KERNELS_OPENBLAS);
   g_assert_cmpstr (an_backend_cpu_conv_kernel (cpu, &d), ==, "im2col+sgemm");
 }
 
@@ -799,6 +799,6 @@ main (int argc, char **argv)
   g_test_add_func ("/backends/nan-propagates", test_nan);
   g_test_add_func ("/backends/all-ops", test_all_ops);
   g_test_add_func ("/backends/transfer", test_transfer);
-  g_test_add_func ("/backends/cpu-conv-kernels", test_cpu_conv_kernels);
+  g_test_add_func ("/backends/cpu-kernels", test_cpu_kernels);
   return g_test_run ();
 }

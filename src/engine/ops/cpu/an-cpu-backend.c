@@ -188,10 +188,10 @@ an_backend_cpu_set_threads (AnBackend *be, int threads)
 }
 
 void
-an_backend_cpu_set_conv_kernels (AnBackend *be, AnCpuConvKernels kernels)
+an_backend_cpu_set_kernels (AnBackend *be, AnCpuKernels kernels)
 {
   g_return_if_fail (be != NULL && be->ops == &an_cpu_ops);
-  ((AnCpuBackend *) be)->conv_kernels = kernels;
+  ((AnCpuBackend *) be)->kernels = kernels;
 }
 
 const char *
@@ -200,7 +200,7 @@ an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d)
   const char *dnnl;
 
   g_return_val_if_fail (be != NULL && be->ops == &an_cpu_ops && d != NULL, NULL);
-  if (((AnCpuBackend *) be)->conv_kernels == AN_CPU_CONV_KERNELS_FASTEST &&
+  if (((AnCpuBackend *) be)->kernels == AN_CPU_KERNELS_ONEDNN &&
       (dnnl = an_cpu_dnnl_conv2d_kernel (be, d)))
     return dnnl;
   return "im2col+sgemm";

@@ -346,7 +346,7 @@ conv_try_dnnl (AnBackend *be, AnCpuConvStrategy strategy)
 {
   return strategy == AN_CPU_CONV_DNNL ||
          (strategy == AN_CPU_CONV_AUTO &&
-          ((AnCpuBackend *) be)->conv_kernels == AN_CPU_CONV_KERNELS_FASTEST);
+          ((AnCpuBackend *) be)->kernels == AN_CPU_KERNELS_ONEDNN);
 }
 
 void

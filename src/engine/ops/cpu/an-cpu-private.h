@@ -20,7 +20,7 @@ typedef struct {
   /* A folded conv chunk holds enough images for about this many GEMM columns (nb * OH * OW);
    * layers with more output pixels per image than this take one GEMM per image. */
   int conv_fold_columns;
-  AnCpuConvKernels conv_kernels;
+  AnCpuKernels kernels;
   AnCpuDnnl *dnnl;      /* made at the first convolution */
   gboolean dnnl_failed; /* oneDNN could not make a CPU engine: im2col from then on */
 } AnCpuBackend;
