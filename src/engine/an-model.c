@@ -754,7 +754,6 @@ an_model_profile (AnModel *m, int *n_rows, int *forward_passes, int *backward_pa
     {
       Node *nd = NODE (m, i);
       AnLayerProfile *row = &m->profile[profile_row (m, nd)];
-
       double flops;
 
       if (nd->kind != NODE_LAYER)
