@@ -176,15 +176,16 @@ edge_init (AnCpuDnnl *dn, Edge *e, const dnnl_memory_desc_t *plain_md,
   return ok;
 }
 
-/* Only oneDNN's direct JIT kernels: its GEMM-based and reference convolutions were slower
- * than im2col + BLAS (several times so for the first layer's weight gradient). */
+/* Only oneDNN's JIT kernels ("jit:...", and the BRGEMM-based "brg..." some processors get):
+ * its GEMM-based and reference convolutions were slower than im2col + BLAS (40-50 times so
+ * for the first layer's weight gradient). */
 static gboolean
 is_jit (const_dnnl_primitive_desc_t pd, char **name)
 {
   const char *impl = NULL;
 
   if (!OK (dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl)) || !impl ||
-      !g_str_has_prefix (impl, "jit"))
+      !(g_str_has_prefix (impl, "jit") || g_str_has_prefix (impl, "brg")))
     return FALSE;
   if (name)
     *name = g_strdup (impl);
