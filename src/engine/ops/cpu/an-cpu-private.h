@@ -38,8 +38,9 @@ typedef enum {
 } AnCpuConvStrategy;
 
 /* Inner loops worth AVX-512 or AVX2: compiled for each and chosen when the program loads (the
- * build itself targets the baseline x86-64). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+ * build itself targets the baseline x86-64). Not under ThreadSanitizer, whose instrumented
+ * resolvers would run before its runtime is up. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define AN_CPU_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 #else
 #define AN_CPU_CLONES
