@@ -1,7 +1,8 @@
 /* an-config.c: the run configuration (an-config.h): defaults, validation, "key=value" text,
  * setting fields by name, and the named recipes.
- * One table describes every field (key, type, offset, allowed range), so set, validate,
- * to_string and from_string cannot disagree about a key. Doubles are written with the fewest
+ * One table describes every field (key, type, offset, allowed range, section, whether it changes
+ * live), so set, validate, to_string and from_string cannot disagree about a key; the header
+ * shares it with the front ends. Doubles are written with the fewest
  * digits that read back to the same bits, so the text round-trips exactly.
  */
 #define G_LOG_DOMAIN "alexnet-engine"
@@ -13,33 +14,6 @@
 
 #include "an-config.h"
 #include "an-error.h"
-
-typedef enum {
-  FIELD_STRING,   /* char *, g_free'd */
-  FIELD_INT,
-  FIELD_UINT64,
-  FIELD_DOUBLE,
-  FIELD_BOOLEAN,
-  FIELD_ENUM,     /* an int-sized enum named by `names` */
-} FieldType;
-
-typedef enum {
-  STRING_REQUIRED, /* must not be empty */
-  STRING_OPTIONAL, /* empty means NULL */
-  STRING_DEVICE,   /* cpu|auto|cuda|cuda:N|cuda:N,M */
-} StringRule;
-
-typedef struct {
-  const char *key;
-  FieldType type;
-  gsize offset;
-  /* numbers: the allowed interval; open ends exclude the bound */
-  double lo, hi;
-  gboolean lo_open, hi_open;
-  /* enums: names in enum-value order, NULL-terminated */
-  const char *const *names;
-  StringRule string_rule;
-} FieldSpec;
 
 static const char *const init_names[] = { "he", "paper", "he-fc", NULL };
 static const char *const lrn_names[] = { "code", "paper", NULL };
@@ -56,71 +30,61 @@ G_STATIC_ASSERT (sizeof (AnNormalize) == sizeof (int));
 G_STATIC_ASSERT (sizeof (AnSgdRule) == sizeof (int));
 
 #define OFF(field) offsetof (AnRunConfig, field)
-#define STR(field, rule) { #field, FIELD_STRING, OFF (field), 0, 0, FALSE, FALSE, NULL, rule }
-#define INT(field, lo, hi) { #field, FIELD_INT, OFF (field), lo, hi, FALSE, FALSE, NULL, 0 }
-#define DBL(field, lo, hi, lo_open, hi_open)                                                   \
-  { #field, FIELD_DOUBLE, OFF (field), lo, hi, lo_open, hi_open, NULL, 0 }
-#define BOOL(field) { #field, FIELD_BOOLEAN, OFF (field), 0, 0, FALSE, FALSE, NULL, 0 }
-#define ENUM(field, names) { #field, FIELD_ENUM, OFF (field), 0, 0, FALSE, FALSE, names, 0 }
+/* The section and whether a running trainer takes the field (an_trainer_set_hyperparameter). */
+#define FIELD(field, type, section, live)                                                     \
+  #field, AN_CONFIG_##type, AN_CONFIG_SECTION_##section, live, OFF (field)
+#define STR(field, section, rule) { FIELD (field, STRING, section, FALSE), .string_rule = rule }
+#define INT(field, section, lo, hi, live) { FIELD (field, INT, section, live), lo, hi }
+#define DBL(field, section, lo, hi, lo_open, hi_open, live)                                   \
+  { FIELD (field, DOUBLE, section, live), lo, hi, lo_open, hi_open }
+#define BOOL(field, section) { FIELD (field, BOOLEAN, section, FALSE) }
+#define ENUM(field, section, list) { FIELD (field, ENUM, section, FALSE), .names = list }
 
 /* The fixed order of to_string: the order of the struct. */
-static const FieldSpec fields[] = {
-  STR (model, STRING_REQUIRED),
-  STR (data, STRING_REQUIRED),
-  INT (train_size, 0, G_MAXINT),
-  INT (val_size, 0, G_MAXINT),
-  DBL (val_fraction, 0, 0.9, FALSE, FALSE),
-  INT (test_size, 0, G_MAXINT),
-  { "seed", FIELD_UINT64, OFF (seed), 0, 0, FALSE, FALSE, NULL, 0 },
-  INT (epochs, 1, 100000),
-  INT (batch, 1, 65536),
-  ENUM (rule, rule_names),
-  DBL (lr, 0, 10, TRUE, FALSE),
-  DBL (momentum, 0, 1, FALSE, TRUE),
-  DBL (weight_decay, 0, 1, FALSE, TRUE),
-  DBL (dropout, 0, 1, FALSE, TRUE),
-  ENUM (schedule, schedule_names),
-  INT (step_size, 1, 100000),
-  DBL (step_gamma, 0, 1, TRUE, FALSE),
-  DBL (plateau_factor, 0, 1, TRUE, TRUE),
-  INT (plateau_patience, 0, 100000),
-  DBL (plateau_threshold, 0, 1, FALSE, TRUE),
-  INT (plateau_cooldown, 0, 100000),
-  DBL (min_lr, 0, 10, FALSE, FALSE),
-  BOOL (early_stopping),
-  INT (patience, 1, 100000),
-  DBL (delta, 0, HUGE_VAL, FALSE, TRUE),
-  ENUM (init, init_names),
-  ENUM (lrn, lrn_names),
-  ENUM (normalize, normalize_names),
-  BOOL (augment_flip),
-  BOOL (augment_crop),
-  BOOL (augment_pca),
-  DBL (pca_std, 0, 10, FALSE, FALSE),
-  STR (device, STRING_DEVICE),
-  INT (towers, 1, 2),
-  INT (threads, 0, 4096),
-  STR (checkpoint_dir, STRING_OPTIONAL),
-  STR (metrics_path, STRING_OPTIONAL),
-};
-
-/* The fields that change during a run, by AnLiveKey: their names are the fields' own keys. */
-#define LIVE(key, field) [key] = { #field, OFF (field) }
-static const struct {
-  const char *key;
-  gsize offset;
-} live_fields[AN_LIVE_COUNT] = {
-  LIVE (AN_LIVE_LR, lr),
-  LIVE (AN_LIVE_MOMENTUM, momentum),
-  LIVE (AN_LIVE_WEIGHT_DECAY, weight_decay),
-  LIVE (AN_LIVE_DROPOUT, dropout),
-  LIVE (AN_LIVE_PATIENCE, patience),
+static const AnConfigField fields[] = {
+  STR (model, MODEL, AN_CONFIG_STRING_REQUIRED),
+  STR (data, DATA, AN_CONFIG_STRING_REQUIRED),
+  INT (train_size, DATA, 0, G_MAXINT, FALSE),
+  INT (val_size, DATA, 0, G_MAXINT, FALSE),
+  DBL (val_fraction, DATA, 0, 0.9, FALSE, FALSE, FALSE),
+  INT (test_size, DATA, 0, G_MAXINT, FALSE),
+  { FIELD (seed, UINT64, REPRODUCIBILITY, FALSE) },
+  INT (epochs, OPTIMIZER, 1, 100000, FALSE),
+  INT (batch, OPTIMIZER, 1, 65536, FALSE),
+  ENUM (rule, OPTIMIZER, rule_names),
+  DBL (lr, OPTIMIZER, 0, 10, TRUE, FALSE, TRUE),
+  DBL (momentum, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE),
+  DBL (weight_decay, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE),
+  DBL (dropout, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE),
+  ENUM (schedule, SCHEDULE, schedule_names),
+  INT (step_size, SCHEDULE, 1, 100000, FALSE),
+  DBL (step_gamma, SCHEDULE, 0, 1, TRUE, FALSE, FALSE),
+  DBL (plateau_factor, SCHEDULE, 0, 1, TRUE, TRUE, FALSE),
+  INT (plateau_patience, SCHEDULE, 0, 100000, FALSE),
+  DBL (plateau_threshold, SCHEDULE, 0, 1, FALSE, TRUE, FALSE),
+  INT (plateau_cooldown, SCHEDULE, 0, 100000, FALSE),
+  DBL (min_lr, SCHEDULE, 0, 10, FALSE, FALSE, FALSE),
+  BOOL (early_stopping, EARLY_STOPPING),
+  INT (patience, EARLY_STOPPING, 1, 100000, TRUE),
+  DBL (delta, EARLY_STOPPING, 0, HUGE_VAL, FALSE, TRUE, FALSE),
+  ENUM (init, MODEL, init_names),
+  ENUM (lrn, MODEL, lrn_names),
+  ENUM (normalize, DATA, normalize_names),
+  BOOL (augment_flip, AUGMENTATION),
+  BOOL (augment_crop, AUGMENTATION),
+  BOOL (augment_pca, AUGMENTATION),
+  DBL (pca_std, AUGMENTATION, 0, 10, FALSE, FALSE, FALSE),
+  STR (device, DEVICE, AN_CONFIG_STRING_DEVICE),
+  INT (towers, DEVICE, 1, 2, FALSE),
+  INT (threads, DEVICE, 0, 4096, FALSE),
+  STR (checkpoint_dir, OUTPUT, AN_CONFIG_STRING_OPTIONAL),
+  STR (metrics_path, OUTPUT, AN_CONFIG_STRING_OPTIONAL),
 };
 
 #define FIELD_PTR(cfg, spec, type) ((type *) (((char *) (cfg)) + (spec)->offset))
 #define FIELD_CPTR(cfg, spec, type) ((const type *) (((const char *) (cfg)) + (spec)->offset))
 
-static const FieldSpec *
+static const AnConfigField *
 find_field (const char *key)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -149,7 +113,7 @@ format_double (double v)
 }
 
 static char *
-format_range (const FieldSpec *spec)
+format_range (const AnConfigField *spec)
 {
   g_autofree char *lo = format_double (spec->lo);
   g_autofree char *hi = isinf (spec->hi) ? g_strdup ("inf") : format_double (spec->hi);
@@ -158,7 +122,7 @@ format_range (const FieldSpec *spec)
 }
 
 static gboolean
-in_range (const FieldSpec *spec, double v)
+in_range (const AnConfigField *spec, double v)
 {
   /* written so that NaN fails every comparison */
   gboolean lo_ok = spec->lo_open ? v > spec->lo : v >= spec->lo;
@@ -167,7 +131,7 @@ in_range (const FieldSpec *spec, double v)
 }
 
 static gboolean
-check_range (const FieldSpec *spec, double v, const char *shown, GError **error)
+check_range (const AnConfigField *spec, double v, const char *shown, GError **error)
 {
   if (in_range (spec, v))
     return TRUE;
@@ -201,7 +165,7 @@ device_is_valid (const char *s)
 }
 
 static gboolean
-check_string (const FieldSpec *spec, const char *s, GError **error)
+check_string (const AnConfigField *spec, const char *s, GError **error)
 {
   if (s != NULL && strpbrk (s, "\r\n") != NULL)
     {
@@ -211,7 +175,7 @@ check_string (const FieldSpec *spec, const char *s, GError **error)
     }
   switch (spec->string_rule)
     {
-    case STRING_REQUIRED:
+    case AN_CONFIG_STRING_REQUIRED:
       if (s == NULL || *s == '\0')
         {
           g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: must not be empty",
@@ -219,9 +183,9 @@ check_string (const FieldSpec *spec, const char *s, GError **error)
           return FALSE;
         }
       return TRUE;
-    case STRING_OPTIONAL:
+    case AN_CONFIG_STRING_OPTIONAL:
       return TRUE;
-    case STRING_DEVICE:
+    case AN_CONFIG_STRING_DEVICE:
       if (s == NULL || !device_is_valid (s))
         {
           g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
@@ -236,25 +200,25 @@ check_string (const FieldSpec *spec, const char *s, GError **error)
 
 /* Checks the value a field holds now. */
 static gboolean
-validate_field (const AnRunConfig *cfg, const FieldSpec *spec, GError **error)
+validate_field (const AnRunConfig *cfg, const AnConfigField *spec, GError **error)
 {
   switch (spec->type)
     {
-    case FIELD_STRING:
+    case AN_CONFIG_STRING:
       return check_string (spec, *FIELD_CPTR (cfg, spec, char *), error);
-    case FIELD_INT:
+    case AN_CONFIG_INT:
       {
         int v = *FIELD_CPTR (cfg, spec, int);
         g_autofree char *shown = g_strdup_printf ("%d", v);
         return check_range (spec, v, shown, error);
       }
-    case FIELD_DOUBLE:
+    case AN_CONFIG_DOUBLE:
       {
         double v = *FIELD_CPTR (cfg, spec, double);
         g_autofree char *shown = format_double (v);
         return check_range (spec, v, shown, error);
       }
-    case FIELD_ENUM:
+    case AN_CONFIG_ENUM:
       {
         int v = *FIELD_CPTR (cfg, spec, int);
         if (v < 0 || v >= (int) g_strv_length ((char **) spec->names))
@@ -265,8 +229,8 @@ validate_field (const AnRunConfig *cfg, const FieldSpec *spec, GError **error)
           }
         return TRUE;
       }
-    case FIELD_UINT64:
-    case FIELD_BOOLEAN:
+    case AN_CONFIG_UINT64:
+    case AN_CONFIG_BOOLEAN:
       return TRUE;
     }
   g_assert_not_reached ();
@@ -289,13 +253,14 @@ parse_boolean (const char *s, gboolean *out)
 }
 
 static gboolean
-set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **error)
+set_field (AnRunConfig *cfg, const AnConfigField *spec, const char *value, GError **error)
 {
   switch (spec->type)
     {
-    case FIELD_STRING:
+    case AN_CONFIG_STRING:
       {
-        const char *v = (spec->string_rule == STRING_OPTIONAL && *value == '\0') ? NULL : value;
+        const char *v =
+          (spec->string_rule == AN_CONFIG_STRING_OPTIONAL && *value == '\0') ? NULL : value;
         if (!check_string (spec, v, error))
           return FALSE;
         char **slot = FIELD_PTR (cfg, spec, char *);
@@ -303,7 +268,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *slot = g_strdup (v);
         return TRUE;
       }
-    case FIELD_INT:
+    case AN_CONFIG_INT:
       {
         char *end = NULL;
         gint64 v = g_ascii_strtoll (value, &end, 10);
@@ -318,7 +283,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, int) = (int) v;
         return TRUE;
       }
-    case FIELD_UINT64:
+    case AN_CONFIG_UINT64:
       {
         guint64 v;
         g_autoptr (GError) local = NULL;
@@ -332,7 +297,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, guint64) = v;
         return TRUE;
       }
-    case FIELD_DOUBLE:
+    case AN_CONFIG_DOUBLE:
       {
         char *end = NULL;
         double v = g_ascii_strtod (value, &end);
@@ -347,7 +312,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, double) = v;
         return TRUE;
       }
-    case FIELD_BOOLEAN:
+    case AN_CONFIG_BOOLEAN:
       {
         gboolean v;
         if (!parse_boolean (value, &v))
@@ -359,7 +324,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, gboolean) = v;
         return TRUE;
       }
-    case FIELD_ENUM:
+    case AN_CONFIG_ENUM:
       for (int i = 0; spec->names[i] != NULL; i++)
         if (strcmp (spec->names[i], value) == 0)
           {
@@ -377,24 +342,24 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
 }
 
 static char *
-field_to_string (const AnRunConfig *cfg, const FieldSpec *spec)
+field_to_string (const AnRunConfig *cfg, const AnConfigField *spec)
 {
   switch (spec->type)
     {
-    case FIELD_STRING:
+    case AN_CONFIG_STRING:
       {
         const char *s = *FIELD_CPTR (cfg, spec, char *);
         return g_strdup (s ? s : "");
       }
-    case FIELD_INT:
+    case AN_CONFIG_INT:
       return g_strdup_printf ("%d", *FIELD_CPTR (cfg, spec, int));
-    case FIELD_UINT64:
+    case AN_CONFIG_UINT64:
       return g_strdup_printf ("%" G_GUINT64_FORMAT, *FIELD_CPTR (cfg, spec, guint64));
-    case FIELD_DOUBLE:
+    case AN_CONFIG_DOUBLE:
       return format_double (*FIELD_CPTR (cfg, spec, double));
-    case FIELD_BOOLEAN:
+    case AN_CONFIG_BOOLEAN:
       return g_strdup (*FIELD_CPTR (cfg, spec, gboolean) ? "true" : "false");
-    case FIELD_ENUM:
+    case AN_CONFIG_ENUM:
       return g_strdup (spec->names[*FIELD_CPTR (cfg, spec, int)]);
     }
   g_assert_not_reached ();
@@ -482,7 +447,7 @@ void
 an_run_config_clear (AnRunConfig *cfg)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (fields[i].type == FIELD_STRING)
+    if (fields[i].type == AN_CONFIG_STRING)
       g_clear_pointer (FIELD_PTR (cfg, &fields[i], char *), g_free);
 }
 
@@ -495,7 +460,7 @@ an_run_config_copy (AnRunConfig *dst, const AnRunConfig *src)
   an_run_config_clear (dst);
   *dst = *src;
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (fields[i].type == FIELD_STRING)
+    if (fields[i].type == AN_CONFIG_STRING)
       {
         char **slot = FIELD_PTR (dst, &fields[i], char *);
         *slot = g_strdup (*slot);
@@ -514,7 +479,7 @@ an_run_config_validate (const AnRunConfig *cfg, GError **error)
 gboolean
 an_run_config_set (AnRunConfig *cfg, const char *key, const char *value, GError **error)
 {
-  const FieldSpec *spec = find_field (key);
+  const AnConfigField *spec = find_field (key);
   if (spec == NULL)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: unknown configuration key",
@@ -559,7 +524,7 @@ an_run_config_from_string (AnRunConfig *cfg, const char *text, GError **error)
       else
         {
           *eq = '\0';
-          const FieldSpec *spec = find_field (line);
+          const AnConfigField *spec = find_field (line);
           if (spec == NULL)
             g_set_error (&local, AN_ERROR, AN_ERROR_PARSE, "%s: unknown configuration key",
                          line);
@@ -638,6 +603,31 @@ an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error
   return FALSE;
 }
 
+const AnConfigField *
+an_run_config_fields (guint *n_fields)
+{
+  g_return_val_if_fail (n_fields != NULL, NULL);
+  *n_fields = G_N_ELEMENTS (fields);
+  return fields;
+}
+
+const AnConfigField *
+an_run_config_find_field (const char *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  return find_field (key);
+}
+
+char *
+an_run_config_get (const AnRunConfig *cfg, const char *key)
+{
+  const AnConfigField *spec;
+
+  g_return_val_if_fail (cfg != NULL && key != NULL, NULL);
+  spec = find_field (key);
+  return spec != NULL ? field_to_string (cfg, spec) : NULL;
+}
+
 const char *
 an_init_to_string (AnInit v)
 {
@@ -662,11 +652,23 @@ an_sgd_rule_to_string (AnSgdRule v)
   return (unsigned) v < G_N_ELEMENTS (rule_names) - 1 ? rule_names[v] : "invalid";
 }
 
+/* The fields marked live, in table order, are the AnLiveKeys in enum order. */
+static const AnConfigField *
+live_field (AnLiveKey key)
+{
+  guint k = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i].live && k++ == (guint) key)
+      return &fields[i];
+  g_return_val_if_reached (NULL);
+}
+
 const char *
 an_live_key_name (AnLiveKey key)
 {
   g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, NULL);
-  return live_fields[key].key;
+  return live_field (key)->key;
 }
 
 gboolean
@@ -676,12 +678,14 @@ an_live_key_from_name (const char *name, AnLiveKey *key, GError **error)
 
   for (int k = 0; k < AN_LIVE_COUNT; k++)
     {
-      if (g_strcmp0 (name, live_fields[k].key) == 0)
+      const char *live = live_field (k)->key;
+
+      if (g_strcmp0 (name, live) == 0)
         {
           *key = k;
           return TRUE;
         }
-      g_string_append_printf (known, "%s%s", k ? ", " : "", live_fields[k].key);
+      g_string_append_printf (known, "%s%s", k ? ", " : "", live);
     }
   g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                "“%s” cannot be changed during a run (%s can)", name ? name : "(null)",
@@ -693,8 +697,8 @@ double
 an_run_config_get_live (const AnRunConfig *cfg, AnLiveKey key)
 {
   g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, NAN);
-  const FieldSpec *spec = find_field (live_fields[key].key);
-  return spec->type == FIELD_INT ? *FIELD_CPTR (cfg, spec, int)
+  const AnConfigField *spec = live_field (key);
+  return spec->type == AN_CONFIG_INT ? *FIELD_CPTR (cfg, spec, int)
                                  : *FIELD_CPTR (cfg, spec, double);
 }
 
@@ -702,10 +706,10 @@ gboolean
 an_live_check (AnLiveKey key, double value, GError **error)
 {
   g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, FALSE);
-  const FieldSpec *spec = find_field (live_fields[key].key);
+  const AnConfigField *spec = live_field (key);
   g_autofree char *shown = format_double (value);
 
-  if (spec->type == FIELD_INT && value != floor (value))
+  if (spec->type == AN_CONFIG_INT && value != floor (value))
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s is not a whole number",
                    spec->key, shown);
@@ -718,9 +722,9 @@ void
 an_run_config_set_live (AnRunConfig *cfg, AnLiveKey key, double value)
 {
   g_return_if_fail ((guint) key < AN_LIVE_COUNT);
-  const FieldSpec *spec = find_field (live_fields[key].key);
+  const AnConfigField *spec = live_field (key);
 
-  if (spec->type == FIELD_INT)
+  if (spec->type == AN_CONFIG_INT)
     *FIELD_PTR (cfg, spec, int) = (int) value;
   else
     *FIELD_PTR (cfg, spec, double) = value;

@@ -567,6 +567,55 @@ test_live_keys (void)
   an_run_config_clear (&c);
 }
 
+/* The shared field table: every key of the text form, in its order, once; a field's text
+ * from an_run_config_get is its line in to_string; enums list their names; the live fields are
+ * the five the trainer changes while it runs. */
+static void
+test_field_table (void)
+{
+  static const char *const live[] = { "lr", "momentum", "weight_decay", "dropout", "patience" };
+  AnRunConfig c;
+  guint n = 0, n_live = 0;
+  const AnConfigField *fields = an_run_config_fields (&n);
+
+  an_run_config_init (&c);
+  g_autofree char *text = an_run_config_to_string (&c);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (n, ==, g_strv_length (lines) - 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *value = an_run_config_get (&c, fields[i].key);
+      g_autofree char *line = g_strdup_printf ("%s=%s", fields[i].key, value);
+
+      g_assert_cmpstr (lines[i], ==, line);
+      g_assert_true (an_run_config_find_field (fields[i].key) == &fields[i]);
+      g_assert_cmpint (fields[i].section, <, AN_CONFIG_N_SECTIONS);
+      g_assert_cmpuint (fields[i].offset + sizeof (int), <=, sizeof (AnRunConfig));
+      if (fields[i].type == AN_CONFIG_ENUM)
+        g_assert_nonnull (fields[i].names);
+      if (fields[i].live)
+        {
+          gboolean known = FALSE;
+
+          for (guint k = 0; k < G_N_ELEMENTS (live); k++)
+            known |= g_str_equal (live[k], fields[i].key);
+          g_assert_true (known);
+          n_live++;
+        }
+    }
+  g_assert_cmpuint (n_live, ==, G_N_ELEMENTS (live));
+  /* the offset is the field's: writing through it is what set does */
+  {
+    const AnConfigField *lr = an_run_config_find_field ("lr");
+
+    *(double *) ((char *) &c + lr->offset) = 0.125;
+    g_assert_cmpfloat (c.lr, ==, 0.125);
+  }
+  g_assert_null (an_run_config_find_field ("colour"));
+  g_assert_null (an_run_config_get (&c, "colour"));
+  an_run_config_clear (&c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -580,5 +629,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/recipes", test_recipes);
   g_test_add_func ("/config/enum-names", test_enum_names);
   g_test_add_func ("/config/live-keys", test_live_keys);
+  g_test_add_func ("/config/field-table", test_field_table);
   return g_test_run ();
 }
