@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "an-config.h"
+#include "an-device.h"
 #include "an-error.h"
 
 static const char *const init_names[] = { "he", "paper", "he-fc", NULL };
@@ -30,55 +31,102 @@ G_STATIC_ASSERT (sizeof (AnNormalize) == sizeof (int));
 G_STATIC_ASSERT (sizeof (AnSgdRule) == sizeof (int));
 
 #define OFF(field) offsetof (AnRunConfig, field)
-/* The section and whether a running trainer takes the field (an_trainer_set_hyperparameter). */
+/* The section, whether a running trainer takes the field (an_trainer_set_hyperparameter) and
+ * the line of help; the last arguments may name the command line's spelling (.option) and a
+ * string's placeholder (.arg). */
 #define FIELD(field, type, section, live)                                                     \
   #field, AN_CONFIG_##type, AN_CONFIG_SECTION_##section, live, OFF (field)
-#define STR(field, section, rule) { FIELD (field, STRING, section, FALSE), .string_rule = rule }
-#define INT(field, section, lo, hi, live) { FIELD (field, INT, section, live), lo, hi }
-#define DBL(field, section, lo, hi, lo_open, hi_open, live)                                   \
-  { FIELD (field, DOUBLE, section, live), lo, hi, lo_open, hi_open }
-#define BOOL(field, section) { FIELD (field, BOOLEAN, section, FALSE) }
-#define ENUM(field, section, list) { FIELD (field, ENUM, section, FALSE), .names = list }
+#define STR(field, section, rule, help, ...)                                                  \
+  { FIELD (field, STRING, section, FALSE), .string_rule = rule, .summary = help, __VA_ARGS__ }
+#define INT(field, section, lo, hi, live, help, ...)                                          \
+  { FIELD (field, INT, section, live), lo, hi, .summary = help, __VA_ARGS__ }
+#define DBL(field, section, lo, hi, lo_open, hi_open, live, help, ...)                        \
+  { FIELD (field, DOUBLE, section, live), lo, hi, lo_open, hi_open, .summary = help, __VA_ARGS__ }
+#define BOOL(field, section, help, ...)                                                       \
+  { FIELD (field, BOOLEAN, section, FALSE), .summary = help, __VA_ARGS__ }
+#define ENUM(field, section, list, help)                                                      \
+  { FIELD (field, ENUM, section, FALSE), .names = list, .summary = help }
 
 /* The fixed order of to_string: the order of the struct. */
 static const AnConfigField fields[] = {
-  STR (model, MODEL, AN_CONFIG_STRING_REQUIRED),
-  STR (data, DATA, AN_CONFIG_STRING_REQUIRED),
-  INT (train_size, DATA, 0, G_MAXINT, FALSE),
-  INT (val_size, DATA, 0, G_MAXINT, FALSE),
-  DBL (val_fraction, DATA, 0, 0.9, FALSE, FALSE, FALSE),
-  INT (test_size, DATA, 0, G_MAXINT, FALSE),
-  { FIELD (seed, UINT64, REPRODUCIBILITY, FALSE) },
-  INT (epochs, OPTIMIZER, 1, 100000, FALSE),
-  INT (batch, OPTIMIZER, 1, 65536, FALSE),
-  ENUM (rule, OPTIMIZER, rule_names),
-  DBL (lr, OPTIMIZER, 0, 10, TRUE, FALSE, TRUE),
-  DBL (momentum, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE),
-  DBL (weight_decay, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE),
-  DBL (dropout, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE),
-  ENUM (schedule, SCHEDULE, schedule_names),
-  INT (step_size, SCHEDULE, 1, 100000, FALSE),
-  DBL (step_gamma, SCHEDULE, 0, 1, TRUE, FALSE, FALSE),
-  DBL (plateau_factor, SCHEDULE, 0, 1, TRUE, TRUE, FALSE),
-  INT (plateau_patience, SCHEDULE, 0, 100000, FALSE),
-  DBL (plateau_threshold, SCHEDULE, 0, 1, FALSE, TRUE, FALSE),
-  INT (plateau_cooldown, SCHEDULE, 0, 100000, FALSE),
-  DBL (min_lr, SCHEDULE, 0, 10, FALSE, FALSE, FALSE),
-  BOOL (early_stopping, EARLY_STOPPING),
-  INT (patience, EARLY_STOPPING, 1, 100000, TRUE),
-  DBL (delta, EARLY_STOPPING, 0, HUGE_VAL, FALSE, TRUE, FALSE),
-  ENUM (init, MODEL, init_names),
-  ENUM (lrn, MODEL, lrn_names),
-  ENUM (normalize, DATA, normalize_names),
-  BOOL (augment_flip, AUGMENTATION),
-  BOOL (augment_crop, AUGMENTATION),
-  BOOL (augment_pca, AUGMENTATION),
-  DBL (pca_std, AUGMENTATION, 0, 10, FALSE, FALSE, FALSE),
-  STR (device, DEVICE, AN_CONFIG_STRING_DEVICE),
-  INT (towers, DEVICE, 1, 2, FALSE),
-  INT (threads, DEVICE, 0, 4096, FALSE),
-  STR (checkpoint_dir, OUTPUT, AN_CONFIG_STRING_OPTIONAL),
-  STR (metrics_path, OUTPUT, AN_CONFIG_STRING_OPTIONAL),
+  STR (model, MODEL, AN_CONFIG_STRING_REQUIRED,
+       "the model: a built-in preset (alexnet-tiny, alexnet-cifar, alexnet-tv, alexnet-2012), "
+       "a user preset's name or a preset file", .arg = "NAME"),
+  STR (data, DATA, AN_CONFIG_STRING_REQUIRED,
+       "the dataset: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, cifar100:DIR, "
+       "cifar100-coarse:DIR or folder:DIR (one sub-folder per class)", .arg = "SPEC"),
+  INT (train_size, DATA, 0, G_MAXINT, FALSE,
+       "training images; 0 = every image left after the validation split"),
+  INT (val_size, DATA, 0, G_MAXINT, FALSE,
+       "training images held out for validation; 0 = the validation share of them"),
+  DBL (val_fraction, DATA, 0, 0.9, FALSE, FALSE, FALSE,
+       "the share of the training images held out for validation when val-size is 0"),
+  INT (test_size, DATA, 0, G_MAXINT, FALSE,
+       "test images evaluated when training ends; 0 = the whole test set"),
+  { FIELD (seed, UINT64, REPRODUCIBILITY, FALSE),
+    .summary = "the seed of every random choice: weights, dropout, shuffles, augmentation" },
+  INT (epochs, OPTIMIZER, 1, 100000, FALSE,
+       "passes over the training images (with --resume: up to this many in all)"),
+  INT (batch, OPTIMIZER, 1, 65536, FALSE, "images per training step"),
+  ENUM (rule, OPTIMIZER, rule_names,
+        "the momentum update: as torch.optim.SGD (pytorch) or as the 2012 paper (paper)"),
+  DBL (lr, OPTIMIZER, 0, 10, TRUE, FALSE, TRUE, "the learning rate"),
+  DBL (momentum, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE, "the momentum of SGD"),
+  DBL (weight_decay, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE, "the L2 penalty on the weights"),
+  DBL (dropout, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE,
+       "the probability of dropping a unit after fc6 and fc7"),
+  ENUM (schedule, SCHEDULE, schedule_names,
+        "the learning-rate schedule: constant; step (times gamma every step-size epochs); "
+        "plateau (times factor when the validation loss stalls); paper (divided by 10 when the "
+        "validation error stalls); cosine (down to min-lr at the last epoch)"),
+  INT (step_size, SCHEDULE, 1, 100000, FALSE, "epochs between two decays of the step schedule"),
+  DBL (step_gamma, SCHEDULE, 0, 1, TRUE, FALSE, FALSE,
+       "the factor of each decay of the step schedule", .option = "gamma"),
+  DBL (plateau_factor, SCHEDULE, 0, 1, TRUE, TRUE, FALSE,
+       "the factor of each decay of the plateau schedule", .option = "factor"),
+  INT (plateau_patience, SCHEDULE, 0, 100000, FALSE,
+       "epochs without improvement before the plateau schedule decays"),
+  DBL (plateau_threshold, SCHEDULE, 0, 1, FALSE, TRUE, FALSE,
+       "the relative decrease of the validation loss that counts as an improvement for the "
+       "plateau schedule"),
+  INT (plateau_cooldown, SCHEDULE, 0, 100000, FALSE,
+       "epochs after a decay of the plateau schedule before it counts again"),
+  DBL (min_lr, SCHEDULE, 0, 10, FALSE, FALSE, FALSE, "the lowest rate of every schedule"),
+  BOOL (early_stopping, EARLY_STOPPING, "stop when the validation loss stops improving"),
+  INT (patience, EARLY_STOPPING, 1, 100000, TRUE,
+       "epochs without improvement before early stopping ends the run"),
+  DBL (delta, EARLY_STOPPING, 0, HUGE_VAL, FALSE, TRUE, FALSE,
+       "the smallest decrease of the validation loss that counts as an improvement"),
+  ENUM (init, MODEL, init_names,
+        "the initial weights: he (He), paper (N(0, 0.01^2), biases 1 as the paper), he-fc (the "
+        "paper's for convolutions, He for fully connected layers)"),
+  ENUM (lrn, MODEL, lrn_names,
+        "the LRN convention: code (alpha divided by the size, as Caffe and PyTorch) or paper "
+        "(alpha as printed)"),
+  ENUM (normalize, DATA, normalize_names,
+        "the input normalisation: half ((x - 0.5) / 0.5) or mean-std (the training set's, per "
+        "channel)"),
+  BOOL (augment_flip, AUGMENTATION, "flip training images horizontally at random",
+        .option = "flip"),
+  BOOL (augment_crop, AUGMENTATION, "crop training images at random from the padded image",
+        .option = "crop"),
+  BOOL (augment_pca, AUGMENTATION,
+        "shift colours along the principal components of the RGB values (the paper's colour "
+        "jitter)", .option = "pca"),
+  DBL (pca_std, AUGMENTATION, 0, 10, FALSE, FALSE, FALSE,
+       "the standard deviation of the colour jitter"),
+  STR (device, DEVICE, AN_CONFIG_STRING_DEVICE,
+       "where to train: cpu, auto (a GPU when there is one), cuda (GPU 0), cuda:N, or "
+       "cuda:N,M (one GPU per tower)", .arg = "DEVICE"),
+  INT (towers, DEVICE, 1, 2, FALSE,
+       "two-tower presets: 1 runs them as one, 2 splits them over two devices as the paper"),
+  INT (threads, DEVICE, 0, 4096, FALSE, "CPU threads; 0 = every core"),
+  STR (checkpoint_dir, OUTPUT, AN_CONFIG_STRING_OPTIONAL,
+       "the folder of the checkpoint and, unless metrics is set, of the metrics file",
+       .arg = "DIR"),
+  STR (metrics_path, OUTPUT, AN_CONFIG_STRING_OPTIONAL,
+       "the metrics CSV file",
+       .option = "metrics", .arg = "FILE"),
 };
 
 #define FIELD_PTR(cfg, spec, type) ((type *) (((char *) (cfg)) + (spec)->offset))
@@ -142,29 +190,6 @@ check_range (const AnConfigField *spec, double v, const char *shown, GError **er
 }
 
 static gboolean
-device_is_valid (const char *s)
-{
-  if (strcmp (s, "cpu") == 0 || strcmp (s, "auto") == 0 || strcmp (s, "cuda") == 0)
-    return TRUE;
-  if (!g_str_has_prefix (s, "cuda:"))
-    return FALSE;
-  const char *p = s + strlen ("cuda:");
-  for (int n = 0; n < 2; n++)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      while (g_ascii_isdigit (*p))
-        p++;
-      if (*p == '\0')
-        return TRUE;
-      if (*p != ',' || n == 1)
-        return FALSE;
-      p++;
-    }
-  return FALSE;
-}
-
-static gboolean
 check_string (const AnConfigField *spec, const char *s, GError **error)
 {
   if (s != NULL && strpbrk (s, "\r\n") != NULL)
@@ -186,14 +211,15 @@ check_string (const AnConfigField *spec, const char *s, GError **error)
     case AN_CONFIG_STRING_OPTIONAL:
       return TRUE;
     case AN_CONFIG_STRING_DEVICE:
-      if (s == NULL || !device_is_valid (s))
-        {
-          g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                       "%s: “%s” is not one of cpu, auto, cuda, cuda:N, cuda:N,M", spec->key,
-                       s ? s : "");
-          return FALSE;
-        }
-      return TRUE;
+      {
+        g_autoptr (GError) local = NULL;
+
+        if (an_device_parse (s, NULL, &local))
+          return TRUE;
+        g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s", spec->key,
+                     local->message);
+        return FALSE;
+      }
     }
   g_assert_not_reached ();
 }
@@ -626,6 +652,29 @@ an_run_config_get (const AnRunConfig *cfg, const char *key)
   g_return_val_if_fail (cfg != NULL && key != NULL, NULL);
   spec = find_field (key);
   return spec != NULL ? field_to_string (cfg, spec) : NULL;
+}
+
+char *
+an_config_field_values (const AnConfigField *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+  switch (field->type)
+    {
+    case AN_CONFIG_INT:
+    case AN_CONFIG_DOUBLE:
+      return format_range (field);
+    case AN_CONFIG_UINT64:
+      return g_strdup_printf ("[0, %" G_GUINT64_FORMAT "]", G_MAXUINT64);
+    case AN_CONFIG_BOOLEAN:
+      return g_strdup ("true|false");
+    case AN_CONFIG_ENUM:
+      return g_strjoinv ("|", (char **) field->names);
+    case AN_CONFIG_STRING:
+      return field->string_rule == AN_CONFIG_STRING_DEVICE
+               ? g_strdup ("cpu|auto|cuda|cuda:N|cuda:N,M")
+               : NULL;
+    }
+  g_return_val_if_reached (NULL);
 }
 
 const char *

@@ -149,6 +149,13 @@ typedef struct {
   gboolean lo_open, hi_open;
   const char *const *names; /* enums: names in value order, NULL-terminated */
   AnConfigStringRule string_rule;
+  /* The command line: the option is the key with dashes (weight_decay: --weight-decay, also
+   * the settings' key), or `option` where an established short spelling exists (--flip for
+   * augment_flip; the dashed key is accepted too); `arg` names a string's value in help; the
+   * summary is the line of help (English). */
+  const char *option;
+  const char *arg;
+  const char *summary;
 } AnConfigField;
 
 const AnConfigField *an_run_config_fields (guint *n_fields);
@@ -156,6 +163,9 @@ const AnConfigField *an_run_config_fields (guint *n_fields);
 const AnConfigField *an_run_config_find_field (const char *key);
 /* One field as text, as an_run_config_to_string writes it; NULL for an unknown key. */
 char *an_run_config_get (const AnRunConfig *cfg, const char *key);
+/* The values a field takes, for help: "(0, 10]", "pytorch|paper", "true|false",
+ * "cpu|auto|cuda|cuda:N|cuda:N,M"; NULL for free text (names, paths). */
+char *an_config_field_values (const AnConfigField *field);
 
 /* The hyperparameters that change during a run (contract 9): learning rate, momentum, weight
  * decay, dropout and early-stopping patience. The trainer, the metrics file, the command line
