@@ -80,6 +80,8 @@ check "classify --json: NaN probabilities are null" \
 check "filters writes a PNG" "[ \"\$(head -c 4 '$tmp/f.png' | tail -c 3)\" = PNG ]"
 "$alexnet" filters --checkpoint "$tmp/run/checkpoint.ankpt" --layer relu2 --image "$tmp/data/class-3.png" -o "$tmp/m.png" > /dev/null 2>&1
 check "filters --image writes feature maps" "[ -s '$tmp/m.png' ]"
+"$alexnet" filters --checkpoint "$tmp/run/checkpoint.ankpt" --layer conv2 -o "$tmp/f2.png" > "$tmp/f2.out" 2>&1
+check "filters of a layer that is not RGB: a grey tile per input channel" "[ $? -eq 0 ] && [ -s '$tmp/f2.png' ]"
 
 "$alexnet" train --resume "$tmp/run/checkpoint.ankpt" > "$tmp/resume.out" 2>&1
 check "resume of a finished run exits 0" "[ $? -eq 0 ]"
