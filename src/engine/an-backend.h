@@ -168,6 +168,9 @@ AnBackend *an_backend_ref_new (void);
 /* The fast CPU backend (ops/cpu/): im2col + BLAS GEMM, OpenMP threads. */
 AnBackend *an_backend_cpu_new (int device_index, int threads);
 void an_backend_cpu_set_threads (AnBackend *be, int threads);
+/* The threads a CPU backend's loops run on: the count it was given, every core for 0, 1 in a
+ * build without OpenMP. 0 for a backend that is not the CPU's. */
+int an_backend_cpu_get_threads (AnBackend *be);
 /* The CUDA backend (src/cuda/), NULL + error when CUDA is not built in or no device exists. */
 AnBackend *an_backend_cuda_new (int device_index, GError **error);
 /* Number of usable CUDA devices; 0 on any error (no driver, stub driver, not built). */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an-blas.h"
 #include "an-cpu-private.h"
 #include "an-error.h"
 
@@ -47,9 +48,8 @@ an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, i
   int threads = an_cpu_threads (be);
   int slices;
 
-  /* OpenBLAS's thread count is process-wide: every CPU backend in the process wants 1 */
-  if (openblas_get_num_threads () != 1)
-    openblas_set_num_threads (1);
+  /* the library's own thread count is process-wide: every CPU backend in the process wants 1 */
+  an_blas_use_one_thread ();
   slices = (int) MIN ((double) threads, (double) m * n * k / AN_CPU_GEMM_SPLIT_MIN_FLOPS);
   slices = CLAMP (slices, 1, MAX (n / 16, 1));
   if (slices == 1)
@@ -183,4 +183,11 @@ an_backend_cpu_set_threads (AnBackend *be, int threads)
 {
   g_return_if_fail (be != NULL && be->ops == &an_cpu_ops);
   be->threads = MAX (threads, 0);
+}
+
+int
+an_backend_cpu_get_threads (AnBackend *be)
+{
+  g_return_val_if_fail (be != NULL, 0);
+  return be->ops == &an_cpu_ops ? an_cpu_threads (be) : 0;
 }
