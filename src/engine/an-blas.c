@@ -10,10 +10,31 @@
 
 #include "an-blas.h"
 
+#ifdef HAVE_OPENBLAS
+
+const char *
+an_blas_name (void)
+{
+  return openblas_get_config ();
+}
+
 const char *
 an_blas_kernel_name (void)
 {
   return openblas_get_corename ();
+}
+
+int
+an_blas_threads (void)
+{
+  return openblas_get_num_threads ();
+}
+
+void
+an_blas_use_one_thread (void)
+{
+  if (openblas_get_num_threads () != 1)
+    openblas_set_num_threads (1);
 }
 
 void
@@ -41,3 +62,36 @@ an_blas_select_kernel (char **argv)
   unsetenv ("OPENBLAS_CORETYPE");
 #endif
 }
+
+#else /* a CBLAS without OpenBLAS's extensions */
+
+const char *
+an_blas_name (void)
+{
+  return "generic CBLAS";
+}
+
+const char *
+an_blas_kernel_name (void)
+{
+  return "unknown";
+}
+
+int
+an_blas_threads (void)
+{
+  return 1;
+}
+
+void
+an_blas_use_one_thread (void)
+{
+}
+
+void
+an_blas_select_kernel (char **argv)
+{
+  (void) argv;
+}
+
+#endif

@@ -1,7 +1,8 @@
 /* an-config.c: the run configuration (an-config.h): defaults, validation, "key=value" text,
  * setting fields by name, and the named recipes.
- * One table describes every field (key, type, offset, allowed range), so set, validate,
- * to_string and from_string cannot disagree about a key. Doubles are written with the fewest
+ * One table describes every field (key, type, offset, allowed range, section, whether it changes
+ * live), so set, validate, to_string and from_string cannot disagree about a key; the header
+ * shares it with the front ends. Doubles are written with the fewest
  * digits that read back to the same bits, so the text round-trips exactly.
  */
 #define G_LOG_DOMAIN "alexnet-engine"
@@ -12,34 +13,8 @@
 #include <string.h>
 
 #include "an-config.h"
+#include "an-device.h"
 #include "an-error.h"
-
-typedef enum {
-  FIELD_STRING,   /* char *, g_free'd */
-  FIELD_INT,
-  FIELD_UINT64,
-  FIELD_DOUBLE,
-  FIELD_BOOLEAN,
-  FIELD_ENUM,     /* an int-sized enum named by `names` */
-} FieldType;
-
-typedef enum {
-  STRING_REQUIRED, /* must not be empty */
-  STRING_OPTIONAL, /* empty means NULL */
-  STRING_DEVICE,   /* cpu|auto|cuda|cuda:N|cuda:N,M */
-} StringRule;
-
-typedef struct {
-  const char *key;
-  FieldType type;
-  gsize offset;
-  /* numbers: the allowed interval; open ends exclude the bound */
-  double lo, hi;
-  gboolean lo_open, hi_open;
-  /* enums: names in enum-value order, NULL-terminated */
-  const char *const *names;
-  StringRule string_rule;
-} FieldSpec;
 
 static const char *const init_names[] = { "he", "paper", "he-fc", NULL };
 static const char *const lrn_names[] = { "code", "paper", NULL };
@@ -56,71 +31,108 @@ G_STATIC_ASSERT (sizeof (AnNormalize) == sizeof (int));
 G_STATIC_ASSERT (sizeof (AnSgdRule) == sizeof (int));
 
 #define OFF(field) offsetof (AnRunConfig, field)
-#define STR(field, rule) { #field, FIELD_STRING, OFF (field), 0, 0, FALSE, FALSE, NULL, rule }
-#define INT(field, lo, hi) { #field, FIELD_INT, OFF (field), lo, hi, FALSE, FALSE, NULL, 0 }
-#define DBL(field, lo, hi, lo_open, hi_open)                                                   \
-  { #field, FIELD_DOUBLE, OFF (field), lo, hi, lo_open, hi_open, NULL, 0 }
-#define BOOL(field) { #field, FIELD_BOOLEAN, OFF (field), 0, 0, FALSE, FALSE, NULL, 0 }
-#define ENUM(field, names) { #field, FIELD_ENUM, OFF (field), 0, 0, FALSE, FALSE, names, 0 }
+/* The section, whether a running trainer takes the field (an_trainer_set_hyperparameter) and
+ * the line of help; the last arguments may name the command line's spelling (.option) and a
+ * string's placeholder (.arg). */
+#define FIELD(field, type, section, live)                                                     \
+  #field, AN_CONFIG_##type, AN_CONFIG_SECTION_##section, live, OFF (field)
+#define STR(field, section, rule, help, ...)                                                  \
+  { FIELD (field, STRING, section, FALSE), .string_rule = rule, .summary = help, __VA_ARGS__ }
+#define INT(field, section, lo, hi, live, help, ...)                                          \
+  { FIELD (field, INT, section, live), lo, hi, .summary = help, __VA_ARGS__ }
+#define DBL(field, section, lo, hi, lo_open, hi_open, live, help, ...)                        \
+  { FIELD (field, DOUBLE, section, live), lo, hi, lo_open, hi_open, .summary = help, __VA_ARGS__ }
+#define BOOL(field, section, help, ...)                                                       \
+  { FIELD (field, BOOLEAN, section, FALSE), .summary = help, __VA_ARGS__ }
+#define ENUM(field, section, list, help)                                                      \
+  { FIELD (field, ENUM, section, FALSE), .names = list, .summary = help }
 
 /* The fixed order of to_string: the order of the struct. */
-static const FieldSpec fields[] = {
-  STR (model, STRING_REQUIRED),
-  STR (data, STRING_REQUIRED),
-  INT (train_size, 0, G_MAXINT),
-  INT (val_size, 0, G_MAXINT),
-  DBL (val_fraction, 0, 0.9, FALSE, FALSE),
-  INT (test_size, 0, G_MAXINT),
-  { "seed", FIELD_UINT64, OFF (seed), 0, 0, FALSE, FALSE, NULL, 0 },
-  INT (epochs, 1, 100000),
-  INT (batch, 1, 65536),
-  ENUM (rule, rule_names),
-  DBL (lr, 0, 10, TRUE, FALSE),
-  DBL (momentum, 0, 1, FALSE, TRUE),
-  DBL (weight_decay, 0, 1, FALSE, TRUE),
-  DBL (dropout, 0, 1, FALSE, TRUE),
-  ENUM (schedule, schedule_names),
-  INT (step_size, 1, 100000),
-  DBL (step_gamma, 0, 1, TRUE, FALSE),
-  DBL (plateau_factor, 0, 1, TRUE, TRUE),
-  INT (plateau_patience, 0, 100000),
-  DBL (plateau_threshold, 0, 1, FALSE, TRUE),
-  INT (plateau_cooldown, 0, 100000),
-  DBL (min_lr, 0, 10, FALSE, FALSE),
-  BOOL (early_stopping),
-  INT (patience, 1, 100000),
-  DBL (delta, 0, HUGE_VAL, FALSE, TRUE),
-  ENUM (init, init_names),
-  ENUM (lrn, lrn_names),
-  ENUM (normalize, normalize_names),
-  BOOL (augment_flip),
-  BOOL (augment_crop),
-  BOOL (augment_pca),
-  DBL (pca_std, 0, 10, FALSE, FALSE),
-  STR (device, STRING_DEVICE),
-  INT (towers, 1, 2),
-  INT (threads, 0, 4096),
-  STR (checkpoint_dir, STRING_OPTIONAL),
-  STR (metrics_path, STRING_OPTIONAL),
-};
-
-/* The fields that change during a run, by AnLiveKey: their names are the fields' own keys. */
-#define LIVE(key, field) [key] = { #field, OFF (field) }
-static const struct {
-  const char *key;
-  gsize offset;
-} live_fields[AN_LIVE_COUNT] = {
-  LIVE (AN_LIVE_LR, lr),
-  LIVE (AN_LIVE_MOMENTUM, momentum),
-  LIVE (AN_LIVE_WEIGHT_DECAY, weight_decay),
-  LIVE (AN_LIVE_DROPOUT, dropout),
-  LIVE (AN_LIVE_PATIENCE, patience),
+static const AnConfigField fields[] = {
+  STR (model, MODEL, AN_CONFIG_STRING_REQUIRED,
+       "the model: a built-in preset (alexnet-tiny, alexnet-cifar, alexnet-tv, alexnet-2012), "
+       "a user preset's name or a preset file", .arg = "NAME"),
+  STR (data, DATA, AN_CONFIG_STRING_REQUIRED,
+       "the dataset: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, cifar100:DIR, "
+       "cifar100-coarse:DIR or folder:DIR (one sub-folder per class)", .arg = "SPEC"),
+  INT (train_size, DATA, 0, G_MAXINT, FALSE,
+       "training images; 0 = every image left after the validation split"),
+  INT (val_size, DATA, 0, G_MAXINT, FALSE,
+       "training images held out for validation; 0 = the validation share of them"),
+  DBL (val_fraction, DATA, 0, 0.9, FALSE, FALSE, FALSE,
+       "the share of the training images held out for validation when val-size is 0"),
+  INT (test_size, DATA, 0, G_MAXINT, FALSE,
+       "test images evaluated when training ends; 0 = the whole test set"),
+  { FIELD (seed, UINT64, REPRODUCIBILITY, FALSE),
+    .summary = "the seed of every random choice: weights, dropout, shuffles, augmentation" },
+  INT (epochs, OPTIMIZER, 1, 100000, FALSE,
+       "passes over the training images (with --resume: up to this many in all)"),
+  INT (batch, OPTIMIZER, 1, 65536, FALSE, "images per training step"),
+  ENUM (rule, OPTIMIZER, rule_names,
+        "the momentum update: as torch.optim.SGD (pytorch) or as the 2012 paper (paper)"),
+  DBL (lr, OPTIMIZER, 0, 10, TRUE, FALSE, TRUE, "the learning rate"),
+  DBL (momentum, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE, "the momentum of SGD"),
+  DBL (weight_decay, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE, "the L2 penalty on the weights"),
+  DBL (dropout, OPTIMIZER, 0, 1, FALSE, TRUE, TRUE,
+       "the probability of dropping a unit after fc6 and fc7"),
+  ENUM (schedule, SCHEDULE, schedule_names,
+        "the learning-rate schedule: constant; step (times gamma every step-size epochs); "
+        "plateau (times factor when the validation loss stalls); paper (divided by 10 when the "
+        "validation error stalls); cosine (down to min-lr at the last epoch)"),
+  INT (step_size, SCHEDULE, 1, 100000, FALSE, "epochs between two decays of the step schedule"),
+  DBL (step_gamma, SCHEDULE, 0, 1, TRUE, FALSE, FALSE,
+       "the factor of each decay of the step schedule", .option = "gamma"),
+  DBL (plateau_factor, SCHEDULE, 0, 1, TRUE, TRUE, FALSE,
+       "the factor of each decay of the plateau schedule", .option = "factor"),
+  INT (plateau_patience, SCHEDULE, 0, 100000, FALSE,
+       "epochs without improvement before the plateau schedule decays"),
+  DBL (plateau_threshold, SCHEDULE, 0, 1, FALSE, TRUE, FALSE,
+       "the relative decrease of the validation loss that counts as an improvement for the "
+       "plateau schedule"),
+  INT (plateau_cooldown, SCHEDULE, 0, 100000, FALSE,
+       "epochs after a decay of the plateau schedule before it counts again"),
+  DBL (min_lr, SCHEDULE, 0, 10, FALSE, FALSE, FALSE, "the lowest rate of every schedule"),
+  BOOL (early_stopping, EARLY_STOPPING, "stop when the validation loss stops improving"),
+  INT (patience, EARLY_STOPPING, 1, 100000, TRUE,
+       "epochs without improvement before early stopping ends the run"),
+  DBL (delta, EARLY_STOPPING, 0, HUGE_VAL, FALSE, TRUE, FALSE,
+       "the smallest decrease of the validation loss that counts as an improvement"),
+  ENUM (init, MODEL, init_names,
+        "the initial weights: he (He), paper (N(0, 0.01^2), biases 1 as the paper), he-fc (the "
+        "paper's for convolutions, He for fully connected layers)"),
+  ENUM (lrn, MODEL, lrn_names,
+        "the LRN convention: code (alpha divided by the size, as Caffe and PyTorch) or paper "
+        "(alpha as printed)"),
+  ENUM (normalize, DATA, normalize_names,
+        "the input normalisation: half ((x - 0.5) / 0.5) or mean-std (the training set's, per "
+        "channel)"),
+  BOOL (augment_flip, AUGMENTATION, "flip training images horizontally at random",
+        .option = "flip"),
+  BOOL (augment_crop, AUGMENTATION, "crop training images at random from the padded image",
+        .option = "crop"),
+  BOOL (augment_pca, AUGMENTATION,
+        "shift colours along the principal components of the RGB values (the paper's colour "
+        "jitter)", .option = "pca"),
+  DBL (pca_std, AUGMENTATION, 0, 10, FALSE, FALSE, FALSE,
+       "the standard deviation of the colour jitter"),
+  STR (device, DEVICE, AN_CONFIG_STRING_DEVICE,
+       "where to train: cpu, auto (a GPU when there is one), cuda (GPU 0), cuda:N, or "
+       "cuda:N,M (one GPU per tower)", .arg = "DEVICE"),
+  INT (towers, DEVICE, 1, 2, FALSE,
+       "two-tower presets: 1 runs them as one, 2 splits them over two devices as the paper"),
+  INT (threads, DEVICE, 0, 4096, FALSE, "CPU threads; 0 = every core"),
+  STR (checkpoint_dir, OUTPUT, AN_CONFIG_STRING_OPTIONAL,
+       "the folder of the checkpoint and, unless metrics is set, of the metrics file",
+       .arg = "DIR"),
+  STR (metrics_path, OUTPUT, AN_CONFIG_STRING_OPTIONAL,
+       "the metrics CSV file",
+       .option = "metrics", .arg = "FILE"),
 };
 
 #define FIELD_PTR(cfg, spec, type) ((type *) (((char *) (cfg)) + (spec)->offset))
 #define FIELD_CPTR(cfg, spec, type) ((const type *) (((const char *) (cfg)) + (spec)->offset))
 
-static const FieldSpec *
+static const AnConfigField *
 find_field (const char *key)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -149,7 +161,7 @@ format_double (double v)
 }
 
 static char *
-format_range (const FieldSpec *spec)
+format_range (const AnConfigField *spec)
 {
   g_autofree char *lo = format_double (spec->lo);
   g_autofree char *hi = isinf (spec->hi) ? g_strdup ("inf") : format_double (spec->hi);
@@ -158,7 +170,7 @@ format_range (const FieldSpec *spec)
 }
 
 static gboolean
-in_range (const FieldSpec *spec, double v)
+in_range (const AnConfigField *spec, double v)
 {
   /* written so that NaN fails every comparison */
   gboolean lo_ok = spec->lo_open ? v > spec->lo : v >= spec->lo;
@@ -167,7 +179,7 @@ in_range (const FieldSpec *spec, double v)
 }
 
 static gboolean
-check_range (const FieldSpec *spec, double v, const char *shown, GError **error)
+check_range (const AnConfigField *spec, double v, const char *shown, GError **error)
 {
   if (in_range (spec, v))
     return TRUE;
@@ -178,30 +190,7 @@ check_range (const FieldSpec *spec, double v, const char *shown, GError **error)
 }
 
 static gboolean
-device_is_valid (const char *s)
-{
-  if (strcmp (s, "cpu") == 0 || strcmp (s, "auto") == 0 || strcmp (s, "cuda") == 0)
-    return TRUE;
-  if (!g_str_has_prefix (s, "cuda:"))
-    return FALSE;
-  const char *p = s + strlen ("cuda:");
-  for (int n = 0; n < 2; n++)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      while (g_ascii_isdigit (*p))
-        p++;
-      if (*p == '\0')
-        return TRUE;
-      if (*p != ',' || n == 1)
-        return FALSE;
-      p++;
-    }
-  return FALSE;
-}
-
-static gboolean
-check_string (const FieldSpec *spec, const char *s, GError **error)
+check_string (const AnConfigField *spec, const char *s, GError **error)
 {
   if (s != NULL && strpbrk (s, "\r\n") != NULL)
     {
@@ -211,7 +200,7 @@ check_string (const FieldSpec *spec, const char *s, GError **error)
     }
   switch (spec->string_rule)
     {
-    case STRING_REQUIRED:
+    case AN_CONFIG_STRING_REQUIRED:
       if (s == NULL || *s == '\0')
         {
           g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: must not be empty",
@@ -219,42 +208,43 @@ check_string (const FieldSpec *spec, const char *s, GError **error)
           return FALSE;
         }
       return TRUE;
-    case STRING_OPTIONAL:
+    case AN_CONFIG_STRING_OPTIONAL:
       return TRUE;
-    case STRING_DEVICE:
-      if (s == NULL || !device_is_valid (s))
-        {
-          g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                       "%s: “%s” is not one of cpu, auto, cuda, cuda:N, cuda:N,M", spec->key,
-                       s ? s : "");
-          return FALSE;
-        }
-      return TRUE;
+    case AN_CONFIG_STRING_DEVICE:
+      {
+        g_autoptr (GError) local = NULL;
+
+        if (an_device_parse (s, NULL, &local))
+          return TRUE;
+        g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s", spec->key,
+                     local->message);
+        return FALSE;
+      }
     }
   g_assert_not_reached ();
 }
 
 /* Checks the value a field holds now. */
 static gboolean
-validate_field (const AnRunConfig *cfg, const FieldSpec *spec, GError **error)
+validate_field (const AnRunConfig *cfg, const AnConfigField *spec, GError **error)
 {
   switch (spec->type)
     {
-    case FIELD_STRING:
+    case AN_CONFIG_STRING:
       return check_string (spec, *FIELD_CPTR (cfg, spec, char *), error);
-    case FIELD_INT:
+    case AN_CONFIG_INT:
       {
         int v = *FIELD_CPTR (cfg, spec, int);
         g_autofree char *shown = g_strdup_printf ("%d", v);
         return check_range (spec, v, shown, error);
       }
-    case FIELD_DOUBLE:
+    case AN_CONFIG_DOUBLE:
       {
         double v = *FIELD_CPTR (cfg, spec, double);
         g_autofree char *shown = format_double (v);
         return check_range (spec, v, shown, error);
       }
-    case FIELD_ENUM:
+    case AN_CONFIG_ENUM:
       {
         int v = *FIELD_CPTR (cfg, spec, int);
         if (v < 0 || v >= (int) g_strv_length ((char **) spec->names))
@@ -265,8 +255,8 @@ validate_field (const AnRunConfig *cfg, const FieldSpec *spec, GError **error)
           }
         return TRUE;
       }
-    case FIELD_UINT64:
-    case FIELD_BOOLEAN:
+    case AN_CONFIG_UINT64:
+    case AN_CONFIG_BOOLEAN:
       return TRUE;
     }
   g_assert_not_reached ();
@@ -289,13 +279,14 @@ parse_boolean (const char *s, gboolean *out)
 }
 
 static gboolean
-set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **error)
+set_field (AnRunConfig *cfg, const AnConfigField *spec, const char *value, GError **error)
 {
   switch (spec->type)
     {
-    case FIELD_STRING:
+    case AN_CONFIG_STRING:
       {
-        const char *v = (spec->string_rule == STRING_OPTIONAL && *value == '\0') ? NULL : value;
+        const char *v =
+          (spec->string_rule == AN_CONFIG_STRING_OPTIONAL && *value == '\0') ? NULL : value;
         if (!check_string (spec, v, error))
           return FALSE;
         char **slot = FIELD_PTR (cfg, spec, char *);
@@ -303,7 +294,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *slot = g_strdup (v);
         return TRUE;
       }
-    case FIELD_INT:
+    case AN_CONFIG_INT:
       {
         char *end = NULL;
         gint64 v = g_ascii_strtoll (value, &end, 10);
@@ -318,7 +309,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, int) = (int) v;
         return TRUE;
       }
-    case FIELD_UINT64:
+    case AN_CONFIG_UINT64:
       {
         guint64 v;
         g_autoptr (GError) local = NULL;
@@ -332,7 +323,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, guint64) = v;
         return TRUE;
       }
-    case FIELD_DOUBLE:
+    case AN_CONFIG_DOUBLE:
       {
         char *end = NULL;
         double v = g_ascii_strtod (value, &end);
@@ -347,7 +338,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, double) = v;
         return TRUE;
       }
-    case FIELD_BOOLEAN:
+    case AN_CONFIG_BOOLEAN:
       {
         gboolean v;
         if (!parse_boolean (value, &v))
@@ -359,7 +350,7 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
         *FIELD_PTR (cfg, spec, gboolean) = v;
         return TRUE;
       }
-    case FIELD_ENUM:
+    case AN_CONFIG_ENUM:
       for (int i = 0; spec->names[i] != NULL; i++)
         if (strcmp (spec->names[i], value) == 0)
           {
@@ -377,24 +368,24 @@ set_field (AnRunConfig *cfg, const FieldSpec *spec, const char *value, GError **
 }
 
 static char *
-field_to_string (const AnRunConfig *cfg, const FieldSpec *spec)
+field_to_string (const AnRunConfig *cfg, const AnConfigField *spec)
 {
   switch (spec->type)
     {
-    case FIELD_STRING:
+    case AN_CONFIG_STRING:
       {
         const char *s = *FIELD_CPTR (cfg, spec, char *);
         return g_strdup (s ? s : "");
       }
-    case FIELD_INT:
+    case AN_CONFIG_INT:
       return g_strdup_printf ("%d", *FIELD_CPTR (cfg, spec, int));
-    case FIELD_UINT64:
+    case AN_CONFIG_UINT64:
       return g_strdup_printf ("%" G_GUINT64_FORMAT, *FIELD_CPTR (cfg, spec, guint64));
-    case FIELD_DOUBLE:
+    case AN_CONFIG_DOUBLE:
       return format_double (*FIELD_CPTR (cfg, spec, double));
-    case FIELD_BOOLEAN:
+    case AN_CONFIG_BOOLEAN:
       return g_strdup (*FIELD_CPTR (cfg, spec, gboolean) ? "true" : "false");
-    case FIELD_ENUM:
+    case AN_CONFIG_ENUM:
       return g_strdup (spec->names[*FIELD_CPTR (cfg, spec, int)]);
     }
   g_assert_not_reached ();
@@ -482,7 +473,7 @@ void
 an_run_config_clear (AnRunConfig *cfg)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (fields[i].type == FIELD_STRING)
+    if (fields[i].type == AN_CONFIG_STRING)
       g_clear_pointer (FIELD_PTR (cfg, &fields[i], char *), g_free);
 }
 
@@ -495,7 +486,7 @@ an_run_config_copy (AnRunConfig *dst, const AnRunConfig *src)
   an_run_config_clear (dst);
   *dst = *src;
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (fields[i].type == FIELD_STRING)
+    if (fields[i].type == AN_CONFIG_STRING)
       {
         char **slot = FIELD_PTR (dst, &fields[i], char *);
         *slot = g_strdup (*slot);
@@ -514,7 +505,7 @@ an_run_config_validate (const AnRunConfig *cfg, GError **error)
 gboolean
 an_run_config_set (AnRunConfig *cfg, const char *key, const char *value, GError **error)
 {
-  const FieldSpec *spec = find_field (key);
+  const AnConfigField *spec = find_field (key);
   if (spec == NULL)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: unknown configuration key",
@@ -559,7 +550,7 @@ an_run_config_from_string (AnRunConfig *cfg, const char *text, GError **error)
       else
         {
           *eq = '\0';
-          const FieldSpec *spec = find_field (line);
+          const AnConfigField *spec = find_field (line);
           if (spec == NULL)
             g_set_error (&local, AN_ERROR, AN_ERROR_PARSE, "%s: unknown configuration key",
                          line);
@@ -638,6 +629,54 @@ an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error
   return FALSE;
 }
 
+const AnConfigField *
+an_run_config_fields (guint *n_fields)
+{
+  g_return_val_if_fail (n_fields != NULL, NULL);
+  *n_fields = G_N_ELEMENTS (fields);
+  return fields;
+}
+
+const AnConfigField *
+an_run_config_find_field (const char *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  return find_field (key);
+}
+
+char *
+an_run_config_get (const AnRunConfig *cfg, const char *key)
+{
+  const AnConfigField *spec;
+
+  g_return_val_if_fail (cfg != NULL && key != NULL, NULL);
+  spec = find_field (key);
+  return spec != NULL ? field_to_string (cfg, spec) : NULL;
+}
+
+char *
+an_config_field_values (const AnConfigField *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+  switch (field->type)
+    {
+    case AN_CONFIG_INT:
+    case AN_CONFIG_DOUBLE:
+      return format_range (field);
+    case AN_CONFIG_UINT64:
+      return g_strdup_printf ("[0, %" G_GUINT64_FORMAT "]", G_MAXUINT64);
+    case AN_CONFIG_BOOLEAN:
+      return g_strdup ("true|false");
+    case AN_CONFIG_ENUM:
+      return g_strjoinv ("|", (char **) field->names);
+    case AN_CONFIG_STRING:
+      return field->string_rule == AN_CONFIG_STRING_DEVICE
+               ? g_strdup ("cpu|auto|cuda|cuda:N|cuda:N,M")
+               : NULL;
+    }
+  g_return_val_if_reached (NULL);
+}
+
 const char *
 an_init_to_string (AnInit v)
 {
@@ -662,11 +701,23 @@ an_sgd_rule_to_string (AnSgdRule v)
   return (unsigned) v < G_N_ELEMENTS (rule_names) - 1 ? rule_names[v] : "invalid";
 }
 
+/* The fields marked live, in table order, are the AnLiveKeys in enum order. */
+static const AnConfigField *
+live_field (AnLiveKey key)
+{
+  guint k = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (fields[i].live && k++ == (guint) key)
+      return &fields[i];
+  g_return_val_if_reached (NULL);
+}
+
 const char *
 an_live_key_name (AnLiveKey key)
 {
   g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, NULL);
-  return live_fields[key].key;
+  return live_field (key)->key;
 }
 
 gboolean
@@ -676,12 +727,14 @@ an_live_key_from_name (const char *name, AnLiveKey *key, GError **error)
 
   for (int k = 0; k < AN_LIVE_COUNT; k++)
     {
-      if (g_strcmp0 (name, live_fields[k].key) == 0)
+      const char *live = live_field (k)->key;
+
+      if (g_strcmp0 (name, live) == 0)
         {
           *key = k;
           return TRUE;
         }
-      g_string_append_printf (known, "%s%s", k ? ", " : "", live_fields[k].key);
+      g_string_append_printf (known, "%s%s", k ? ", " : "", live);
     }
   g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                "“%s” cannot be changed during a run (%s can)", name ? name : "(null)",
@@ -693,8 +746,8 @@ double
 an_run_config_get_live (const AnRunConfig *cfg, AnLiveKey key)
 {
   g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, NAN);
-  const FieldSpec *spec = find_field (live_fields[key].key);
-  return spec->type == FIELD_INT ? *FIELD_CPTR (cfg, spec, int)
+  const AnConfigField *spec = live_field (key);
+  return spec->type == AN_CONFIG_INT ? *FIELD_CPTR (cfg, spec, int)
                                  : *FIELD_CPTR (cfg, spec, double);
 }
 
@@ -702,10 +755,10 @@ gboolean
 an_live_check (AnLiveKey key, double value, GError **error)
 {
   g_return_val_if_fail ((guint) key < AN_LIVE_COUNT, FALSE);
-  const FieldSpec *spec = find_field (live_fields[key].key);
+  const AnConfigField *spec = live_field (key);
   g_autofree char *shown = format_double (value);
 
-  if (spec->type == FIELD_INT && value != floor (value))
+  if (spec->type == AN_CONFIG_INT && value != floor (value))
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT, "%s: %s is not a whole number",
                    spec->key, shown);
@@ -718,9 +771,9 @@ void
 an_run_config_set_live (AnRunConfig *cfg, AnLiveKey key, double value)
 {
   g_return_if_fail ((guint) key < AN_LIVE_COUNT);
-  const FieldSpec *spec = find_field (live_fields[key].key);
+  const AnConfigField *spec = live_field (key);
 
-  if (spec->type == FIELD_INT)
+  if (spec->type == AN_CONFIG_INT)
     *FIELD_PTR (cfg, spec, int) = (int) value;
   else
     *FIELD_PTR (cfg, spec, double) = value;

@@ -107,9 +107,70 @@ gboolean an_run_config_from_string (AnRunConfig *cfg, const char *text, GError *
  * 0.5/3, early stopping 7). */
 gboolean an_run_config_apply_recipe (AnRunConfig *cfg, const char *recipe, GError **error);
 
+/* The field table: one entry per AnRunConfig field, in the order of an_run_config_to_string.
+ * The command line, the settings check and the window's rows are built from it. */
+typedef enum {
+  AN_CONFIG_STRING = 0, /* char *, g_free'd */
+  AN_CONFIG_INT,
+  AN_CONFIG_UINT64,
+  AN_CONFIG_DOUBLE,
+  AN_CONFIG_BOOLEAN,    /* gboolean */
+  AN_CONFIG_ENUM,       /* an int-sized enum named by `names` */
+} AnConfigType;
+
+typedef enum {
+  AN_CONFIG_STRING_REQUIRED = 0, /* must not be empty */
+  AN_CONFIG_STRING_OPTIONAL,     /* empty means NULL */
+  AN_CONFIG_STRING_DEVICE,       /* cpu|auto|cuda|cuda:N|cuda:N,M */
+} AnConfigStringRule;
+
+/* What a field is about, in the order the window shows them. */
+typedef enum {
+  AN_CONFIG_SECTION_DATA = 0,    /* the dataset, its split and normalisation */
+  AN_CONFIG_SECTION_DEVICE,      /* where it runs */
+  AN_CONFIG_SECTION_OPTIMIZER,   /* length and SGD */
+  AN_CONFIG_SECTION_SCHEDULE,    /* the learning-rate schedule */
+  AN_CONFIG_SECTION_EARLY_STOPPING,
+  AN_CONFIG_SECTION_MODEL,       /* the preset and its details */
+  AN_CONFIG_SECTION_AUGMENTATION,
+  AN_CONFIG_SECTION_REPRODUCIBILITY,
+  AN_CONFIG_SECTION_OUTPUT,      /* checkpoints and metrics */
+  AN_CONFIG_N_SECTIONS,
+} AnConfigSection;
+
+typedef struct {
+  const char *key; /* "lr", "weight_decay": as in the text form; settings spell it "weight-decay" */
+  AnConfigType type;
+  AnConfigSection section;
+  gboolean live;   /* a running trainer takes it (an_trainer_set_hyperparameter) */
+  gsize offset;    /* of the field in AnRunConfig */
+  /* numbers: the allowed interval; open ends exclude the bound */
+  double lo, hi;
+  gboolean lo_open, hi_open;
+  const char *const *names; /* enums: names in value order, NULL-terminated */
+  AnConfigStringRule string_rule;
+  /* The command line: the option is the key with dashes (weight_decay: --weight-decay, also
+   * the settings' key), or `option` where an established short spelling exists (--flip for
+   * augment_flip; the dashed key is accepted too); `arg` names a string's value in help; the
+   * summary is the line of help (English). */
+  const char *option;
+  const char *arg;
+  const char *summary;
+} AnConfigField;
+
+const AnConfigField *an_run_config_fields (guint *n_fields);
+/* NULL for an unknown key. */
+const AnConfigField *an_run_config_find_field (const char *key);
+/* One field as text, as an_run_config_to_string writes it; NULL for an unknown key. */
+char *an_run_config_get (const AnRunConfig *cfg, const char *key);
+/* The values a field takes, for help: "(0, 10]", "pytorch|paper", "true|false",
+ * "cpu|auto|cuda|cuda:N|cuda:N,M"; NULL for free text (names, paths). */
+char *an_config_field_values (const AnConfigField *field);
+
 /* The hyperparameters that change during a run (contract 9): learning rate, momentum, weight
  * decay, dropout and early-stopping patience. The trainer, the metrics file, the command line
- * and the window name them with this key; their names are the configuration's own keys. */
+ * and the window name them with this key; their names are the configuration's own keys, and
+ * they are the fields the table marks live, in the table's order. */
 typedef enum {
   AN_LIVE_LR,
   AN_LIVE_MOMENTUM,

@@ -9,6 +9,7 @@
 
 #include "an-error.h"
 #include "an-eval.h"
+#include "an-render.h"
 #include "an-run.h"
 
 #define EVAL_BATCH 100
@@ -198,36 +199,6 @@ out:
 }
 
 AnImage *
-an_render_grid (const float *maps, int n, int h, int w, int zoom, gboolean per_map)
-{
-  int cols = (int) ceil (sqrt (n)), rows = (n + cols - 1) / cols;
-  int tw = w * zoom + 1, th = h * zoom + 1;
-  AnImage *img = an_image_new (1, rows * th + 1, cols * tw + 1);
-  memset (img->pixels, 40, (gsize) img->height * img->width);
-  float gmin = INFINITY, gmax = -INFINITY;
-  for (gsize i = 0; i < (gsize) n * h * w; i++)
-    gmin = MIN (gmin, maps[i]), gmax = MAX (gmax, maps[i]);
-  for (int k = 0; k < n; k++)
-    {
-      const float *m = maps + (gsize) k * h * w;
-      float lo = gmin, hi = gmax;
-      if (per_map)
-        {
-          lo = INFINITY, hi = -INFINITY;
-          for (int i = 0; i < h * w; i++)
-            lo = MIN (lo, m[i]), hi = MAX (hi, m[i]);
-        }
-      float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
-      int oy = 1 + (k / cols) * th, ox = 1 + (k % cols) * tw;
-      for (int y = 0; y < h * zoom; y++)
-        for (int x = 0; x < w * zoom; x++)
-          img->pixels[(gsize) (oy + y) * img->width + ox + x] =
-            (guint8) lrintf ((m[(y / zoom) * w + x / zoom] - lo) * scale);
-    }
-  return img;
-}
-
-AnImage *
 an_render_filters (const char *checkpoint, const char *layer, int zoom, GError **error)
 {
   Loaded l;
@@ -244,37 +215,13 @@ an_render_filters (const char *checkpoint, const char *layer, int zoom, GError *
                    "model %s has no convolution layer '%s'", l.net.preset->name, layer);
       goto out;
     }
-  int oc = shape[0], ic = shape[1], k = shape[2];
-  w = g_new (float, (gsize) oc * ic * k * k);
+  int oc = shape[0], ic = shape[1], kh = shape[2], kw = shape[3];
+  w = g_new (float, (gsize) oc * ic * kh * kw);
   if (!an_model_get_param (l.net.model, pi, w, error))
     goto out;
-  if (ic != 3)
-    {
-      img = an_render_grid (w, oc * ic, k, k, zoom, TRUE);
-      goto out;
-    }
-  /* RGB tiles, one block of rows per tower as the paper's Figure 3 */
-  int towers = l.net.preset->towers == 2 && oc % 2 == 0 ? 2 : 1;
-  int per = oc / towers, cols = (int) ceil (sqrt (per)), rows = (per + cols - 1) / cols;
-  int tw = k * zoom + 1, block = rows * (k * zoom + 1) + 1, gap = 4 * zoom;
-  img = an_image_new (3, towers * block + (towers - 1) * gap, cols * tw + 1);
-  memset (img->pixels, 40, (gsize) 3 * img->height * img->width);
-  gsize plane = (gsize) img->height * img->width;
-  for (int f = 0; f < oc; f++)
-    {
-      const float *fw = w + (gsize) f * 3 * k * k;
-      float lo = INFINITY, hi = -INFINITY;
-      for (int i = 0; i < 3 * k * k; i++)
-        lo = MIN (lo, fw[i]), hi = MAX (hi, fw[i]);
-      float scale = hi > lo ? 255.0f / (hi - lo) : 0.0f;
-      int t = f / per, j = f % per;
-      int oy = t * (block + gap) + 1 + (j / cols) * (k * zoom + 1), ox = 1 + (j % cols) * tw;
-      for (int c = 0; c < 3; c++)
-        for (int y = 0; y < k * zoom; y++)
-          for (int x = 0; x < k * zoom; x++)
-            img->pixels[c * plane + (gsize) (oy + y) * img->width + ox + x] =
-              (guint8) lrintf ((fw[(c * k + y / zoom) * k + x / zoom] - lo) * scale);
-    }
+  /* a two-tower preset's halves in two blocks, as the paper's Figure 3 */
+  img = an_render_filter_bank (w, oc, ic, kh, kw,
+                               l.net.preset->towers == 2 && oc % 2 == 0 ? 2 : 1, zoom);
 out:
   loaded_clear (&l);
   return img;
@@ -299,7 +246,7 @@ an_render_feature_maps (const char *checkpoint, const char *layer, const AnImage
   float *maps = NULL;
   if (!an_model_get_activation (l.net.model, layer, shape, &maps, error))
     goto out;
-  img = an_render_grid (maps, shape[1], shape[2], shape[3], zoom, FALSE);
+  img = an_render_maps (maps, shape[1], shape[2], shape[3], zoom, FALSE);
   g_free (maps);
 out:
   loaded_clear (&l);

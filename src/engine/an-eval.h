@@ -1,5 +1,5 @@
-/* an-eval.h: what the command line and the window do with a finished checkpoint: evaluate it
- * on a dataset, and render its filters or a probe image's feature maps as pictures. */
+/* an-eval.h: what the command line does with a finished checkpoint: evaluate it on a dataset,
+ * and draw its filters or a probe image's feature maps (an-render.h). */
 #pragma once
 
 #include <glib.h>
@@ -29,14 +29,12 @@ void an_eval_result_clear (AnEvalResult *r);
 void an_count_hits (const float *probs, const gint32 *labels, int n, int classes, gint64 *top1,
                     gint64 *top5, gint64 *confusion);
 
-/* A grid of a layer's filters (RGB tiles when they have 3 input channels, else one grey tile
- * per input channel), each normalised to its own range, towers in separate blocks. */
+/* A checkpoint's convolution layer's filters, drawn by an_render_filter_bank (an-render.h):
+ * RGB tiles for 3 input channels, else a grey tile per channel, each filter normalised to its
+ * own range, the towers of a two-tower preset in separate blocks. */
 AnImage *an_render_filters (const char *checkpoint, const char *layer, int zoom, GError **error);
-/* A grid of every channel of a layer's output for one image, on one shared grey scale. */
+/* Every channel of a layer's output for one image, on one shared grey scale (an_render_maps). */
 AnImage *an_render_feature_maps (const char *checkpoint, const char *layer, const AnImage *probe,
                                  int zoom, GError **error);
-/* Tiles n maps of h x w floats into a grey grid image (zoom x, 1-pixel gaps), normalised
- * per map or over all maps. */
-AnImage *an_render_grid (const float *maps, int n, int h, int w, int zoom, gboolean per_map);
 
 G_END_DECLS

@@ -3,9 +3,9 @@
 #define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
+#include "an-device.h"
 #include "an-placement.h"
 
 /* Staging chunk for transfers between backends of different kinds: bounded, so that moving a
@@ -37,26 +37,24 @@ gboolean
 an_backends_open (const char *device, int towers, int threads, AnBackend *be[2], char **note,
                   GError **error)
 {
-  const char *dev = device ? device : "cpu";
-  gboolean want_cuda = g_str_has_prefix (dev, "cuda");
+  AnDevice dev;
+
   be[0] = be[1] = NULL;
-  if (g_str_equal (dev, "auto"))
+  if (!an_device_parse (device ? device : "cpu", &dev, error))
+    return FALSE;
+  if (dev.kind == AN_DEVICE_AUTO)
     {
       g_autofree char *why = NULL;
       if (an_cuda_device_count (&why) > 0)
-        want_cuda = TRUE;
+        dev.kind = AN_DEVICE_CUDA;
       else if (note)
         *note = g_strdup_printf ("No usable GPU (%s): training on the CPU.",
                                  why ? why : "none found");
     }
-  if (want_cuda)
+  if (dev.kind == AN_DEVICE_CUDA)
     {
-      int d0 = 0, d1 = 0;
-      const char *colon = strchr (dev, ':');
-      if (colon && sscanf (colon + 1, "%d,%d", &d0, &d1) < 2)
-        d1 = d0;
-      if (!(be[0] = an_backend_cuda_new (d0, error)) ||
-          (towers == 2 && !(be[1] = an_backend_cuda_new (d1, error))))
+      if (!(be[0] = an_backend_cuda_new (dev.cuda[0], error)) ||
+          (towers == 2 && !(be[1] = an_backend_cuda_new (dev.cuda[1], error))))
         {
           an_backends_close (be);
           return FALSE;

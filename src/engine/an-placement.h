@@ -9,10 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* The backends of a placement: device "cpu", "auto" (CUDA when a device exists, else the CPU,
- * with *note saying why), "cuda", "cuda:N" or "cuda:N,M"; towers 1 or 2. be[1] is be[0] with
- * one tower; with two, each tower gets its own backend (two CPU "devices", two CUDA streams
- * or GPUs). One parser for the trainer and `alexnet bench`. Free with an_backends_close. */
+/* The backends of a placement: a device string (an-device.h; "auto" takes the CPU when no GPU
+ * is usable, with *note saying why); towers 1 or 2. be[1] is be[0] with one tower; with two,
+ * each tower gets its own backend (two CPU "devices", two CUDA streams or GPUs). Used by the
+ * trainer, `alexnet eval` and `alexnet bench`. Free with an_backends_close. */
 gboolean an_backends_open (const char *device, int towers, int threads, AnBackend *be[2],
                            char **note, GError **error);
 void an_backends_close (AnBackend *be[2]);

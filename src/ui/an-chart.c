@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "an-chart.h"
+#include "an-png.h"
 
 #define MAX_OLD_RUNS 4
 #define MAX_TICKS 8
@@ -783,7 +784,7 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
 {
   cairo_surface_t *surface;
   cairo_t *cr;
-  cairo_status_t status;
+  gboolean ok;
   GdkRGBA bg = lookup_color (self, "view_bg_color");
 
   g_return_val_if_fail (AN_IS_CHART (self), FALSE);
@@ -794,15 +795,13 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
   cairo_paint (cr);
   draw_chart (self, cr, width, height, TRUE, &bg);
   cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_flush (surface);
+  ok = an_png_write (path, cairo_image_surface_get_data (surface),
+                     cairo_image_surface_get_width (surface),
+                     cairo_image_surface_get_height (surface),
+                     cairo_image_surface_get_stride (surface), AN_PNG_CAIRO_ARGB32, error);
   cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write “%s”: %s"), path,
-                   cairo_status_to_string (status));
-      return FALSE;
-    }
-  return TRUE;
+  return ok;
 }
 
 gboolean

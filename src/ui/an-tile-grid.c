@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "an-render.h"
 #include "an-tile-grid.h"
 
 #define GAP 2
@@ -136,16 +137,26 @@ void
 an_tile_grid_set_filters (AnTileGrid *self, const float *w, int n, int channels, int kh, int kw)
 {
   g_autofree guint32 *tight = NULL;
+  g_autofree guint8 *rgb = NULL;
   gsize plane = (gsize) kh * kw;
+  /* the engine's renderer, as `alexnet filters` draws them */
+  int tiles = an_filter_tile_count (channels);
 
   g_return_if_fail (AN_IS_TILE_GRID (self));
 
-  if (new_atlas (self, n, kh, kw) == NULL)
+  if (new_atlas (self, n * tiles, kh, kw) == NULL)
     return;
-  tight = g_new (guint32, plane * n);
+  tight = g_new (guint32, plane * tiles * n);
+  rgb = g_new (guint8, 3 * plane * tiles);
   for (int f = 0; f < n; f++)
-    an_tiles_filter_to_rgb (w + (gsize) f * channels * plane, channels, kh, kw,
-                            tight + (gsize) f * plane);
+    {
+      guint32 *out = tight + (gsize) f * tiles * plane;
+
+      an_render_filter (w + (gsize) f * channels * plane, channels, kh, kw, rgb);
+      for (gsize p = 0; p < plane * tiles; p++)
+        out[p] = 0xff000000u | (guint32) rgb[3 * p] << 16 | (guint32) rgb[3 * p + 1] << 8 |
+                 rgb[3 * p + 2];
+    }
   commit_atlas (self, tight);
   update_description (self, TILES_FILTERS);
 }

@@ -1,9 +1,8 @@
 #define G_LOG_DOMAIN "alexnet-ui"
 #include "config.h"
 
-/* an-tiles.c: tensor-to-pixel helpers for the filter and feature-map views. Filters are
- * normalised per filter (as the paper's figure 3) so weak and strong filters are both
- * readable; the viridis stops are the published colour map's endpoints and quartiles.
+/* an-tiles.c: tensor-to-pixel helpers for the feature-map views and the filters' colourfulness;
+ * the viridis stops are the published colour map's endpoints and quartiles.
  */
 
 #include <math.h>
@@ -37,36 +36,6 @@ an_tiles_min_max (const float *data, gsize n, double *lo, double *hi)
   *lo = l;
   *hi = h;
   return TRUE;
-}
-
-void
-an_tiles_filter_to_rgb (const float *w, int channels, int kh, int kw, guint32 *out)
-{
-  gsize plane = (gsize) kh * kw;
-  double lo = 0.0, hi = 0.0, range;
-
-  if (!an_tiles_min_max (w, plane * channels, &lo, &hi))
-    lo = hi = 0.0;
-  range = hi > lo ? hi - lo : 1.0;
-
-  for (gsize p = 0; p < plane; p++)
-    {
-      if (channels == 3)
-        {
-          out[p] = pack_rgb ((w[p] - lo) / range, (w[plane + p] - lo) / range,
-                             (w[2 * plane + p] - lo) / range);
-        }
-      else
-        {
-          double sum = 0.0;
-          double v;
-
-          for (int c = 0; c < channels; c++)
-            sum += w[c * plane + p];
-          v = (sum / channels - lo) / range;
-          out[p] = pack_rgb (v, v, v);
-        }
-    }
 }
 
 double

@@ -1,5 +1,6 @@
-/* an-tiles.h: turning float tensors into pixels without GTK: filters normalised per filter,
- * feature maps through a colour map, histograms, and the colourfulness of a filter bank.
+/* an-tiles.h: turning float tensors into pixels without GTK: feature maps through a colour map,
+ * histograms, and the colourfulness of a filter bank (filters are drawn by the engine's
+ * an_render_filter, an-render.h).
  * Pixels are cairo's CAIRO_FORMAT_RGB24 words (0xffRRGGBB) so widgets wrap them directly.
  */
 #pragma once
@@ -13,11 +14,6 @@ typedef enum {
   AN_COLORMAP_VIRIDIS,   /* dark blue (low) to yellow (high), for activations */
   AN_COLORMAP_DIVERGING, /* blue (negative), white (0), red (positive), for differences */
 } AnColormap;
-
-/* One filter (channels, kh, kw) to kh x kw pixels, min-max normalised over the whole filter so
- * its colours are comparable: 3 channels are RGB, any other count is shown as their mean in
- * grey. */
-void an_tiles_filter_to_rgb (const float *w, int channels, int kh, int kw, guint32 *out);
 
 /* Share (0..1) of a 3-channel filter's energy, after removing its mean, that is chromatic
  * (differs between R, G and B), averaged over n filters. 0 for grey filters; NAN when

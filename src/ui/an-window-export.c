@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "an-error.h"
+#include "an-png.h"
 #include "an-window-private.h"
 
 #define CHART_WIDTH 1200
@@ -95,7 +96,7 @@ write_grids_png (AnTileGrid *const *grids, int n, const char *path, GError **err
   int width[2] = { 0, 0 }, height[2] = { 0, 0 }, total_w = 0, total_h = 0;
   GdkRGBA bg = { 1.0, 1.0, 1.0, 1.0 };
   cairo_surface_t *surface;
-  cairo_status_t status;
+  gboolean ok;
   cairo_t *cr;
 
   g_assert (n >= 1 && n <= 2);
@@ -121,15 +122,13 @@ write_grids_png (AnTileGrid *const *grids, int n, const char *path, GError **err
       cairo_translate (cr, width[i] + GRID_GAP, 0);
     }
   cairo_destroy (cr);
-  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_flush (surface);
+  ok = an_png_write (path, cairo_image_surface_get_data (surface),
+                     cairo_image_surface_get_width (surface),
+                     cairo_image_surface_get_height (surface),
+                     cairo_image_surface_get_stride (surface), AN_PNG_CAIRO_ARGB32, error);
   cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_IO, _("Could not write “%s”: %s"), path,
-                   cairo_status_to_string (status));
-      return FALSE;
-    }
-  return TRUE;
+  return ok;
 }
 
 gboolean

@@ -558,7 +558,7 @@ test_all_ops (void)
     Candidate *c = g_new0 (Candidate, 1);
     c->name = g_strdup ("cpu/im2col");
     c->be = an_backend_cpu_new (0, 2);
-    an_backend_cpu_set_kernels (c->be, AN_CPU_KERNELS_OPENBLAS);
+    an_backend_cpu_set_kernels (c->be, AN_CPU_KERNELS_BLAS);
     g_ptr_array_add (candidates, c);
   }
   cuda = an_backend_cuda_new (0, &error);
@@ -679,7 +679,7 @@ test_cpu_kernels (void)
     }
   else
     g_assert_cmpstr (an_backend_cpu_conv_kernel (cpu, &d), ==, "im2col+sgemm");
-  an_backend_cpu_set_kernels (cpu, AN_CPU_KERNELS_OPENBLAS);
+  an_backend_cpu_set_kernels (cpu, AN_CPU_KERNELS_BLAS);
   g_assert_cmpstr (an_backend_cpu_conv_kernel (cpu, &d), ==, "im2col+sgemm");
 }
 

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The alexnet command end to end on a small CIFAR-format dataset written by make-cifar:
-# train -> checkpoint -> eval / classify / filters, bench, info, and usage errors (exit 2).
+# train -> checkpoint -> eval / classify / filters, bench, info, usage errors (exit 2), the
+# generated help, and every --json output parsed as JSON.
 set -u
 alexnet=$1
 make_cifar=$2
+poison_checkpoint=$3
+python3=$4
+openmp=$5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -11,6 +15,17 @@ passes=0
 ok() { echo "ok - $1"; passes=$((passes + 1)); }
 bad() { echo "not ok - $1"; fails=$((fails + 1)); }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# json FILE EXPR: FILE parses as strict JSON (UTF-8, no NaN) and the Python expression EXPR,
+# with the document as j, is true.
+json() {
+  "$python3" -c '
+import json, sys
+def no_constant(name):
+    raise ValueError("not JSON: " + name)
+with open(sys.argv[1], encoding="utf-8", errors="strict") as f:
+    j = json.loads(f.read(), parse_constant=no_constant)
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$@"
+}
 
 "$make_cifar" "$tmp/data" || { echo "not ok - make-cifar"; exit 1; }
 
@@ -23,11 +38,14 @@ check "train writes a checkpoint" "[ -s '$tmp/run/checkpoint.ankpt' ]"
 check "train writes metrics rows" "grep -q '^epoch,' '$tmp/run/metrics.csv'"
 check "train prints epochs" "grep -q 'epoch 4/4' '$tmp/train.out'"
 
-"$alexnet" eval --checkpoint "$tmp/run/checkpoint.ankpt" --json > "$tmp/eval.json" 2>&1
+"$alexnet" eval --checkpoint "$tmp/run/checkpoint.ankpt" --json > "$tmp/eval.json"
 rc=$?
 cat "$tmp/eval.json"
 check "eval exits 0" "[ $rc -eq 0 ]"
-check "eval reports top-1 on the 100 test images" "grep -Eq '\"images\": 100, \"loss\": [0-9.]+, \"top1\": (0\.[5-9]|1\.0)' '$tmp/eval.json'"
+check "eval --json: top-1 over 0.5 on the 100 test images" \
+  "json '$tmp/eval.json' 'j[\"images\"] == 100 and 0.5 <= j[\"top1\"] <= j[\"top5\"] <= 1 and j[\"loss\"] > 0'"
+check "eval --json: a 10x10 confusion matrix of the 100 images, its diagonal the top-1 hits" \
+  "json '$tmp/eval.json' 'len(j[\"classes\"]) == 10 and len(j[\"confusion\"]) == 10 and sum(map(sum, j[\"confusion\"])) == 100 and abs(sum(j[\"confusion\"][i][i] for i in range(10)) - 100 * j[\"top1\"]) < 1e-9'"
 "$alexnet" eval --checkpoint "$tmp/run/checkpoint.ankpt" --ten-crop > "$tmp/eval10.out" 2>&1
 check "eval --ten-crop" "[ $? -eq 0 ] && grep -q 'top-1' '$tmp/eval10.out'"
 
@@ -42,19 +60,45 @@ check "classify: probabilities in decreasing order" "sed -n 2,4p '$tmp/classify.
 printf 'not an image' > "$tmp/junk.png"
 "$alexnet" classify --checkpoint "$tmp/run/checkpoint.ankpt" "$tmp/junk.png" > "$tmp/junk.out" 2>&1
 check "classify names a bad image and exits 1" "[ $? -eq 1 ] && grep -q junk.png '$tmp/junk.out'"
+"$alexnet" classify --checkpoint "$tmp/run/checkpoint.ankpt" --json --top 3 "$tmp/junk.png" \
+  "$tmp/data/class-0.png" > "$tmp/junk.json" 2> "$tmp/junk.err"
+rc=$?
+cat "$tmp/junk.json"
+check "classify --json: a failed first image is left out of valid JSON, named on stderr, exit 1" \
+  "[ $rc -eq 1 ] && grep -q junk.png '$tmp/junk.err' && json '$tmp/junk.json' 'len(j) == 1 and j[0][\"image\"].endswith(\"class-0.png\") and len(j[0][\"top\"]) == 3'"
+check "classify --json: probabilities in decreasing order, summing to at most 1" \
+  "json '$tmp/junk.json' 'all(a[\"probability\"] >= b[\"probability\"] for a, b in zip(j[0][\"top\"], j[0][\"top\"][1:])) and sum(p[\"probability\"] for p in j[0][\"top\"]) <= 1 + 1e-6'"
+
+# a checkpoint whose weights are NaN: its probabilities are not numbers, which JSON writes null
+"$poison_checkpoint" "$tmp/run/checkpoint.ankpt" "$tmp/nan.ankpt"
+"$alexnet" classify --checkpoint "$tmp/nan.ankpt" --json "$tmp/data/class-0.png" > "$tmp/nan.json"
+cat "$tmp/nan.json"
+check "classify --json: NaN probabilities are null" \
+  "json '$tmp/nan.json' 'len(j[0][\"top\"]) == 5 and all(p[\"probability\"] is None for p in j[0][\"top\"])'"
 
 "$alexnet" filters --checkpoint "$tmp/run/checkpoint.ankpt" --layer conv1 -o "$tmp/f.png" > /dev/null 2>&1
 check "filters writes a PNG" "[ \"\$(head -c 4 '$tmp/f.png' | tail -c 3)\" = PNG ]"
 "$alexnet" filters --checkpoint "$tmp/run/checkpoint.ankpt" --layer relu2 --image "$tmp/data/class-3.png" -o "$tmp/m.png" > /dev/null 2>&1
 check "filters --image writes feature maps" "[ -s '$tmp/m.png' ]"
+"$alexnet" filters --checkpoint "$tmp/run/checkpoint.ankpt" --layer conv2 -o "$tmp/f2.png" > "$tmp/f2.out" 2>&1
+check "filters of a layer that is not RGB: a grey tile per input channel" "[ $? -eq 0 ] && [ -s '$tmp/f2.png' ]"
 
 "$alexnet" train --resume "$tmp/run/checkpoint.ankpt" > "$tmp/resume.out" 2>&1
 check "resume of a finished run exits 0" "[ $? -eq 0 ]"
 
-"$alexnet" bench --model alexnet-tiny --batch 8 --steps 2 --json > "$tmp/bench.json" 2>&1
-check "bench --json has the three keys" "grep -q train_images_per_second '$tmp/bench.json' && grep -q infer_images_per_second '$tmp/bench.json' && grep -q peak_rss_mib '$tmp/bench.json'"
+"$alexnet" bench --model alexnet-tiny --batch 8 --steps 2 --threads 2 --json > "$tmp/bench.json"
+cat "$tmp/bench.json"
+check "bench --json: speeds, memory and the batch" \
+  "json '$tmp/bench.json' 'j[\"train_images_per_second\"] > 0 and j[\"infer_images_per_second\"] > 0 and j[\"peak_rss_mib\"] > 0 and j[\"batch\"] == 8 and j[\"steps\"] == 2 and j[\"device\"] == \"cpu\"'"
+# the threads the CPU backend was given (one in a build without OpenMP), not OpenBLAS's own 1
+threads=2
+[ "$openmp" = openmp ] || threads=1
+check "bench --json reports the threads of --threads" "json '$tmp/bench.json' 'j[\"threads\"] == $threads'"
 "$alexnet" info > "$tmp/info.out" 2>&1
 check "info lists the presets with PyTorch's parameter count and the CUDA status" "grep -q 'alexnet-2012 .*60965224 parameters' '$tmp/info.out' && grep -Eq '^CUDA: ([0-9]+ device|not available)' '$tmp/info.out'"
+"$alexnet" info --json > "$tmp/info.json"
+check "info --json: the presets with their parameter counts, the CUDA devices" \
+  "json '$tmp/info.json' '{p[\"name\"]: p[\"parameters\"] for p in j[\"presets\"]}[\"alexnet-2012\"] == 60965224 and j[\"cuda_devices\"] >= 0 and j[\"cpu_threads\"] >= 1'"
 "$alexnet" bench --model alexnet-tiny --batch 4 --steps 1 --towers 2 > "$tmp/bench2.out" 2>&1
 check "bench runs two towers on two CPU devices" "[ $? -eq 0 ] && grep -q 'training' '$tmp/bench2.out'"
 
@@ -68,6 +112,60 @@ if "$alexnet" info | grep -q 'CUDA: not available'; then
 else
   check "--device auto with a GPU trains" "[ $rc -eq 0 ]"
 fi
+
+# Class names and paths outside ASCII: a folder dataset of two classes named in UTF-8, and an
+# image whose name is not UTF-8 at all. JSON stays valid UTF-8 (the invalid byte becomes U+FFFD).
+mkdir -p "$tmp/bunt/Äpfel" "$tmp/bunt/Birnen-ß"
+for i in 0 1 2 3 4 5 6 7; do
+  cp "$tmp/data/class-0.png" "$tmp/bunt/Äpfel/$i.png"
+  cp "$tmp/data/class-6.png" "$tmp/bunt/Birnen-ß/$i.png"
+done
+cp "$tmp/data/class-0.png" "$tmp/bunt/é.png"
+cp "$tmp/data/class-6.png" "$tmp/bunt/$(printf 'bad-\377.png')"
+# the options the help once missed, and the fields that had no option, in both spellings
+"$alexnet" train --data "folder:$tmp/bunt" --epochs 1 --batch 4 --val-size 4 --threads 2 \
+  --plateau-patience 5 --plateau-threshold 0.01 --plateau-cooldown 2 --val-fraction 0.3 \
+  --pca-std 0.2 --flip false --augment-crop true --factor 0.25 --step-gamma 0.5 --min-lr 1e-5 \
+  --early-stopping false --delta 0.125 --normalize mean-std --pca true --step-size 3 \
+  --checkpoint-dir "$tmp/bunt-run" > "$tmp/bunt.out" 2>&1
+check "train on a folder dataset with UTF-8 class names" "[ $? -eq 0 ]"
+for kv in plateau_patience=5 plateau_threshold=0.01 plateau_cooldown=2 val_fraction=0.3 \
+  pca_std=0.2 augment_flip=false augment_crop=true plateau_factor=0.25 step_gamma=0.5 \
+  min_lr=1e-05 early_stopping=false delta=0.125 normalize=mean-std augment_pca=true step_size=3; do
+  check "train sets $kv from its option" "grep -qx '# $kv' '$tmp/bunt-run/metrics.csv'"
+done
+"$alexnet" eval --checkpoint "$tmp/bunt-run/checkpoint.ankpt" --json > "$tmp/bunt-eval.json"
+cat "$tmp/bunt-eval.json"
+check "eval --json: UTF-8 class names as they are" \
+  "json '$tmp/bunt-eval.json' 'sorted(j[\"classes\"]) == [\"Birnen-ß\", \"Äpfel\"] and j[\"images\"] == 4'"
+"$alexnet" classify --checkpoint "$tmp/bunt-run/checkpoint.ankpt" --json --top 2 "$tmp/bunt/é.png" \
+  "$tmp/bunt/$(printf 'bad-\377.png')" > "$tmp/bunt-classify.json"
+cat "$tmp/bunt-classify.json"
+check "classify --json: a UTF-8 path and class names as they are" \
+  "json '$tmp/bunt-classify.json' 'j[0][\"image\"].endswith(\"/é.png\") and sorted(p[\"name\"] for p in j[0][\"top\"]) == [\"Birnen-ß\", \"Äpfel\"]'"
+check "classify --json: a path that is not UTF-8 is valid JSON with U+FFFD" \
+  "json '$tmp/bunt-classify.json' 'len(j) == 2 and j[1][\"image\"].endswith(\"/bad-\\ufffd.png\")'"
+
+# The help is generated from the configuration's field table: every key of a run's configuration
+# (the metrics file's header) is an option of train, named in its help.
+"$alexnet" help > "$tmp/help.out"
+check "alexnet help exits 0" "[ $? -eq 0 ]"
+keys=$(sed -n 's/^# \([a-z_]*\)=.*/\1/p' "$tmp/run/metrics.csv")
+check "the metrics header lists the configuration's keys" "[ $(echo "$keys" | wc -l) -ge 30 ]"
+for key in $keys; do
+  opt=--${key//_/-}
+  check "$opt is an option of train and in the help" \
+    "'$alexnet' train $opt 1 --help > /dev/null 2>&1 && grep -q -- '$opt[ )]' '$tmp/help.out'"
+done
+for opt in --early-stopping --delta --normalize --flip --crop --pca --min-lr --factor \
+  --step-size --gamma --metrics --recipe --resume --quiet --ten-crop --top --zoom --steps; do
+  check "help describes $opt" "grep -q -- '^  $opt ' '$tmp/help.out'"
+done
+check "help gives the ranges and the defaults" \
+  "grep -q -- '--lr X .*(0, 10\]; default 0.01' '$tmp/help.out' && grep -q -- '--schedule NAME' '$tmp/help.out'"
+"$alexnet" help train > "$tmp/help-train.out"
+"$alexnet" train --help > "$tmp/train-help.out"
+check "alexnet help train = alexnet train --help" "cmp -s '$tmp/help-train.out' '$tmp/train-help.out'"
 
 usage() {
   "$alexnet" "$@" > "$tmp/usage.out" 2>&1
@@ -87,7 +185,15 @@ usage eval
 usage bench --batch 0
 usage bench --device tpu
 usage classify --checkpoint x
+usage classify --checkpoint x --top 0 y.png
 usage frobnicate
+usage help frobnicate
+usage train --device cuda:0,1,2
+usage train --device cuda:99999
+usage train --flip maybe
+usage train --plateau-cooldown -1
+usage train stray
+usage eval --checkpoint x --lr 0.1
 
 printf 'ANCKPT01garbage' > "$tmp/bad.ankpt"
 "$alexnet" eval --checkpoint "$tmp/bad.ankpt" > "$tmp/bad.out" 2>&1

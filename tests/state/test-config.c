@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "an-config.h"
+#include "an-device.h"
 #include "an-error.h"
 
 /* Every key, in the order of the struct (the order to_string promises). */
@@ -567,6 +568,128 @@ test_live_keys (void)
   an_run_config_clear (&c);
 }
 
+/* The shared field table: every key of the text form, in its order, once; a field's text
+ * from an_run_config_get is its line in to_string; enums list their names; the live fields are
+ * the five the trainer changes while it runs. */
+static void
+test_field_table (void)
+{
+  static const char *const live[] = { "lr", "momentum", "weight_decay", "dropout", "patience" };
+  AnRunConfig c;
+  guint n = 0, n_live = 0;
+  const AnConfigField *fields = an_run_config_fields (&n);
+
+  an_run_config_init (&c);
+  g_autofree char *text = an_run_config_to_string (&c);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (n, ==, g_strv_length (lines) - 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *value = an_run_config_get (&c, fields[i].key);
+      g_autofree char *line = g_strdup_printf ("%s=%s", fields[i].key, value);
+
+      g_assert_cmpstr (lines[i], ==, line);
+      g_assert_true (an_run_config_find_field (fields[i].key) == &fields[i]);
+      g_assert_cmpint (fields[i].section, <, AN_CONFIG_N_SECTIONS);
+      g_assert_cmpuint (fields[i].offset + sizeof (int), <=, sizeof (AnRunConfig));
+      if (fields[i].type == AN_CONFIG_ENUM)
+        g_assert_nonnull (fields[i].names);
+      if (fields[i].live)
+        {
+          gboolean known = FALSE;
+
+          for (guint k = 0; k < G_N_ELEMENTS (live); k++)
+            known |= g_str_equal (live[k], fields[i].key);
+          g_assert_true (known);
+          n_live++;
+        }
+    }
+  g_assert_cmpuint (n_live, ==, G_N_ELEMENTS (live));
+  /* the offset is the field's: writing through it is what set does */
+  {
+    const AnConfigField *lr = an_run_config_find_field ("lr");
+
+    *(double *) ((char *) &c + lr->offset) = 0.125;
+    g_assert_cmpfloat (c.lr, ==, 0.125);
+  }
+  g_assert_null (an_run_config_find_field ("colour"));
+  g_assert_null (an_run_config_get (&c, "colour"));
+  an_run_config_clear (&c);
+}
+
+/* The one device parser: the GPU of each tower, and every malformed string refused with the
+ * string in the message (the configuration's check and the placement both use it). */
+static void
+test_device_strings (void)
+{
+  static const struct {
+    const char *text;
+    AnDeviceKind kind;
+    int a, b;
+  } good[] = {
+    { "cpu", AN_DEVICE_CPU, 0, 0 },        { "auto", AN_DEVICE_AUTO, 0, 0 },
+    { "cuda", AN_DEVICE_CUDA, 0, 0 },      { "cuda:3", AN_DEVICE_CUDA, 3, 3 },
+    { "cuda:0,1", AN_DEVICE_CUDA, 0, 1 },  { "cuda:12,7", AN_DEVICE_CUDA, 12, 7 },
+    { "cuda:1023", AN_DEVICE_CUDA, 1023, 1023 },
+  };
+  static const char *const bad[] = { "gpu", "cuda:", "cuda:x", "cuda:0,", "cuda:0,1,2",
+                                     "cuda:-1", "CPU", "cuda0", "", "cuda:1024",
+                                     "cuda:99999999999", "cuda:0 ", " cpu", "cuda:+1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      AnDevice d = { .kind = -1 };
+
+      g_assert_true (an_device_parse (good[i].text, &d, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (d.kind, ==, good[i].kind);
+      if (d.kind == AN_DEVICE_CUDA)
+        {
+          g_assert_cmpint (d.cuda[0], ==, good[i].a);
+          g_assert_cmpint (d.cuda[1], ==, good[i].b);
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *quoted = g_strdup_printf ("“%s”", bad[i]);
+      AnRunConfig c;
+
+      g_assert_false (an_device_parse (bad[i], NULL, &error));
+      g_assert_error (error, AN_ERROR, AN_ERROR_PARSE);
+      g_assert_nonnull (strstr (error->message, quoted));
+      g_clear_error (&error);
+      an_run_config_init (&c);
+      g_assert_false (an_run_config_set (&c, "device", bad[i], &error));
+      g_assert_nonnull (strstr (error->message, quoted));
+      an_run_config_clear (&c);
+    }
+  g_assert_false (an_device_parse (NULL, NULL, NULL));
+}
+
+/* The help's description of each field's values, from the table's ranges and names. */
+static void
+test_field_values (void)
+{
+  static const struct {
+    const char *key, *values;
+  } cases[] = {
+    { "lr", "(0, 10]" },          { "momentum", "[0, 1)" },
+    { "batch", "[1, 65536]" },    { "delta", "[0, inf)" },
+    { "rule", "pytorch|paper" },  { "early_stopping", "true|false" },
+    { "device", "cpu|auto|cuda|cuda:N|cuda:N,M" },
+    { "seed", "[0, 18446744073709551615]" },
+    { "model", NULL },            { "checkpoint_dir", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *v = an_config_field_values (an_run_config_find_field (cases[i].key));
+      g_assert_cmpstr (v, ==, cases[i].values);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -580,5 +703,8 @@ main (int argc, char **argv)
   g_test_add_func ("/config/recipes", test_recipes);
   g_test_add_func ("/config/enum-names", test_enum_names);
   g_test_add_func ("/config/live-keys", test_live_keys);
+  g_test_add_func ("/config/field-table", test_field_table);
+  g_test_add_func ("/config/device-strings", test_device_strings);
+  g_test_add_func ("/config/field-values", test_field_values);
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 
 #include "an-dataset-private.h"
 #include "an-error.h"
+#include "an-png.h"
 
 enum {
   JPEG_MAX_SCANS = 256, /* real progressive JPEGs use ~10; thousands is a decoding-time bomb */
@@ -284,24 +285,15 @@ gboolean
 an_image_save_png (const AnImage *img, const char *path, GError **error)
 {
   g_return_val_if_fail (img != NULL && img->channels >= 1 && img->channels <= 4, FALSE);
-  static const png_uint_32 formats[] = { PNG_FORMAT_GRAY, PNG_FORMAT_GA, PNG_FORMAT_RGB,
-                                         PNG_FORMAT_RGBA };
-  png_image png = { 0 };
-  png.version = PNG_IMAGE_VERSION;
-  png.width = (png_uint_32) img->width;
-  png.height = (png_uint_32) img->height;
-  png.format = formats[img->channels - 1];
+  static const AnPngFormat formats[] = { AN_PNG_GREY, AN_PNG_GREY_ALPHA, AN_PNG_RGB,
+                                         AN_PNG_RGBA };
   gsize plane = (gsize) img->height * img->width;
   g_autofree guint8 *hwc = g_malloc (plane * img->channels);
   for (gsize p = 0; p < plane; p++)
     for (int c = 0; c < img->channels; c++)
       hwc[p * img->channels + c] = img->pixels[c * plane + p];
-  if (!png_image_write_to_file (&png, path, FALSE, hwc, 0, NULL))
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_IO, "%s: cannot write PNG: %s", path, png.message);
-      return FALSE;
-    }
-  return TRUE;
+  return an_png_write (path, hwc, img->width, img->height, (gsize) img->width * img->channels,
+                       formats[img->channels - 1], error);
 }
 
 void

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "an-blas.h"
 #include "an-cpu-private.h"
 #include "an-error.h"
 
@@ -48,9 +49,8 @@ an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int n, i
   int threads = an_cpu_threads (be);
   int slices;
 
-  /* OpenBLAS's thread count is process-wide: every CPU backend in the process wants 1 */
-  if (openblas_get_num_threads () != 1)
-    openblas_set_num_threads (1);
+  /* the library's own thread count is process-wide: every CPU backend in the process wants 1 */
+  an_blas_use_one_thread ();
   slices = (int) MIN ((double) threads, (double) m * n * k / AN_CPU_GEMM_SPLIT_MIN_FLOPS);
   slices = CLAMP (slices, 1, MAX (n / 16, 1));
   if (slices == 1)
@@ -204,4 +204,11 @@ an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d)
       (dnnl = an_cpu_dnnl_conv2d_kernel (be, d)))
     return dnnl;
   return "im2col+sgemm";
+}
+
+int
+an_backend_cpu_get_threads (AnBackend *be)
+{
+  g_return_val_if_fail (be != NULL, 0);
+  return be->ops == &an_cpu_ops ? an_cpu_threads (be) : 0;
 }
