@@ -161,10 +161,10 @@ def compare(a):
             else:
                 theirs.append(run_json(torch_cmd))
                 ours.append(run_json(ours_cmd))
-            print(f"# {name} pair {pair + 1}: ours {ours[-1]['train_images_per_second']} / "
-                  f"{ours[-1]['infer_images_per_second']} img/s, PyTorch "
-                  f"{theirs[-1]['train_images_per_second']} / "
-                  f"{theirs[-1]['infer_images_per_second']}, load {os.getloadavg()[0]:.2f}",
+            print(f"# {name} pair {pair + 1}: ours {ours[-1]['train_images_per_second']:.1f} / "
+                  f"{ours[-1]['infer_images_per_second']:.1f} img/s, PyTorch "
+                  f"{theirs[-1]['train_images_per_second']:.1f} / "
+                  f"{theirs[-1]['infer_images_per_second']:.1f}, load {os.getloadavg()[0]:.2f}",
                   flush=True)
         tr = [o["train_images_per_second"] / t["train_images_per_second"]
               for o, t in zip(ours, theirs)]
@@ -197,7 +197,7 @@ def compare(a):
                   f"{100 * rate / ceiling:.0f}% of the ceiling")
     print()
     for name, ours, theirs in raw:
-        fmt = lambda runs, key: ", ".join(f"{r[key]:g}" for r in runs)  # noqa: E731
+        fmt = lambda runs, key: ", ".join(f"{r[key]:.1f}" for r in runs)  # noqa: E731
         print(f"{name}: ours training {fmt(ours, 'train_images_per_second')}; inference "
               f"{fmt(ours, 'infer_images_per_second')}; RSS {fmt(ours, 'peak_rss_mib')}")
         print(f"{name}: PyTorch training {fmt(theirs, 'train_images_per_second')}; inference "
