@@ -1,6 +1,7 @@
 /* an-cli-bench.c: `alexnet bench`: training and inference speed of a preset on a placement,
  * from synthetic batches (two warm-up steps, then the median of the timed ones), and the
- * process's peak memory.
+ * process's peak memory; with --profile, the time of every layer from profiled steps of their
+ * own after the timed ones (which the profile would slow).
  */
 #define G_LOG_DOMAIN "alexnet"
 #include "config.h"
@@ -35,7 +36,7 @@ typedef struct {
 /* Times `steps` training steps and inference passes of m on batches of synthetic images. */
 static gboolean
 time_model (AnModel *m, const AnPreset *preset, int batch, int steps, int classes,
-            int channels, BenchResult *r, GError **error)
+            int channels, gboolean profile, BenchResult *r, GError **error)
 {
   int c = preset->channels > 0 ? preset->channels : channels;
   gsize in_count = (gsize) batch * c * preset->height * preset->width;
@@ -74,15 +75,88 @@ time_model (AnModel *m, const AnPreset *preset, int batch, int steps, int classe
     }
   r->train_ips = batch / median (tt, steps);
   r->infer_ips = batch / median (ti, steps);
+  if (profile)
+    {
+      an_model_set_profiling (m, TRUE);
+      for (int s = 0; s < steps; s++)
+        {
+          if (!an_model_forward (m, batch, x, labels, TRUE, s + 3, NULL, error) ||
+              !an_model_backward (m, error))
+            return FALSE;
+          an_model_sgd_step (m, &sd);
+          if (!an_model_sync (m, error))
+            return FALSE;
+        }
+      an_model_set_profiling (m, FALSE);
+    }
   getrusage (RUSAGE_SELF, &ru);
   r->rss_mib = ru.ru_maxrss / 1024.0;
   r->params = (gint64) an_model_param_total (m);
   return TRUE;
 }
 
+/* The profile per training step: milliseconds forward and backward, GFLOP/s where the layer
+ * multiplies, the kernel where known; then the sum. */
+static void
+print_profile (AnModel *m, int batch, double step_ms)
+{
+  int rows, fwd, bwd;
+  const AnLayerProfile *p = an_model_profile (m, &rows, &fwd, &bwd);
+  double sum_f = 0, sum_b = 0, flops_f = 0, flops_b = 0;
+
+  printf ("\nProfile, per training step (%d profiled steps; each op waits for its device):\n"
+          "  %-15s %-8s %9s %9s %9s %9s  %s\n",
+          MIN (fwd, bwd), "layer", "kind", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "kernel");
+  for (int i = 0; i < rows; i++)
+    {
+      double f = fwd > 0 ? p[i].forward_seconds / fwd : 0;
+      double b = bwd > 0 ? p[i].backward_seconds / bwd : 0;
+      char gf[16] = "", gb[16] = "";
+
+      sum_f += f;
+      sum_b += b;
+      flops_f += p[i].flops * batch;
+      flops_b += p[i].backward_flops * batch;
+      if (p[i].flops > 0 && f > 0)
+        g_snprintf (gf, sizeof gf, "%.1f", p[i].flops * batch / f / 1e9);
+      if (p[i].backward_flops > 0 && b > 0)
+        g_snprintf (gb, sizeof gb, "%.1f", p[i].backward_flops * batch / b / 1e9);
+      printf ("  %-15s %-8s %9.2f %9.2f %9s %9s  %s\n", p[i].name,
+              g_str_equal (p[i].kind, p[i].name) ? "" : p[i].kind, 1e3 * f, 1e3 * b, gf, gb,
+              p[i].kernel ? p[i].kernel : "");
+    }
+  printf ("  %-15s %-8s %9.2f %9.2f %9.1f %9.1f  (%.1f ms in all; the timed steps' median "
+          "%.1f ms)\n",
+          "total", "", 1e3 * sum_f, 1e3 * sum_b, sum_f > 0 ? flops_f / sum_f / 1e9 : 0,
+          sum_b > 0 ? flops_b / sum_b / 1e9 : 0, 1e3 * (sum_f + sum_b), step_ms);
+}
+
+/* The profile as a JSON array: one object per row, seconds per step. */
+static void
+json_profile (JsonBuilder *b, AnModel *m)
+{
+  int rows, fwd, bwd;
+  const AnLayerProfile *p = an_model_profile (m, &rows, &fwd, &bwd);
+
+  json_builder_set_member_name (b, "profile");
+  json_builder_begin_array (b);
+  for (int i = 0; i < rows; i++)
+    {
+      json_builder_begin_object (b);
+      an_cli_json_string (b, "layer", p[i].name);
+      an_cli_json_string (b, "kind", p[i].kind);
+      an_cli_json_number (b, "forward_ms", fwd > 0 ? 1e3 * p[i].forward_seconds / fwd : 0);
+      an_cli_json_number (b, "backward_ms", bwd > 0 ? 1e3 * p[i].backward_seconds / bwd : 0);
+      an_cli_json_number (b, "flops_per_image", p[i].flops);
+      an_cli_json_string (b, "kernel", p[i].kernel);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static void
 print_json (const char *model, AnBackend *be, int threads, int batch, int steps, int towers,
-            const BenchResult *r)
+            const BenchResult *r, AnModel *profiled)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
@@ -102,6 +176,8 @@ print_json (const char *model, AnBackend *be, int threads, int batch, int steps,
   an_cli_json_number (b, "infer_images_per_second", r->infer_ips);
   an_cli_json_number (b, "train_step_ms", 1000 * batch / r->train_ips);
   an_cli_json_number (b, "peak_rss_mib", r->rss_mib);
+  if (profiled)
+    json_profile (b, profiled);
   json_builder_end_object (b);
   an_cli_json_print (b);
 }
@@ -114,6 +190,7 @@ run_bench (AnCliArgs *args)
   int classes = an_cli_args_int (args, "classes");
   int channels = an_cli_args_int (args, "channels");
   gboolean json = an_cli_args_flag (args, "json");
+  gboolean profile = an_cli_args_flag (args, "profile");
   g_autoptr (GError) error = NULL;
   g_autoptr (AnPreset) preset = an_preset_load (cfg->model, &error);
   g_autofree char *note = NULL;
@@ -141,10 +218,11 @@ run_bench (AnCliArgs *args)
       return an_cli_fail (error);
     }
   ok = an_model_init_params (m, AN_INIT_HE, 1, &error) &&
-       time_model (m, preset, cfg->batch, steps, classes, channels, &r, &error);
+       time_model (m, preset, cfg->batch, steps, classes, channels, profile, &r, &error);
   threads = an_backend_cpu_get_threads (be[0]);
   if (ok && json)
-    print_json (cfg->model, be[0], threads, cfg->batch, steps, cfg->towers, &r);
+    print_json (cfg->model, be[0], threads, cfg->batch, steps, cfg->towers, &r,
+                profile ? m : NULL);
   else if (ok)
     {
       g_autofree char *on = threads > 0 ? g_strdup_printf ("%s (%d threads)", be[0]->ops->name,
@@ -157,6 +235,8 @@ run_bench (AnCliArgs *args)
               "  peak memory %.1f MiB\n",
               cfg->model, on, cfg->batch, steps, r.train_ips, 1000 * cfg->batch / r.train_ips,
               r.infer_ips, r.rss_mib);
+      if (profile)
+        print_profile (m, cfg->batch, 1000 * cfg->batch / r.train_ips);
     }
   an_model_free (m);
   an_backends_close (be);
@@ -179,6 +259,8 @@ static const AnCliOption bench_options[] = {
   { "channels", 0, AN_CLI_INT, "C", 1, 3, 3,
     .help = "input channels, for presets whose input takes the dataset's" },
   { "json", 0, AN_CLI_FLAG, .help = "print the result as one line of JSON" },
+  { "profile", 0, AN_CLI_FLAG,
+    .help = "time every layer, forward and backward, in profiled steps after the timed ones" },
   { NULL },
 };
 

@@ -168,6 +168,16 @@ AnBackend *an_backend_ref_new (void);
 /* The fast CPU backend (ops/cpu/): im2col + BLAS GEMM, OpenMP threads. */
 AnBackend *an_backend_cpu_new (int device_index, int threads);
 void an_backend_cpu_set_threads (AnBackend *be, int threads);
+/* The CPU backend's convolution kernels: oneDNN's JIT kernels where the build has oneDNN and
+ * it has one for the shape, im2col + BLAS elsewhere (the default); or im2col + BLAS only. */
+typedef enum {
+  AN_CPU_KERNELS_ONEDNN,
+  AN_CPU_KERNELS_BLAS,
+} AnCpuKernels;
+void an_backend_cpu_set_kernels (AnBackend *be, AnCpuKernels kernels);
+/* What computes convolution d on this CPU backend: oneDNN's kernel name ("jit:avx512_core")
+ * or "im2col+sgemm". */
+const char *an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d);
 /* The threads a CPU backend's loops run on: the count it was given, every core for 0, 1 in a
  * build without OpenMP. 0 for a backend that is not the CPU's. */
 int an_backend_cpu_get_threads (AnBackend *be);

@@ -87,7 +87,13 @@ struct _AnModel {
   int last_n;
   gboolean have_labels;
   gboolean last_training;
+  /* profiling: rows per preset layer, then the PROFILE_* rows */
+  gboolean profiling;
+  AnLayerProfile *profile;
+  int forward_passes, backward_passes;
 };
+
+enum { PROFILE_LOSS, PROFILE_ZERO, PROFILE_SGD, PROFILE_COPIES, PROFILE_EXTRA };
 
 #define NODE(m, i) (&g_array_index ((m)->nodes, Node, (i)))
 
@@ -514,6 +520,7 @@ an_model_free (AnModel *m)
   if (m->nodes)
     g_array_free (m->nodes, TRUE);
   an_preset_free (m->preset);
+  g_free (m->profile);
   g_free (m);
 }
 
@@ -684,6 +691,98 @@ an_model_init_params (AnModel *m, AnInit init, guint64 seed, GError **error)
   return TRUE;
 }
 
+/* ---- profiling ---- */
+
+static const char *const layer_kind_names[] = {
+  [AN_LAYER_CONV] = "conv",       [AN_LAYER_RELU] = "relu",       [AN_LAYER_LRN] = "lrn",
+  [AN_LAYER_MAXPOOL] = "maxpool", [AN_LAYER_AVGPOOL] = "avgpool", [AN_LAYER_DROPOUT] = "dropout",
+  [AN_LAYER_FLATTEN] = "flatten", [AN_LAYER_LINEAR] = "linear",
+};
+
+static int
+profile_row (AnModel *m, const Node *nd)
+{
+  return nd->kind == NODE_LAYER ? nd->layer : m->preset->n_layers + PROFILE_COPIES;
+}
+
+/* Waits for the device, then adds the time since t0 to a row. */
+static gboolean
+profile_add (AnModel *m, AnBackend *be, int row, gboolean forward, gint64 t0, GError **error)
+{
+  if (!be->ops->sync (be, error))
+    return FALSE;
+  double seconds = (g_get_monotonic_time () - t0) / 1e6;
+  if (forward)
+    m->profile[row].forward_seconds += seconds;
+  else
+    m->profile[row].backward_seconds += seconds;
+  return TRUE;
+}
+
+void
+an_model_set_profiling (AnModel *m, gboolean on)
+{
+  static const char *const extra[PROFILE_EXTRA] = {
+    [PROFILE_LOSS] = "loss", [PROFILE_ZERO] = "zero gradients", [PROFILE_SGD] = "sgd",
+    [PROFILE_COPIES] = "copies",
+  };
+  int rows = m->preset->n_layers + PROFILE_EXTRA;
+
+  m->profiling = on;
+  if (!on)
+    return;
+  m->forward_passes = m->backward_passes = 0;
+  if (!m->profile)
+    m->profile = g_new0 (AnLayerProfile, rows);
+  for (int i = 0; i < rows; i++)
+    {
+      const AnLayerSpec *L = i < m->preset->n_layers ? &m->preset->layers[i] : NULL;
+      m->profile[i] = (AnLayerProfile){
+        .name = L ? L->name : extra[i - m->preset->n_layers],
+        .kind = L ? layer_kind_names[L->kind] : extra[i - m->preset->n_layers],
+      };
+    }
+}
+
+const AnLayerProfile *
+an_model_profile (AnModel *m, int *n_rows, int *forward_passes, int *backward_passes)
+{
+  g_return_val_if_fail (m->profile != NULL, NULL);
+  for (int i = 0; i < m->preset->n_layers; i++)
+    m->profile[i].flops = m->profile[i].backward_flops = 0;
+  for (guint i = 0; i < m->nodes->len; i++)
+    {
+      Node *nd = NODE (m, i);
+      AnLayerProfile *row = &m->profile[profile_row (m, nd)];
+      double flops;
+
+      if (nd->kind != NODE_LAYER)
+        continue;
+      if (m->preset->layers[nd->layer].kind == AN_LAYER_CONV)
+        {
+          const AnConvDesc *d = &nd->conv;
+          AnConvDesc at = *d;
+
+          flops = 2.0 * d->oc * d->oh * d->ow * (double) (d->c / d->groups) * d->kh * d->kw;
+          row->flops += flops;
+          row->backward_flops += NODE (m, nd->in[0])->needs_grad ? 2 * flops : flops;
+          at.n = MAX (m->last_n, 1);
+          if (g_str_equal (nd->be->ops->name, "cpu"))
+            row->kernel = an_backend_cpu_conv_kernel (nd->be, &at);
+        }
+      else if (m->preset->layers[nd->layer].kind == AN_LAYER_LINEAR)
+        {
+          flops = 2.0 * nd->lin.in * nd->lin.out;
+          row->flops += flops;
+          row->backward_flops += NODE (m, nd->in[0])->needs_grad ? 2 * flops : flops;
+        }
+    }
+  *n_rows = m->preset->n_layers + PROFILE_EXTRA;
+  *forward_passes = m->forward_passes;
+  *backward_passes = m->backward_passes;
+  return m->profile;
+}
+
 static gboolean
 forward_node (AnModel *m, Node *nd, int n, gboolean training, guint64 step, GError **error)
 {
@@ -786,8 +885,16 @@ an_model_forward (AnModel *m, int n, const float *x, const gint32 *labels, gbool
   if (!in->be->ops->upload (in->be, in->y, x, (gsize) n * node_size (in) * sizeof (float), error))
     return FALSE;
   for (guint i = 0; i < m->nodes->len; i++)
-    if (!forward_node (m, NODE (m, i), n, training, step, error))
-      return FALSE;
+    {
+      gint64 t0 = m->profiling ? g_get_monotonic_time () : 0;
+      Node *nd = NODE (m, i);
+
+      if (!forward_node (m, nd, n, training, step, error))
+        return FALSE;
+      if (m->profiling && !profile_add (m, nd->be, profile_row (m, nd), TRUE, t0, error))
+        return FALSE;
+    }
+  gint64 t0 = m->profiling ? g_get_monotonic_time () : 0;
   if (!out->be->ops->upload (out->be, m->labels, labels ? labels : zeros, n * sizeof (int32_t),
                              error))
     return FALSE;
@@ -795,6 +902,11 @@ an_model_forward (AnModel *m, int n, const float *x, const gint32 *labels, gbool
                                                     m->labels);
   if (loss)
     *loss = labels ? mean : 0.0;
+  if (m->profiling)
+    {
+      m->forward_passes++;
+      return profile_add (m, out->be, m->preset->n_layers + PROFILE_LOSS, TRUE, t0, error);
+    }
   return TRUE;
 }
 
@@ -903,6 +1015,7 @@ an_model_backward (AnModel *m, GError **error)
 {
   g_return_val_if_fail (m->opts.training && m->have_labels, FALSE);
   int n = m->last_n;
+  gint64 t0 = m->profiling ? g_get_monotonic_time () : 0;
   for (int i = 0; i < m->n_devs; i++)
     if (!m->devs[i].be->ops->zero (m->devs[i].be, m->devs[i].g,
                                    MAX (m->devs[i].count, 1) * sizeof (float), error))
@@ -914,11 +1027,27 @@ an_model_backward (AnModel *m, GError **error)
           !nd->be->ops->zero (nd->be, nd->dy, (gsize) n * node_size (nd) * sizeof (float), error))
         return FALSE;
     }
+  if (m->profiling &&
+      !profile_add (m, m->devs[0].be, m->preset->n_layers + PROFILE_ZERO, FALSE, t0, error))
+    return FALSE;
   Node *out = NODE (m, m->out_node);
+  t0 = m->profiling ? g_get_monotonic_time () : 0;
   out->be->ops->softmax_xent_backward (out->be, n, out->c, out->dy, m->probs, m->labels);
+  if (m->profiling &&
+      !profile_add (m, out->be, m->preset->n_layers + PROFILE_LOSS, FALSE, t0, error))
+    return FALSE;
   for (int i = (int) m->nodes->len - 1; i >= 0; i--)
-    if (!backward_node (m, NODE (m, i), n, error))
-      return FALSE;
+    {
+      Node *nd = NODE (m, i);
+
+      t0 = m->profiling ? g_get_monotonic_time () : 0;
+      if (!backward_node (m, nd, n, error))
+        return FALSE;
+      if (m->profiling && !profile_add (m, nd->be, profile_row (m, nd), FALSE, t0, error))
+        return FALSE;
+    }
+  if (m->profiling)
+    m->backward_passes++;
   return TRUE;
 }
 
@@ -929,7 +1058,12 @@ an_model_sgd_step (AnModel *m, const AnSgdDesc *d)
   for (int i = 0; i < m->n_devs; i++)
     {
       Device *dv = &m->devs[i];
+      gint64 t0 = m->profiling ? g_get_monotonic_time () : 0;
+
       dv->be->ops->sgd_update (dv->be, d, dv->count, dv->w, dv->v, dv->g);
+      /* a failure of the device shows at the next sync, where the caller looks for it */
+      if (m->profiling)
+        profile_add (m, dv->be, m->preset->n_layers + PROFILE_SGD, FALSE, t0, NULL);
     }
 }
 

@@ -75,6 +75,28 @@ gboolean an_model_get_activation (AnModel *m, const char *layer, int shape[4], f
 int an_model_num_classes (AnModel *m);
 const AnPreset *an_model_preset (AnModel *m);
 
+/* Where the time goes, layer by layer (`alexnet bench --profile`). One row per preset layer,
+ * then the rest of a step: the loss, zeroing the gradients, the optimizer, and the copies
+ * between devices and towers. Seconds are summed over the passes since profiling was turned
+ * on; a row's share of one pass is seconds / passes. */
+typedef struct {
+  const char *name;        /* the layer's name, or "loss", "zero gradients", "sgd", "copies" */
+  const char *kind;        /* "conv", "relu", "lrn", ... for layers; the name for the others */
+  double forward_seconds;  /* loss: its forward part; sgd and zeroing count as backward */
+  double backward_seconds;
+  double flops;            /* one image's forward pass: 2 x multiply-adds (conv and linear) */
+  double backward_flops;   /* and its backward: twice that, once without an input gradient */
+  const char *kernel;      /* what computes it where known ("jit:avx512_core", "im2col+sgemm") */
+} AnLayerProfile;
+
+/* Turns profiling on (clearing the sums) or off (keeping them). While on, every node waits for its device
+ * after it runs (->sync), so the time lands on the node that spent it; a GPU runs slower. */
+void an_model_set_profiling (AnModel *m, gboolean on);
+/* The rows (n_rows of them, owned by the model; NULL before profiling was first turned on) and
+ * the number of forward and backward passes they sum. */
+const AnLayerProfile *an_model_profile (AnModel *m, int *n_rows, int *forward_passes,
+                                        int *backward_passes);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnModel, an_model_free)
 
 G_END_DECLS

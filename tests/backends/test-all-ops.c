@@ -553,6 +553,14 @@ test_all_ops (void)
       c->be = an_backend_cpu_new (0, threads);
       g_ptr_array_add (candidates, c);
     }
+  {
+    /* the CPU backend's other convolution path: oneDNN's where it has a kernel, im2col here */
+    Candidate *c = g_new0 (Candidate, 1);
+    c->name = g_strdup ("cpu/im2col");
+    c->be = an_backend_cpu_new (0, 2);
+    an_backend_cpu_set_kernels (c->be, AN_CPU_KERNELS_BLAS);
+    g_ptr_array_add (candidates, c);
+  }
   cuda = an_backend_cuda_new (0, &error);
   if (cuda)
     {
@@ -604,6 +612,9 @@ test_all_ops (void)
                                                    c->name);
           double err;
 
+          if (tc->op == OP_CONV && g_str_has_prefix (c->name, "cpu"))
+            g_test_message ("conv2d %s on %s: %s", tc->label, c->name,
+                            an_backend_cpu_conv_kernel (c->be, &tc->conv));
           run_case (first, tc);
           run_case (second, tc);
           err = compare_results (first, want, what, case_failures);
@@ -644,6 +655,32 @@ test_all_ops (void)
     g_string_append_printf (failures, "  no case calls %s\n", missing);
   if (failures->len > 0)
     g_test_fail_printf ("%s", failures->str);
+}
+
+/* The CPU backend takes oneDNN's JIT convolutions where the build has oneDNN and the processor
+ * has the vector instructions they need, so the all-ops cases above test the path that runs;
+ * forced to im2col it says so. */
+static void
+test_cpu_kernels (void)
+{
+  g_autoptr (AnBackend) cpu = an_backend_cpu_new (0, 2);
+  AnConvDesc d = { 8, 64, 15, 15, 192, 5, 5, 1, 1, 2, 2, 2, 0, 0 }; /* alexnet-cifar conv2 */
+  gboolean vector_isa = FALSE;
+
+  g_assert_true (an_conv_desc_init (&d, NULL));
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init ();
+  vector_isa = __builtin_cpu_supports ("avx2") || __builtin_cpu_supports ("avx512f");
+#endif
+  if (HAVE_DNNL && vector_isa)
+    {
+      const char *kernel = an_backend_cpu_conv_kernel (cpu, &d);
+      g_assert_true (g_str_has_prefix (kernel, "jit") || g_str_has_prefix (kernel, "brg"));
+    }
+  else
+    g_assert_cmpstr (an_backend_cpu_conv_kernel (cpu, &d), ==, "im2col+sgemm");
+  an_backend_cpu_set_kernels (cpu, AN_CPU_KERNELS_BLAS);
+  g_assert_cmpstr (an_backend_cpu_conv_kernel (cpu, &d), ==, "im2col+sgemm");
 }
 
 /* Host -> reference -> cpu (staged through the host) -> a second cpu "device" (peer copy)
@@ -765,5 +802,6 @@ main (int argc, char **argv)
   g_test_add_func ("/backends/nan-propagates", test_nan);
   g_test_add_func ("/backends/all-ops", test_all_ops);
   g_test_add_func ("/backends/transfer", test_transfer);
+  g_test_add_func ("/backends/cpu-kernels", test_cpu_kernels);
   return g_test_run ();
 }

@@ -101,6 +101,12 @@ check "info --json: the presets with their parameter counts, the CUDA devices" \
   "json '$tmp/info.json' '{p[\"name\"]: p[\"parameters\"] for p in j[\"presets\"]}[\"alexnet-2012\"] == 60965224 and j[\"cuda_devices\"] >= 0 and j[\"cpu_threads\"] >= 1'"
 "$alexnet" bench --model alexnet-tiny --batch 4 --steps 1 --towers 2 > "$tmp/bench2.out" 2>&1
 check "bench runs two towers on two CPU devices" "[ $? -eq 0 ] && grep -q 'training' '$tmp/bench2.out'"
+"$alexnet" bench --model alexnet-tiny --batch 4 --steps 1 --threads 2 --json --profile > "$tmp/benchp.json"
+# 23 layers, then loss, zeroing, sgd, copies; conv1: 32 kernels of 3x5x5 over 32x32 outputs
+check "bench --profile --json: a row per layer and per other part of a step, with conv1's flops" \
+  "json '$tmp/benchp.json' 'len(j[\"profile\"]) == 27 and j[\"profile\"][0][\"layer\"] == \"conv1\" and j[\"profile\"][0][\"flops_per_image\"] == 2 * 32 * 32 * 32 * 3 * 25 and j[\"profile\"][0][\"kernel\"] and j[\"profile\"][26][\"layer\"] == \"copies\"'"
+"$alexnet" bench --model alexnet-tiny --batch 4 --steps 1 --profile > "$tmp/benchp.out" 2>&1
+check "bench --profile prints the table" "[ $? -eq 0 ] && grep -q '^  conv2  *conv ' '$tmp/benchp.out' && grep -q '^  total ' '$tmp/benchp.out'"
 
 "$alexnet" train --data "cifar10:$tmp/data" --epochs 1 --train-size 100 --val-size 50 --batch 50 \
   --device auto --checkpoint-dir "$tmp/auto" > "$tmp/auto.out" 2>&1

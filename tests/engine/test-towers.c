@@ -162,6 +162,114 @@ test_tiny_ref (void)
   check_towers ("alexnet-tiny", ref_new, 1, 2, 1e-5);
 }
 
+/* 2 x multiply-adds of one image through each conv and linear layer, walking the preset's
+ * shapes here (not through the model), 0 for the other layers. */
+static double *
+preset_flops (const AnPreset *p, int channels)
+{
+  double *flops = g_new0 (double, p->n_layers);
+  int c = p->channels > 0 ? p->channels : channels, h = p->height, w = p->width;
+
+  for (int i = 0; i < p->n_layers; i++)
+    {
+      const AnLayerSpec *L = &p->layers[i];
+      switch (L->kind)
+        {
+        case AN_LAYER_CONV:
+          {
+            int oh = (h + 2 * L->p - L->k) / L->s + 1, ow = (w + 2 * L->p - L->k) / L->s + 1;
+            flops[i] = 2.0 * L->out * oh * ow * (c / L->groups) * L->k * L->k;
+            c = L->out, h = oh, w = ow;
+            break;
+          }
+        case AN_LAYER_MAXPOOL:
+          h = (h - L->k) / L->s + 1, w = (w - L->k) / L->s + 1;
+          break;
+        case AN_LAYER_FLATTEN:
+          c = c * h * w, h = w = 1;
+          break;
+        case AN_LAYER_LINEAR:
+          {
+            int out = L->out == -1 ? 10 : L->out;
+            flops[i] = 2.0 * c * h * w * out;
+            c = out, h = w = 1;
+            break;
+          }
+        default:
+          break;
+        }
+    }
+  return flops;
+}
+
+/* The per-layer profile, on one device and on two (where the towers' halves add up and the
+ * transfers show as copies): a row per layer and per other part of a step, the passes
+ * counted while profiling is on only, each conv and linear layer's flops as counted from the
+ * preset, and the kernel that computes each convolution. */
+static void
+test_profile (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnPreset) p = an_preset_load (micro_path, &error);
+  g_assert_no_error (error);
+  g_autofree double *want = preset_flops (p, 3);
+  const char *extra[] = { "loss", "zero gradients", "sgd", "copies" };
+  const int batch = 4;
+  g_autofree float *x = g_new (float, (gsize) batch * 3 * 16 * 16);
+  gint32 y[4] = { 1, 2, 3, 4 };
+  AnSgdDesc sd = { .rule = AN_SGD_RULE_PYTORCH, .lr = 0.01f, .momentum = 0.9f };
+
+  for (gsize i = 0; i < (gsize) batch * 3 * 16 * 16; i++)
+    x[i] = (float) an_rng_normal (5, 0, i);
+  for (int towers = 1; towers <= 2; towers++)
+    {
+      AnBackend *b0 = cpu_new (), *b1 = cpu_new ();
+      AnModelOptions o = { .num_classes = 10, .in_channels = 3, .batch = batch,
+                           .towers = towers, .devices = { b0, towers == 2 ? b1 : b0 },
+                           .lrn = AN_LRN_CODE, .dropout = 0.5, .seed = 7, .training = TRUE };
+      AnModel *m = an_model_new (p, &o, &error);
+      int rows, fwd, bwd;
+      double total = 0;
+
+      g_assert_no_error (error);
+      g_assert_true (an_model_init_params (m, AN_INIT_HE, 11, NULL));
+      an_model_set_profiling (m, TRUE);
+      for (int step = 0; step < 3; step++)
+        {
+          if (step == 2)
+            an_model_set_profiling (m, FALSE);
+          g_assert_true (an_model_forward (m, batch, x, y, TRUE, step, NULL, &error));
+          g_assert_true (an_model_backward (m, &error));
+          an_model_sgd_step (m, &sd);
+        }
+      const AnLayerProfile *prof = an_model_profile (m, &rows, &fwd, &bwd);
+      g_assert_cmpint (rows, ==, p->n_layers + 4);
+      g_assert_cmpint (fwd, ==, 2);
+      g_assert_cmpint (bwd, ==, 2);
+      for (int i = 0; i < rows; i++)
+        {
+          const AnLayerProfile *r = &prof[i];
+
+          g_assert_cmpstr (r->name, ==, i < p->n_layers ? p->layers[i].name : extra[i - p->n_layers]);
+          g_assert_true (r->forward_seconds >= 0 && r->backward_seconds >= 0);
+          total += r->forward_seconds + r->backward_seconds;
+          if (i < p->n_layers)
+            {
+              g_assert_cmpfloat (r->flops, ==, want[i]);
+              /* the first layer has no input gradient to compute */
+              g_assert_cmpfloat (r->backward_flops, ==, (i == 0 ? 1 : 2) * want[i]);
+              g_assert_true ((p->layers[i].kind == AN_LAYER_CONV) == (r->kernel != NULL));
+            }
+        }
+      g_assert_cmpfloat (total, >, 0);
+      if (towers == 2)
+        g_assert_cmpfloat (prof[p->n_layers + 3].forward_seconds, >, 0);
+      an_model_free (m);
+      an_backend_free (b0);
+      an_backend_free (b1);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -171,6 +279,7 @@ main (int argc, char **argv)
   g_test_add_func ("/towers/micro-cpu", test_micro_cpu);
   g_test_add_func ("/towers/tiny-reference", test_tiny_ref);
   g_test_add_func ("/towers/cifar-cpu", test_cifar_cpu);
+  g_test_add_func ("/towers/profile", test_profile);
   int r = g_test_run ();
   g_free (micro_path);
   return r;

@@ -3,7 +3,8 @@
  * (an-cpu-private.h). Conventions of an-backend.h: OpenMP loops use static schedules and every
  * output element is computed by one thread in a fixed order, so results do not depend on
  * timing; reductions go through fixed-size blocks summed in order, so they do not depend on
- * the thread count either.
+ * the thread count either. oneDNN's convolutions (an-cpu-conv-dnnl.c) repeat bit for bit at a
+ * given thread count.
  */
 #define G_LOG_DOMAIN "alexnet-cpu"
 #include "config.h"
@@ -146,6 +147,7 @@ cpu_destroy (AnBackend *be)
 {
   AnCpuBackend *cpu = (AnCpuBackend *) be;
 
+  an_cpu_dnnl_free (cpu->dnnl);
   free (cpu->work);
   g_free (cpu);
 }
@@ -183,6 +185,25 @@ an_backend_cpu_set_threads (AnBackend *be, int threads)
 {
   g_return_if_fail (be != NULL && be->ops == &an_cpu_ops);
   be->threads = MAX (threads, 0);
+}
+
+void
+an_backend_cpu_set_kernels (AnBackend *be, AnCpuKernels kernels)
+{
+  g_return_if_fail (be != NULL && be->ops == &an_cpu_ops);
+  ((AnCpuBackend *) be)->kernels = kernels;
+}
+
+const char *
+an_backend_cpu_conv_kernel (AnBackend *be, const AnConvDesc *d)
+{
+  const char *dnnl;
+
+  g_return_val_if_fail (be != NULL && be->ops == &an_cpu_ops && d != NULL, NULL);
+  if (((AnCpuBackend *) be)->kernels == AN_CPU_KERNELS_ONEDNN &&
+      (dnnl = an_cpu_dnnl_conv2d_kernel (be, d)))
+    return dnnl;
+  return "im2col+sgemm";
 }
 
 int

@@ -1,4 +1,5 @@
-/* an-cpu-conv.c: grouped 2-D convolution on the CPU as im2col + one SGEMM per group.
+/* an-cpu-conv.c: grouped 2-D convolution on the CPU: oneDNN's JIT kernels where it has one
+ * (an-cpu-conv-dnnl.c), otherwise im2col + one SGEMM per group.
  * Weight (OC, C/groups, KH, KW) is, per group, a row-major (OC/g, K) matrix with
  * K = C/g * KH * KW; the columns are (K, nb * OH * OW) for a chunk of nb images (the batch folded
  * into the GEMM's N dimension), so small late layers still make GEMMs wide enough to be fast.
@@ -328,14 +329,24 @@ conv2d_backward_per_image (AnBackend *be, const AnConvDesc *d, const ConvShape *
       }
 }
 
+/* Forced strategies are taken as they are; AUTO and IM2COL choose between the GEMM layouts
+ * by the image's size (tools/kernels/bench-conv.c). */
 static AnCpuConvStrategy
-conv_resolve_strategy (AnBackend *be, AnCpuConvStrategy strategy, const ConvShape *s)
+conv_gemm_layout (AnBackend *be, AnCpuConvStrategy strategy, const ConvShape *s)
 {
   int columns = ((AnCpuBackend *) be)->conv_fold_columns;
 
-  if (strategy != AN_CPU_CONV_AUTO)
+  if (strategy == AN_CPU_CONV_FOLDED || strategy == AN_CPU_CONV_PER_IMAGE)
     return strategy;
   return columns <= 0 || s->p < columns ? AN_CPU_CONV_FOLDED : AN_CPU_CONV_PER_IMAGE;
+}
+
+static gboolean
+conv_try_dnnl (AnBackend *be, AnCpuConvStrategy strategy)
+{
+  return strategy == AN_CPU_CONV_DNNL ||
+         (strategy == AN_CPU_CONV_AUTO &&
+          ((AnCpuBackend *) be)->kernels == AN_CPU_KERNELS_ONEDNN);
 }
 
 void
@@ -344,7 +355,9 @@ conv2d_forward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConv
 {
   ConvShape s = conv_shape (d);
 
-  if (conv_resolve_strategy (be, strategy, &s) == AN_CPU_CONV_FOLDED)
+  if (conv_try_dnnl (be, strategy) && an_cpu_dnnl_conv2d_forward (be, d, y, x, w, b))
+    return;
+  if (conv_gemm_layout (be, strategy, &s) == AN_CPU_CONV_FOLDED)
     conv2d_forward_folded (be, d, &s, y, x, w, b);
   else
     conv2d_forward_per_image (be, d, &s, y, x, w, b);
@@ -357,11 +370,18 @@ conv2d_backward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnCon
 {
   ConvShape s = conv_shape (d);
 
+  if ((dx || dw) && conv_try_dnnl (be, strategy) &&
+      an_cpu_dnnl_conv2d_backward (be, d, dx, dw, dy, x, w, db))
+    {
+      if (db && !dw) /* oneDNN's bias gradient comes with the weights' */
+        conv_bias_grad_cpu (be, d, &s, db, dy);
+      return;
+    }
   if (db)
     conv_bias_grad_cpu (be, d, &s, db, dy);
   if (!dx && !dw)
     return;
-  if (conv_resolve_strategy (be, strategy, &s) == AN_CPU_CONV_FOLDED)
+  if (conv_gemm_layout (be, strategy, &s) == AN_CPU_CONV_FOLDED)
     conv2d_backward_folded (be, d, &s, dx, dw, dy, x, w);
   else
     conv2d_backward_per_image (be, d, &s, dx, dw, dy, x, w);

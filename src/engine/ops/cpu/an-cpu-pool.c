@@ -1,5 +1,6 @@
-/* an-cpu-pool.c: max pooling and adaptive average pooling on the CPU, one plane per task.
- * Backward is done per plane by the one thread that owns it, in a fixed order.
+/* an-cpu-pool.c: max pooling and adaptive average pooling on the CPU, one plane per task (max
+ * pooling: a chunk of a plane's outputs, vectorised over them). Backward is done per plane by
+ * the one thread that owns it, in a fixed order.
  */
 #define G_LOG_DOMAIN "alexnet-cpu"
 #include "config.h"
@@ -8,44 +9,65 @@
 
 #include "an-cpu-private.h"
 
+/* Outputs of one task (of a plane, flattened): their windows' first elements stay in a local
+ * array while the window is scanned. */
+#define AN_CPU_POOL_CHUNK 256
+
+/* Outputs q0 .. q0 + len - 1 of a plane, vectorised over the outputs (the maps are often
+ * narrower than a vector: 7 or 13 columns): every output's window is scanned in the same order
+ * (row by row, left to right), and a value replaces the maximum only when strictly greater --
+ * the first maximum wins -- or when it is a NaN and the maximum is not: a NaN wins over
+ * numbers, as in PyTorch, so a diverging model is not hidden. */
+AN_CPU_CLONES static void
+maxpool_chunk (const AnPoolDesc *d, int q0, int len, float *restrict yq, int32_t *restrict aq,
+               const float *restrict xp)
+{
+  int32_t first[AN_CPU_POOL_CHUNK];
+
+  for (int t = 0; t < len; t++)
+    {
+      int q = q0 + t, oy = q / d->ow, ox = q % d->ow;
+
+      first[t] = oy * d->sh * d->w + ox * d->sw;
+      yq[t] = xp[first[t]];
+      aq[t] = first[t];
+    }
+  for (int i = 0; i < d->kh; i++)
+    for (int j = 0; j < d->kw; j++)
+      {
+        const int32_t off = i * d->w + j;
+
+        if (off == 0)
+          continue;
+#pragma omp simd
+        for (int t = 0; t < len; t++)
+          {
+            int32_t at = first[t] + off;
+            float v = xp[at], m = yq[t];
+            gboolean take = v > m || (v != v && m == m);
+
+            yq[t] = take ? v : m;
+            aq[t] = take ? at : aq[t];
+          }
+      }
+}
 
 void
 maxpool_forward_cpu (AnBackend *be, const AnPoolDesc *d, float *y, int32_t *argmax,
                      const float *x)
 {
-  const int planes = d->n * d->c;
+  const int planes = d->n * d->c, outs = d->oh * d->ow;
+  const int chunks = (outs + AN_CPU_POOL_CHUNK - 1) / AN_CPU_POOL_CHUNK;
 
-#pragma omp parallel for schedule(static) num_threads(an_cpu_threads (be))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(an_cpu_threads (be))
   for (int pl = 0; pl < planes; pl++)
-    {
-      const float *xp = x + (size_t) pl * d->h * d->w;
-      float *yp = y + (size_t) pl * d->oh * d->ow;
-      int32_t *ap = argmax + (size_t) pl * d->oh * d->ow;
+    for (int ch = 0; ch < chunks; ch++)
+      {
+        int q0 = ch * AN_CPU_POOL_CHUNK, len = MIN (AN_CPU_POOL_CHUNK, outs - q0);
+        size_t at = (size_t) pl * outs + q0;
 
-      for (int oy = 0; oy < d->oh; oy++)
-        for (int ox = 0; ox < d->ow; ox++)
-          {
-            int iy0 = oy * d->sh, ix0 = ox * d->sw;
-            int32_t best = iy0 * d->w + ix0;
-            float m = xp[best];
-
-            for (int i = 0; i < d->kh; i++)
-              for (int j = 0; j < d->kw; j++)
-                {
-                  int32_t at = (iy0 + i) * d->w + ix0 + j;
-
-                  /* strictly: the first maximum wins; a NaN wins over numbers, as in PyTorch,
-                   * so a diverging model is not hidden */
-                  if (xp[at] > m || (isnan (xp[at]) && !isnan (m)))
-                    {
-                      m = xp[at];
-                      best = at;
-                    }
-                }
-            yp[oy * d->ow + ox] = m;
-            ap[oy * d->ow + ox] = best;
-          }
-    }
+        maxpool_chunk (d, q0, len, y + at, argmax + at, x + (size_t) pl * d->h * d->w);
+      }
 }
 
 void

@@ -10,22 +10,41 @@
 
 G_BEGIN_DECLS
 
+/* oneDNN's engine, stream and the convolution primitives made so far (an-cpu-conv-dnnl.c). */
+typedef struct _AnCpuDnnl AnCpuDnnl;
+
 typedef struct {
   AnBackend base;
-  float *work;      /* conv columns, transposed outputs, partial sums */
+  float *work;      /* conv columns, transposed outputs, reordered tensors, partial sums */
   size_t work_size; /* in floats */
   /* A folded conv chunk holds enough images for about this many GEMM columns (nb * OH * OW);
    * layers with more output pixels per image than this take one GEMM per image. */
   int conv_fold_columns;
+  AnCpuKernels kernels;
+  AnCpuDnnl *dnnl;      /* made at the first convolution */
+  gboolean dnnl_failed; /* oneDNN could not make a CPU engine: im2col from then on */
 } AnCpuBackend;
 
-/* How conv2d lays out its GEMMs: the batch folded into the GEMM's N dimension (in chunks of
- * images that fit the workspace budget), or one GEMM per image and group. */
+/* How conv2d computes: oneDNN where it has a JIT kernel for the shape, else im2col + GEMM
+ * with the batch folded into the GEMM's N dimension (in chunks of images that fit the
+ * workspace budget) or one GEMM per image and group, whichever suits the shape (AUTO); or one
+ * of these forced (tools/kernels compare them). */
 typedef enum {
   AN_CPU_CONV_AUTO,
+  AN_CPU_CONV_DNNL,
+  AN_CPU_CONV_IM2COL,
   AN_CPU_CONV_FOLDED,
   AN_CPU_CONV_PER_IMAGE,
 } AnCpuConvStrategy;
+
+/* Inner loops worth AVX-512 or AVX2: compiled for each and chosen when the program loads (the
+ * build itself targets the baseline x86-64). Not under ThreadSanitizer, whose instrumented
+ * resolvers would run before its runtime is up. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+#define AN_CPU_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define AN_CPU_CLONES
+#endif
 
 /* Worker threads for an OpenMP region: the backend's setting, or every core for 0. */
 int an_cpu_threads (AnBackend *be);
@@ -42,7 +61,20 @@ void an_cpu_sgemm (AnBackend *be, gboolean trans_a, gboolean trans_b, int m, int
  * then takes a path that needs less). Previous contents are not kept. */
 float *an_cpu_workspace (AnBackend *be, size_t floats);
 
-/* Convolution with a chosen GEMM layout (tools/kernels/bench-conv.c compares them). */
+/* oneDNN (an-cpu-conv-dnnl.c). The conv functions return FALSE, doing nothing, where oneDNN
+ * has no JIT kernel for the shape or the build has no oneDNN; backward adds into dx and dw,
+ * and into db only with dw. The kernel's name is NULL then too. */
+AnCpuDnnl *an_cpu_dnnl_new (void);
+void an_cpu_dnnl_free (AnCpuDnnl *dn);
+gboolean an_cpu_dnnl_conv2d_forward (AnBackend *be, const AnConvDesc *d, float *y,
+                                     const float *x, const float *w, const float *b);
+gboolean an_cpu_dnnl_conv2d_backward (AnBackend *be, const AnConvDesc *d, float *dx, float *dw,
+                                      const float *dy, const float *x, const float *w,
+                                      float *db);
+const char *an_cpu_dnnl_conv2d_kernel (AnBackend *be, const AnConvDesc *d);
+
+/* Convolution with a chosen strategy (tools/kernels/bench-conv.c compares them); a forced
+ * AN_CPU_CONV_DNNL that has no kernel for the shape falls back to AN_CPU_CONV_IM2COL. */
 void conv2d_forward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
                               float *y, const float *x, const float *w, const float *b);
 void conv2d_backward_cpu_with (AnBackend *be, AnCpuConvStrategy strategy, const AnConvDesc *d,
