@@ -1,11 +1,13 @@
 /* an-image.c: 8-bit images in memory (CHW), PNG via libpng's simplified API, JPEG via
- * libjpeg(-turbo) (DCT-domain scaling, Exif orientation, CMYK), and the 8-bit bilinear resize.
+ * libjpeg(-turbo) (DCT-domain scaling, Exif orientation, CMYK), and the resampling.
  * Grey stays grey; everything else becomes RGB; alpha is composited onto black.
- * Resizing samples at half-pixel centres (PyTorch's align_corners=False, no antialiasing).
+ * Resampling is Pillow's "bilinear": a triangle filter at half-pixel centres, widened by the
+ * shrink factor when shrinking (antialiased), so it is plain bilinear when enlarging.
  */
 #define G_LOG_DOMAIN "alexnet-data"
 #include "config.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -440,18 +442,98 @@ an_image_save_png (const AnImage *img, const char *path, GError **error)
                        formats[img->channels - 1], error);
 }
 
-void
-an_bilinear_tap (int i, int src, int dst, int *lo, int *hi, float *frac)
+/* The triangle ("bilinear") filter: support 1 at scale 1. */
+static inline double
+triangle (double x)
 {
-  float s = ((float) i + 0.5f) * (float) src / (float) dst - 0.5f;
-  if (s < 0.0f)
-    s = 0.0f;
-  int l = (int) s;
-  if (l > src - 1)
-    l = src - 1;
-  *lo = l;
-  *hi = l + 1 < src ? l + 1 : l;
-  *frac = s - (float) l;
+  x = fabs (x);
+  return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+/* The source span and normalised weights of each of dst samples taken from src: sample i is
+ * centred on source position (i + 0.5) * src / dst, and when shrinking the filter is
+ * stretched by the shrink factor, so that every source sample contributes (Pillow's rule). */
+typedef struct {
+  int ksize;
+  int *first, *count;
+  float *weights; /* dst x ksize */
+} Taps;
+
+static void
+taps_init (Taps *t, int src, int dst)
+{
+  double scale = (double) src / dst;
+  double stretch = MAX (scale, 1.0);
+  double support = stretch; /* the triangle's support, 1, stretched */
+  t->ksize = (int) ceil (support) * 2 + 1;
+  t->first = g_new (int, dst);
+  t->count = g_new (int, dst);
+  t->weights = g_new0 (float, (gsize) dst * t->ksize);
+  for (int i = 0; i < dst; i++)
+    {
+      double centre = (i + 0.5) * scale;
+      int lo = (int) (centre - support + 0.5), hi = (int) (centre + support + 0.5);
+      lo = MAX (lo, 0);
+      hi = MIN (hi, src);
+      hi = MIN (hi, lo + t->ksize);
+      float *w = t->weights + (gsize) i * t->ksize;
+      double sum = 0.0;
+      for (int k = 0; k < hi - lo; k++)
+        sum += triangle ((lo + k - centre + 0.5) / stretch);
+      for (int k = 0; k < hi - lo && sum > 0.0; k++)
+        w[k] = (float) (triangle ((lo + k - centre + 0.5) / stretch) / sum);
+      t->first[i] = lo;
+      t->count[i] = hi - lo;
+    }
+}
+
+static void
+taps_clear (Taps *t)
+{
+  g_free (t->first);
+  g_free (t->count);
+  g_free (t->weights);
+}
+
+void
+an_resample_plane (const guint8 *src, int sh, int sw, float *dst, int dh, int dw)
+{
+  g_return_if_fail (sh > 0 && sw > 0 && dh > 0 && dw > 0);
+  Taps across, down;
+  taps_init (&across, sw, dw);
+  taps_init (&down, sh, dh);
+  /* horizontal pass over the source rows that the vertical one reads */
+  int row0 = down.first[0];
+  int rows = down.first[dh - 1] + down.count[dh - 1] - row0;
+  float *mid = g_new (float, (gsize) rows * dw);
+  for (int y = 0; y < rows; y++)
+    {
+      const guint8 *in = src + (gsize) (row0 + y) * sw;
+      float *out = mid + (gsize) y * dw;
+      for (int x = 0; x < dw; x++)
+        {
+          const float *w = across.weights + (gsize) x * across.ksize;
+          const guint8 *p = in + across.first[x];
+          float v = 0.0f;
+          for (int k = 0; k < across.count[x]; k++)
+            v += w[k] * p[k];
+          out[x] = v;
+        }
+    }
+  for (int y = 0; y < dh; y++)
+    {
+      float *out = dst + (gsize) y * dw;
+      const float *w = down.weights + (gsize) y * down.ksize;
+      const float *in = mid + (gsize) (down.first[y] - row0) * dw;
+      for (int x = 0; x < dw; x++)
+        out[x] = 0.0f;
+      for (int k = 0; k < down.count[y]; k++)
+        for (int x = 0; x < dw; x++)
+          out[x] += w[k] * in[(gsize) k * dw + x];
+    }
+  g_free (mid);
+  taps_clear (&across);
+  taps_clear (&down);
 }
 
 AnImage *
@@ -459,25 +541,14 @@ an_image_resize (const AnImage *img, int height, int width)
 {
   AnImage *out = an_image_new (img->channels, height, width);
   gsize src_plane = (gsize) img->height * img->width, dst_plane = (gsize) height * width;
-  for (int y = 0; y < height; y++)
+  g_autofree float *plane = g_new (float, dst_plane);
+  for (int c = 0; c < img->channels; c++)
     {
-      int y0, y1;
-      float fy;
-      an_bilinear_tap (y, img->height, height, &y0, &y1, &fy);
-      for (int x = 0; x < width; x++)
-        {
-          int x0, x1;
-          float fx;
-          an_bilinear_tap (x, img->width, width, &x0, &x1, &fx);
-          for (int c = 0; c < img->channels; c++)
-            {
-              const guint8 *p = img->pixels + c * src_plane;
-              float top = p[y0 * img->width + x0] * (1 - fx) + p[y0 * img->width + x1] * fx;
-              float bottom = p[y1 * img->width + x0] * (1 - fx) + p[y1 * img->width + x1] * fx;
-              float v = top * (1 - fy) + bottom * fy;
-              out->pixels[c * dst_plane + (gsize) y * width + x] = (guint8) (v + 0.5f);
-            }
-        }
+      an_resample_plane (img->pixels + c * src_plane, img->height, img->width, plane, height,
+                         width);
+      guint8 *o = out->pixels + c * dst_plane;
+      for (gsize i = 0; i < dst_plane; i++)
+        o[i] = (guint8) CLAMP (plane[i] + 0.5f, 0.0f, 255.0f);
     }
   return out;
 }
