@@ -38,8 +38,11 @@ gboolean an_cifar_parse_records (const guint8 *data, gsize len, const char *what
                                  int label_bytes, int label_field, int num_classes,
                                  guint8 *pixels, gint32 *labels, GError **error);
 
-/* PNG or JPEG from memory, refusing images over max_pixels before decoding them. JPEGs are
- * turned upright by their Exif orientation, and CMYK/YCCK ones converted to RGB. */
+/* An image from memory, refusing images over max_pixels before decoding them. PNG and JPEG
+ * through libpng and libjpeg; the other raster formats (WebP, BMP, GIF's first frame, TIFF,
+ * ...) through gdk-pixbuf's loaders; vector formats are refused. JPEGs are turned upright by
+ * their Exif orientation (other formats by whatever orientation their loader reports), and
+ * CMYK/YCCK ones converted to RGB. */
 AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                           GError **error);
 /* an_image_decode, with JPEGs decoded at the smallest DCT scale of 1/8, 1/4, 1/2 whose shorter
@@ -47,6 +50,8 @@ AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint
  * Other formats decode at full size. */
 AnImage *an_image_decode_scaled (const guint8 *data, gsize len, const char *what,
                                  guint64 max_pixels, int min_short_side, GError **error);
+/* TRUE when the file name's extension is one of a format an_image_decode reads. */
+gboolean an_image_name_supported (const char *name);
 /* Resizes an 8-bit CHW image with an_resample_plane, rounding to 8 bits. */
 AnImage *an_image_resize (const AnImage *img, int height, int width);
 /* Resamples one 8-bit plane (sh x sw) to dh x dw floats in 0..255: separable, across then

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <jpeglib.h>
 #include <jerror.h>
 #include <png.h>
@@ -387,6 +388,209 @@ decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels
   return image_orient (img, orientation);
 }
 
+/* ---- other formats through gdk-pixbuf ---- */
+
+typedef struct {
+  guint64 max_pixels;
+  int width, height; /* as announced, before any pixel is allocated */
+  guint64 updated;   /* pixels reported decoded (a pixel may count more than once) */
+  gboolean reported; /* whether the loader reports progress at all */
+} PixbufSize;
+
+static void
+on_area_updated (GdkPixbufLoader *loader, int x, int y, int width, int height,
+                 PixbufSize *size)
+{
+  size->reported = TRUE;
+  size->updated += (guint64) MAX (width, 0) * (guint64) MAX (height, 0);
+}
+
+/* A WebP file (RIFF) shorter than its header says: gdk-pixbuf's loader would return the
+ * part it got without an error. */
+static gboolean
+riff_truncated (const guint8 *data, gsize len)
+{
+  if (len < 12 || memcmp (data, "RIFF", 4) != 0 || memcmp (data + 8, "WEBP", 4) != 0)
+    return FALSE;
+  guint64 size = (guint64) data[4] | (guint64) data[5] << 8 | (guint64) data[6] << 16 |
+                 (guint64) data[7] << 24;
+  return len < size + 8;
+}
+
+static void
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, PixbufSize *size)
+{
+  size->width = width;
+  size->height = height;
+  /* too big: have scaling loaders allocate next to nothing; the caller stops feeding it */
+  if (width <= 0 || height <= 0 || (guint64) width * (guint64) height > size->max_pixels)
+    gdk_pixbuf_loader_set_size (loader, 1, 1);
+}
+
+/* The raster formats gdk-pixbuf reads here (vector ones are refused), comma-separated. */
+static char *
+pixbuf_format_names (void)
+{
+  GString *names = g_string_new (NULL);
+  GSList *formats = gdk_pixbuf_get_formats ();
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      GdkPixbufFormat *f = l->data;
+      g_autofree char *name = gdk_pixbuf_format_get_name (f);
+      if (gdk_pixbuf_format_is_scalable (f) || gdk_pixbuf_format_is_disabled (f) ||
+          g_str_equal (name, "png") || g_str_equal (name, "jpeg"))
+        continue;
+      g_autofree char *upper = g_ascii_strup (name, -1);
+      g_string_append_printf (names, ", %s", upper);
+    }
+  g_slist_free (formats);
+  return g_string_free (names, FALSE);
+}
+
+char *
+an_image_formats (void)
+{
+  g_autofree char *others = pixbuf_format_names ();
+  return g_strconcat ("PNG, JPEG", others, NULL);
+}
+
+gboolean
+an_image_name_supported (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  if (dot == NULL || dot[1] == '\0')
+    return FALSE;
+  g_autofree char *ext = g_ascii_strdown (dot + 1, -1);
+  if (g_str_equal (ext, "png") || g_str_equal (ext, "jpg") || g_str_equal (ext, "jpeg"))
+    return TRUE;
+  gboolean found = FALSE;
+  GSList *formats = gdk_pixbuf_get_formats ();
+  for (GSList *l = formats; l != NULL && !found; l = l->next)
+    {
+      GdkPixbufFormat *f = l->data;
+      if (gdk_pixbuf_format_is_scalable (f) || gdk_pixbuf_format_is_disabled (f))
+        continue;
+      char **exts = gdk_pixbuf_format_get_extensions (f);
+      found = g_strv_contains ((const char *const *) exts, ext);
+      g_strfreev (exts);
+    }
+  g_slist_free (formats);
+  return found;
+}
+
+/* 8-bit RGB(A) pixbuf to CHW: alpha composited on black as for PNG; grey when every pixel
+ * is (gdk-pixbuf has no grey layout). */
+static AnImage *
+image_from_pixbuf (GdkPixbuf *pixbuf)
+{
+  int w = gdk_pixbuf_get_width (pixbuf), h = gdk_pixbuf_get_height (pixbuf);
+  int n = gdk_pixbuf_get_n_channels (pixbuf), stride = gdk_pixbuf_get_rowstride (pixbuf);
+  gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
+  const guint8 *px = gdk_pixbuf_read_pixels (pixbuf);
+  g_autofree guint8 *packed = g_new (guint8, (gsize) w * h * n);
+  for (int y = 0; y < h; y++)
+    memcpy (packed + (gsize) y * w * n, px + (gsize) y * stride, (gsize) w * n);
+  AnImage *img = image_from_interleaved (packed, n, alpha, h, w);
+  gsize plane = (gsize) h * w;
+  if (img->channels == 3 && memcmp (img->pixels, img->pixels + plane, plane) == 0 &&
+      memcmp (img->pixels, img->pixels + 2 * plane, plane) == 0)
+    {
+      AnImage *grey = an_image_new (1, h, w);
+      memcpy (grey->pixels, img->pixels, plane);
+      an_image_free (img);
+      img = grey;
+    }
+  return img;
+}
+
+static AnImage *
+decode_pixbuf (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+               GError **error)
+{
+  enum { CHUNK = 1 << 16 };
+  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  PixbufSize size = { max_pixels, 0, 0, 0, FALSE };
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &size);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &size);
+  GError *local = NULL;
+  gboolean ok = TRUE, too_big = FALSE;
+  /* fed in chunks so that an oversized image is dropped as soon as its size is known */
+  for (gsize at = 0; ok && at < len && !too_big; at += CHUNK)
+    {
+      ok = gdk_pixbuf_loader_write (loader, data + at, MIN ((gsize) CHUNK, len - at), &local);
+      too_big = size.width != 0 && !check_size ((guint64) MAX (size.height, 0),
+                                                (guint64) MAX (size.width, 0), max_pixels,
+                                                what, NULL);
+    }
+  /* closing is required even after a failure; its own error then adds nothing */
+  if (!gdk_pixbuf_loader_close (loader, ok && !too_big ? &local : NULL))
+    ok = FALSE;
+  /* some loaders only announce the size once closed */
+  too_big = too_big || (size.width != 0 && !check_size ((guint64) MAX (size.height, 0),
+                                                        (guint64) MAX (size.width, 0),
+                                                        max_pixels, what, NULL));
+  if (too_big)
+    {
+      g_clear_error (&local);
+      check_size ((guint64) MAX (size.height, 0), (guint64) MAX (size.width, 0), max_pixels,
+                  what, error);
+      return NULL;
+    }
+  GdkPixbufFormat *format = gdk_pixbuf_loader_get_format (loader);
+  if (!ok || format == NULL)
+    {
+      if (format == NULL || g_error_matches (local, GDK_PIXBUF_ERROR,
+                                             GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
+        {
+          g_autofree char *names = an_image_formats ();
+          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                       "%s: not an image in a format this app reads (%s)", what, names);
+        }
+      else
+        {
+          g_autofree char *name = gdk_pixbuf_format_get_name (format);
+          g_autofree char *upper = g_ascii_strup (name, -1);
+          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: %s", what,
+                       upper, local != NULL ? local->message : "no image");
+        }
+      g_clear_error (&local);
+      return NULL;
+    }
+  if (gdk_pixbuf_format_is_scalable (format))
+    {
+      g_autofree char *name = gdk_pixbuf_format_get_name (format);
+      g_autofree char *upper = g_ascii_strup (name, -1);
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "%s: %s is a vector format; convert it to a bitmap first", what, upper);
+      return NULL;
+    }
+  GdkPixbuf *pixbuf = gdk_pixbuf_loader_get_pixbuf (loader); /* a GIF's first frame */
+  if (pixbuf == NULL || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
+      gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB ||
+      !check_size ((guint64) gdk_pixbuf_get_height (pixbuf),
+                   (guint64) gdk_pixbuf_get_width (pixbuf), max_pixels, what, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable image", what);
+      return NULL;
+    }
+  /* Loaders hand out what they have of a cut file (rows, frames) without an error: a file is
+   * whole when every pixel was reported decoded. */
+  if (riff_truncated (data, len) ||
+      (size.reported && size.updated < (guint64) gdk_pixbuf_get_width (pixbuf) *
+                                          (guint64) gdk_pixbuf_get_height (pixbuf)))
+    {
+      g_autofree char *name = gdk_pixbuf_format_get_name (format);
+      g_autofree char *upper = g_ascii_strup (name, -1);
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: truncated", what,
+                   upper);
+      return NULL;
+    }
+  /* TIFF's orientation tag (and any other loader's) is honoured as for JPEG */
+  g_autoptr (GdkPixbuf) upright = gdk_pixbuf_apply_embedded_orientation (pixbuf);
+  return image_from_pixbuf (upright != NULL ? upright : pixbuf);
+}
+
 AnImage *
 an_image_decode_scaled (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                         int min_short_side, GError **error)
@@ -397,8 +601,7 @@ an_image_decode_scaled (const guint8 *data, gsize len, const char *what, guint64
     return decode_png (data, len, what, max_pixels, error);
   if (len >= sizeof jpeg_magic && memcmp (data, jpeg_magic, sizeof jpeg_magic) == 0)
     return decode_jpeg (data, len, what, max_pixels, min_short_side, error);
-  g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: not a PNG or JPEG image", what);
-  return NULL;
+  return decode_pixbuf (data, len, what, max_pixels, error);
 }
 
 AnImage *
