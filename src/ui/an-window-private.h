@@ -168,7 +168,7 @@ void an_window_views_request (AnWindow *self);
 void an_window_views_on_snapshot (AnWindow *self, AnSnapshot *snapshot);
 void an_window_views_dispose (AnWindow *self);
 
-/* Decodes a PNG or JPEG file in a thread (an-window-classify.c). */
+/* Decodes an image file (an_image_load's formats) in a thread (an-window-classify.c). */
 void an_window_load_image_async (AnWindow *self, GFile *file, GAsyncReadyCallback callback,
                                  gpointer user_data);
 AnImage *an_window_load_image_finish (AnWindow *self, GAsyncResult *result, GError **error);

@@ -112,9 +112,9 @@ an_window_choose_file (AnWindow *self, GtkFileChooserAction action, const char *
     {
     case AN_FILE_FILTER_IMAGES:
       f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("PNG and JPEG images"));
-      gtk_file_filter_add_mime_type (f, "image/png");
-      gtk_file_filter_add_mime_type (f, "image/jpeg");
+      gtk_file_filter_set_name (f, _("Images"));
+      /* the formats the engine decodes: PNG, JPEG and gdk-pixbuf's (WebP, BMP, GIF...) */
+      gtk_file_filter_add_pixbuf_formats (f);
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
       g_object_unref (f);
       break;
