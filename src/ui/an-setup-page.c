@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "an-setup-page.h"
+#include "data/an-dataset-preview.h"
 #include "an-tile-grid.h"
 #include "an-ui-util.h"
 
@@ -660,35 +661,15 @@ preset_set_mapping (const GValue *value, const GVariantType *type, gpointer user
 
 /* The dataset preview */
 
-#define MAX_SAMPLES 10
 /* Samples larger than this (image folders) are subsampled to it: the row shows thumbnails. */
 #define SAMPLE_MAX_SIDE 64
 /* Samples are drawn at least this large, in whole screen pixels per image pixel. */
 #define SAMPLE_TARGET_SIDE 56
 
 typedef struct {
-  int n_train, n_test; /* n_test -1: the dataset has no test split */
-  int channels, height, width;
-  GStrv class_names;
-  int n_samples, sample_h, sample_w;
-  int sample_class[MAX_SAMPLES];
-  guint8 *samples; /* n_samples x (channels, sample_h, sample_w) */
-} Preview;
-
-typedef struct {
   char *spec;
   guint serial;
 } PreviewJob;
-
-static void
-preview_free (gpointer data)
-{
-  Preview *p = data;
-
-  g_strfreev (p->class_names);
-  g_free (p->samples);
-  g_free (p);
-}
 
 static void
 preview_job_free (gpointer data)
@@ -699,90 +680,17 @@ preview_job_free (gpointer data)
   g_free (job);
 }
 
-/* The first image of each of the first MAX_SAMPLES classes, nearest-neighbour subsampled when
- * it is larger than SAMPLE_MAX_SIDE. */
-static Preview *
-preview_new (const AnDataset *ds)
-{
-  Preview *p = g_new0 (Preview, 1);
-  int side = MAX (ds->height, ds->width);
-  gsize image = (gsize) ds->channels * ds->height * ds->width;
-  gsize sample;
-
-  p->n_train = ds->count;
-  p->channels = ds->channels;
-  p->height = ds->height;
-  p->width = ds->width;
-  p->class_names = g_strdupv (ds->class_names);
-  p->sample_h = side > SAMPLE_MAX_SIDE ? MAX (1, ds->height * SAMPLE_MAX_SIDE / side) : ds->height;
-  p->sample_w = side > SAMPLE_MAX_SIDE ? MAX (1, ds->width * SAMPLE_MAX_SIDE / side) : ds->width;
-  sample = (gsize) ds->channels * p->sample_h * p->sample_w;
-  p->samples = g_malloc (sample * MAX_SAMPLES);
-
-  for (int c = 0; c < MIN (ds->num_classes, MAX_SAMPLES); c++)
-    for (int i = 0; i < ds->count; i++)
-      {
-        const guint8 *src = ds->pixels + (gsize) i * image;
-        guint8 *dst = p->samples + (gsize) p->n_samples * sample;
-
-        if (ds->labels[i] != c)
-          continue;
-        for (int ch = 0; ch < ds->channels; ch++)
-          for (int y = 0; y < p->sample_h; y++)
-            for (int x = 0; x < p->sample_w; x++)
-              dst[((gsize) ch * p->sample_h + y) * p->sample_w + x] =
-                src[((gsize) ch * ds->height + y * ds->height / p->sample_h) * ds->width
-                    + x * ds->width / p->sample_w];
-        p->sample_class[p->n_samples++] = c;
-        break;
-      }
-  return p;
-}
-
-/* The folder reader's layout: a test split only when DIR/train and DIR/test both exist. */
-static gboolean
-has_test_split (const char *spec)
-{
-  g_autofree char *train = NULL;
-  g_autofree char *test = NULL;
-
-  if (!g_str_has_prefix (spec, "folder:"))
-    return TRUE;
-  train = g_build_filename (spec + strlen ("folder:"), "train", NULL);
-  test = g_build_filename (spec + strlen ("folder:"), "test", NULL);
-  return g_file_test (train, G_FILE_TEST_IS_DIR) && g_file_test (test, G_FILE_TEST_IS_DIR);
-}
-
 static void
 preview_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PreviewJob *job = task_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (AnDataset) train = an_dataset_load (job->spec, AN_SPLIT_TRAIN, 0, 0, &error);
-  g_autoptr (AnDataset) test = NULL;
-  Preview *p;
+  GError *error = NULL;
+  AnDatasetPreview *p = an_dataset_preview_load (job->spec, SAMPLE_MAX_SIDE, cancellable, &error);
 
-  if (train == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  p = preview_new (train);
-  /* freed before the test split is read: one split in memory at a time */
-  g_clear_pointer (&train, an_dataset_free);
-  p->n_test = -1;
-  if (!g_cancellable_is_cancelled (cancellable) && has_test_split (job->spec))
-    {
-      test = an_dataset_load (job->spec, AN_SPLIT_TEST, 0, 0, &error);
-      if (test == NULL)
-        {
-          preview_free (p);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      p->n_test = test->count;
-    }
-  g_task_return_pointer (task, p, preview_free);
+  if (p == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, p, (GDestroyNotify) an_dataset_preview_free);
 }
 
 static void
@@ -805,7 +713,7 @@ set_loading (AnSetupPage *self, gboolean loading)
 }
 
 static void
-show_samples (AnSetupPage *self, const Preview *p)
+show_samples (AnSetupPage *self, const AnDatasetPreview *p)
 {
   gsize sample = (gsize) p->channels * p->sample_h * p->sample_w;
   int zoom = MAX (1, (SAMPLE_TARGET_SIDE + MAX (p->sample_h, p->sample_w) - 1)
@@ -832,7 +740,7 @@ show_samples (AnSetupPage *self, const Preview *p)
 }
 
 static void
-show_preview (AnSetupPage *self, const Preview *p)
+show_preview (AnSetupPage *self, const AnDatasetPreview *p)
 {
   g_autoptr (GString) title = g_string_new (NULL);
   g_autoptr (GString) subtitle = g_string_new (NULL);
@@ -875,13 +783,13 @@ on_preview_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   AnSetupPage *self = AN_SETUP_PAGE (source);
   PreviewJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  Preview *p = g_task_propagate_pointer (G_TASK (result), &error);
+  AnDatasetPreview *p = g_task_propagate_pointer (G_TASK (result), &error);
 
   /* the window is closed, or another dataset was chosen since */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
       || job->serial != self->dataset_serial)
     {
-      g_clear_pointer (&p, preview_free);
+      g_clear_pointer (&p, an_dataset_preview_free);
       return;
     }
   set_loading (self, FALSE);
@@ -894,7 +802,7 @@ on_preview_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   show_preview (self, p);
-  preview_free (p);
+  an_dataset_preview_free (p);
 }
 
 static void
