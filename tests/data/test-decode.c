@@ -583,6 +583,23 @@ test_vector_refused (void)
   g_clear_error (&error);
 }
 
+static void
+test_names (void)
+{
+  const char *const yes[] = { "a.png", "b.JPG", "c.jpeg", "d.Jpe", "dir.v2/e.png" };
+  for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
+    g_assert_true (an_image_name_supported (yes[i]));
+  const char *const no[] = { "notes.txt", "noext", "trailing.", "png", "f.png.txt", "g.svg" };
+  for (gsize i = 0; i < G_N_ELEMENTS (no); i++)
+    g_assert_false (an_image_name_supported (no[i]));
+  /* the loaders' own extensions, where the loader is there */
+  const char *const loaded[][2] = { { "webp", "h.WebP" }, { "bmp", "i.bmp" }, { "gif", "j.gif" },
+                                    { "tiff", "k.tif" }, { "tiff", "l.TIFF" } };
+  for (gsize i = 0; i < G_N_ELEMENTS (loaded); i++)
+    g_assert_cmpint (an_image_name_supported (loaded[i][1]), ==,
+                     pixbuf_format (loaded[i][0], FALSE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -600,5 +617,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/decode/pixbuf/grey", test_pixbuf_grey);
   g_test_add_func ("/data/decode/pixbuf/gif", test_gif);
   g_test_add_func ("/data/decode/pixbuf/vector-refused", test_vector_refused);
+  g_test_add_func ("/data/decode/names", test_names);
   return g_test_run ();
 }

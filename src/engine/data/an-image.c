@@ -454,6 +454,34 @@ an_image_formats (void)
   return g_strconcat ("PNG, JPEG", others, NULL);
 }
 
+/* The lower-case extensions of the formats read, built once (a folder index asks per file). */
+static GHashTable *
+supported_extensions (void)
+{
+  static GHashTable *table;
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      static const char *const own[] = { "png", "jpg", "jpeg", "jpe", "jfif" };
+      for (gsize i = 0; i < G_N_ELEMENTS (own); i++)
+        g_hash_table_add (t, g_strdup (own[i]));
+      GSList *formats = gdk_pixbuf_get_formats ();
+      for (GSList *l = formats; l != NULL; l = l->next)
+        {
+          GdkPixbufFormat *f = l->data;
+          if (gdk_pixbuf_format_is_scalable (f) || gdk_pixbuf_format_is_disabled (f))
+            continue;
+          char **exts = gdk_pixbuf_format_get_extensions (f);
+          for (char **e = exts; e != NULL && *e != NULL; e++)
+            g_hash_table_add (t, g_ascii_strdown (*e, -1));
+          g_strfreev (exts);
+        }
+      g_slist_free (formats);
+      g_once_init_leave (&table, t);
+    }
+  return table;
+}
+
 gboolean
 an_image_name_supported (const char *name)
 {
@@ -461,21 +489,7 @@ an_image_name_supported (const char *name)
   if (dot == NULL || dot[1] == '\0')
     return FALSE;
   g_autofree char *ext = g_ascii_strdown (dot + 1, -1);
-  if (g_str_equal (ext, "png") || g_str_equal (ext, "jpg") || g_str_equal (ext, "jpeg"))
-    return TRUE;
-  gboolean found = FALSE;
-  GSList *formats = gdk_pixbuf_get_formats ();
-  for (GSList *l = formats; l != NULL && !found; l = l->next)
-    {
-      GdkPixbufFormat *f = l->data;
-      if (gdk_pixbuf_format_is_scalable (f) || gdk_pixbuf_format_is_disabled (f))
-        continue;
-      char **exts = gdk_pixbuf_format_get_extensions (f);
-      found = g_strv_contains ((const char *const *) exts, ext);
-      g_strfreev (exts);
-    }
-  g_slist_free (formats);
-  return found;
+  return g_hash_table_contains (supported_extensions (), ext);
 }
 
 /* 8-bit RGB(A) pixbuf to CHW: alpha composited on black as for PNG; grey when every pixel
