@@ -185,45 +185,56 @@ jpeg_limit_scans (j_common_ptr cinfo)
     }
 }
 
-/* The Exif Orientation tag (0x0112) of IFD0 in an APP1 "Exif" payload, 1 (upright) when absent
- * or malformed. Every offset is checked against the payload's length. */
-static int
-exif_orientation (const guint8 *data, gsize len)
+/* A SHORT or LONG tag of a TIFF structure's first IFD (a TIFF file, or the body of an Exif
+ * block), FALSE when absent or malformed. Every offset is checked against len. */
+static gboolean
+tiff_ifd0_tag (const guint8 *tiff, gsize len, guint32 tag, guint32 *value)
 {
-  static const guint8 exif_magic[6] = { 'E', 'x', 'i', 'f', 0, 0 };
-  if (len < sizeof exif_magic + 8 || memcmp (data, exif_magic, sizeof exif_magic) != 0)
-    return 1;
-  const guint8 *tiff = data + sizeof exif_magic;
-  gsize tiff_len = len - sizeof exif_magic;
   gboolean little;
+  if (len < 8)
+    return FALSE;
   if (tiff[0] == 'I' && tiff[1] == 'I' && tiff[2] == 42 && tiff[3] == 0)
     little = TRUE;
   else if (tiff[0] == 'M' && tiff[1] == 'M' && tiff[2] == 0 && tiff[3] == 42)
     little = FALSE;
   else
-    return 1;
+    return FALSE;
 #define U16(p) (little ? (guint32) (p)[0] | (guint32) (p)[1] << 8 \
                        : (guint32) (p)[0] << 8 | (guint32) (p)[1])
 #define U32(p) (little ? U16 (p) | U16 ((p) + 2) << 16 : U16 (p) << 16 | U16 ((p) + 2))
   guint32 ifd = U32 (tiff + 4);
-  if (ifd > tiff_len || tiff_len - ifd < 2)
-    return 1;
+  if (ifd > len || len - ifd < 2)
+    return FALSE;
   guint32 entries = U16 (tiff + ifd);
-  if ((tiff_len - ifd - 2) / 12 < entries)
-    entries = (guint32) ((tiff_len - ifd - 2) / 12);
+  if ((len - ifd - 2) / 12 < entries)
+    entries = (guint32) ((len - ifd - 2) / 12);
   for (guint32 i = 0; i < entries; i++)
     {
+      /* tag, type (3 = SHORT, 4 = LONG), count, then the value itself (it fits in 4 bytes) */
       const guint8 *entry = tiff + ifd + 2 + 12 * (gsize) i;
-      /* tag, type (3 = SHORT), count, then the value itself when it fits in 4 bytes */
-      if (U16 (entry) == 0x0112 && U16 (entry + 2) == 3 && U32 (entry + 4) >= 1)
+      guint32 type = U16 (entry + 2);
+      if (U16 (entry) == tag && (type == 3 || type == 4) && U32 (entry + 4) >= 1)
         {
-          guint32 value = U16 (entry + 8);
-          return value >= 1 && value <= 8 ? (int) value : 1;
+          *value = type == 3 ? U16 (entry + 8) : U32 (entry + 8);
+          return TRUE;
         }
     }
 #undef U32
 #undef U16
-  return 1;
+  return FALSE;
+}
+
+/* The Exif Orientation tag (0x0112) of IFD0 in an APP1 "Exif" payload, 1 (upright) when absent,
+ * malformed or out of range. */
+static int
+exif_orientation (const guint8 *data, gsize len)
+{
+  static const guint8 exif_magic[6] = { 'E', 'x', 'i', 'f', 0, 0 };
+  guint32 value;
+  if (len < sizeof exif_magic || memcmp (data, exif_magic, sizeof exif_magic) != 0 ||
+      !tiff_ifd0_tag (data + sizeof exif_magic, len - sizeof exif_magic, 0x0112, &value))
+    return 1;
+  return value >= 1 && value <= 8 ? (int) value : 1;
 }
 
 /* The upright image of one stored with the Exif orientation given (1..8): output pixel
@@ -427,31 +438,38 @@ on_size_prepared (GdkPixbufLoader *loader, int width, int height, PixbufSize *si
     gdk_pixbuf_loader_set_size (loader, 1, 1);
 }
 
-/* The raster formats gdk-pixbuf reads here (vector ones are refused), comma-separated. */
-static char *
-pixbuf_format_names (void)
+/* The formats read through gdk-pixbuf, by its names for them. A closed list: each is
+ * recognised by its magic here and its header's size checked before its loader sees it, since
+ * loaders allocate from header fields before they announce a size. */
+static const char *const pixbuf_formats[] = { "webp", "bmp", "gif", "tiff", "ico" };
+
+/* gdk-pixbuf's format of that name when its loader is installed and enabled. */
+static GdkPixbufFormat *
+installed_format (const char *name)
 {
-  GString *names = g_string_new (NULL);
+  GdkPixbufFormat *found = NULL;
   GSList *formats = gdk_pixbuf_get_formats ();
-  for (GSList *l = formats; l != NULL; l = l->next)
+  for (GSList *l = formats; l != NULL && found == NULL; l = l->next)
     {
-      GdkPixbufFormat *f = l->data;
-      g_autofree char *name = gdk_pixbuf_format_get_name (f);
-      if (gdk_pixbuf_format_is_scalable (f) || gdk_pixbuf_format_is_disabled (f) ||
-          g_str_equal (name, "png") || g_str_equal (name, "jpeg"))
-        continue;
-      g_autofree char *upper = g_ascii_strup (name, -1);
-      g_string_append_printf (names, ", %s", upper);
+      g_autofree char *n = gdk_pixbuf_format_get_name (l->data);
+      if (g_str_equal (n, name) && !gdk_pixbuf_format_is_disabled (l->data))
+        found = l->data;
     }
   g_slist_free (formats);
-  return g_string_free (names, FALSE);
+  return found;
 }
 
 char *
 an_image_formats (void)
 {
-  g_autofree char *others = pixbuf_format_names ();
-  return g_strconcat ("PNG, JPEG", others, NULL);
+  GString *names = g_string_new ("PNG, JPEG");
+  for (gsize i = 0; i < G_N_ELEMENTS (pixbuf_formats); i++)
+    if (installed_format (pixbuf_formats[i]) != NULL)
+      {
+        g_autofree char *upper = g_ascii_strup (pixbuf_formats[i], -1);
+        g_string_append_printf (names, ", %s", upper);
+      }
+  return g_string_free (names, FALSE);
 }
 
 /* The lower-case extensions of the formats read, built once (a folder index asks per file). */
@@ -465,18 +483,14 @@ supported_extensions (void)
       static const char *const own[] = { "png", "jpg", "jpeg", "jpe", "jfif" };
       for (gsize i = 0; i < G_N_ELEMENTS (own); i++)
         g_hash_table_add (t, g_strdup (own[i]));
-      GSList *formats = gdk_pixbuf_get_formats ();
-      for (GSList *l = formats; l != NULL; l = l->next)
+      for (gsize i = 0; i < G_N_ELEMENTS (pixbuf_formats); i++)
         {
-          GdkPixbufFormat *f = l->data;
-          if (gdk_pixbuf_format_is_scalable (f) || gdk_pixbuf_format_is_disabled (f))
-            continue;
-          char **exts = gdk_pixbuf_format_get_extensions (f);
+          GdkPixbufFormat *f = installed_format (pixbuf_formats[i]);
+          char **exts = f != NULL ? gdk_pixbuf_format_get_extensions (f) : NULL;
           for (char **e = exts; e != NULL && *e != NULL; e++)
             g_hash_table_add (t, g_ascii_strdown (*e, -1));
           g_strfreev (exts);
         }
-      g_slist_free (formats);
       g_once_init_leave (&table, t);
     }
   return table;
@@ -517,12 +531,149 @@ image_from_pixbuf (GdkPixbuf *pixbuf)
   return img;
 }
 
+/* The gdk-pixbuf format of data by its magic, NULL when none of pixbuf_formats. */
+static const char *
+sniff_pixbuf_format (const guint8 *d, gsize len)
+{
+  if (len >= 12 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP", 4) == 0)
+    return "webp";
+  if (len >= 2 && d[0] == 'B' && d[1] == 'M')
+    return "bmp";
+  if (len >= 6 && (memcmp (d, "GIF87a", 6) == 0 || memcmp (d, "GIF89a", 6) == 0))
+    return "gif";
+  if (len >= 4 && (memcmp (d, "II*\0", 4) == 0 || memcmp (d, "MM\0*", 4) == 0))
+    return "tiff";
+  if (len >= 4 && d[0] == 0 && d[1] == 0 && (d[2] == 1 || d[2] == 2) && d[3] == 0)
+    return "ico"; /* icons and cursors */
+  return NULL;
+}
+
+static inline guint32
+le16 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8;
+}
+
+static inline guint32
+le32 (const guint8 *p)
+{
+  return le16 (p) | le16 (p + 2) << 16;
+}
+
+/* The picture's size from its header (0 x 0 when the header does not say it simply), FALSE
+ * with the reason in *why when the header is malformed. */
+static gboolean
+pixbuf_header_size (const char *format, const guint8 *d, gsize len, guint64 *width,
+                    guint64 *height, const char **why)
+{
+  *width = *height = 0;
+  *why = "truncated header";
+  if (g_str_equal (format, "bmp"))
+    {
+      /* file header (14 bytes: magic, size, reserved, pixel offset), then the info header,
+       * whose size picks its version */
+      if (len < 26)
+        return FALSE;
+      guint32 offset = le32 (d + 10), info = le32 (d + 14);
+      static const guint32 versions[] = { 12, 16, 40, 52, 56, 64, 108, 124 };
+      gboolean known = FALSE;
+      for (gsize i = 0; i < G_N_ELEMENTS (versions); i++)
+        known |= info == versions[i];
+      if (!known)
+        {
+          *why = "unknown header version";
+          return FALSE;
+        }
+      if (offset > len)
+        {
+          *why = "pixel data past the end of the file";
+          return FALSE;
+        }
+      if (info == 12)
+        {
+          *width = le16 (d + 18);
+          *height = le16 (d + 20);
+        }
+      else
+        {
+          gint32 w = (gint32) le32 (d + 18), h = (gint32) le32 (d + 22); /* h < 0: top-down */
+          *width = w < 0 ? (guint64) - (gint64) w : (guint64) w;
+          *height = h < 0 ? (guint64) - (gint64) h : (guint64) h;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (format, "gif"))
+    {
+      if (len < 10)
+        return FALSE;
+      *width = le16 (d + 6); /* the logical screen, which frames are drawn into */
+      *height = le16 (d + 8);
+      return TRUE;
+    }
+  if (g_str_equal (format, "webp"))
+    {
+      /* the first chunk: extended (VP8X, canvas size), lossless (VP8L) or lossy (VP8) */
+      if (len >= 30 && memcmp (d + 12, "VP8X", 4) == 0)
+        {
+          *width = 1 + (le32 (d + 24) & 0xffffff);
+          *height = 1 + (le32 (d + 27) & 0xffffff);
+        }
+      else if (len >= 25 && memcmp (d + 12, "VP8L", 4) == 0)
+        {
+          guint32 bits = le32 (d + 21);
+          *width = 1 + (bits & 0x3fff);
+          *height = 1 + ((bits >> 14) & 0x3fff);
+        }
+      else if (len >= 30 && memcmp (d + 12, "VP8 ", 4) == 0)
+        {
+          *width = le16 (d + 26) & 0x3fff;
+          *height = le16 (d + 28) & 0x3fff;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (format, "tiff"))
+    {
+      guint32 w, h;
+      if (tiff_ifd0_tag (d, len, 256, &w) && tiff_ifd0_tag (d, len, 257, &h))
+        {
+          *width = w;
+          *height = h;
+        }
+      return TRUE;
+    }
+  return TRUE; /* ico: at most 256x256 an entry */
+}
+
 static AnImage *
 decode_pixbuf (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                GError **error)
 {
   enum { CHUNK = 1 << 16 };
-  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  const char *type = sniff_pixbuf_format (data, len);
+  g_autoptr (GdkPixbufLoader) loader =
+    type != NULL ? gdk_pixbuf_loader_new_with_type (type, NULL) : NULL;
+  if (loader == NULL)
+    {
+      g_autofree char *names = an_image_formats ();
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "%s: not an image in a format this app reads (%s)", what, names);
+      return NULL;
+    }
+  guint64 header_w, header_h;
+  const char *why;
+  g_autofree char *type_upper = g_ascii_strup (type, -1);
+  if (!pixbuf_header_size (type, data, len, &header_w, &header_h, &why))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: %s", what,
+                   type_upper, why);
+      gdk_pixbuf_loader_close (loader, NULL);
+      return NULL;
+    }
+  if (header_w != 0 && !check_size (header_h, header_w, max_pixels, what, error))
+    {
+      gdk_pixbuf_loader_close (loader, NULL);
+      return NULL;
+    }
   PixbufSize size = { max_pixels, 0, 0, 0, FALSE };
   g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &size);
   g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &size);
@@ -550,32 +701,11 @@ decode_pixbuf (const guint8 *data, gsize len, const char *what, guint64 max_pixe
                   what, error);
       return NULL;
     }
-  GdkPixbufFormat *format = gdk_pixbuf_loader_get_format (loader);
-  if (!ok || format == NULL)
+  if (!ok)
     {
-      if (format == NULL || g_error_matches (local, GDK_PIXBUF_ERROR,
-                                             GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
-        {
-          g_autofree char *names = an_image_formats ();
-          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                       "%s: not an image in a format this app reads (%s)", what, names);
-        }
-      else
-        {
-          g_autofree char *name = gdk_pixbuf_format_get_name (format);
-          g_autofree char *upper = g_ascii_strup (name, -1);
-          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: %s", what,
-                       upper, local != NULL ? local->message : "no image");
-        }
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: %s", what,
+                   type_upper, local != NULL ? local->message : "no image");
       g_clear_error (&local);
-      return NULL;
-    }
-  if (gdk_pixbuf_format_is_scalable (format))
-    {
-      g_autofree char *name = gdk_pixbuf_format_get_name (format);
-      g_autofree char *upper = g_ascii_strup (name, -1);
-      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                   "%s: %s is a vector format; convert it to a bitmap first", what, upper);
       return NULL;
     }
   GdkPixbuf *pixbuf = gdk_pixbuf_loader_get_pixbuf (loader); /* a GIF's first frame */
@@ -585,7 +715,8 @@ decode_pixbuf (const guint8 *data, gsize len, const char *what, guint64 max_pixe
                    (guint64) gdk_pixbuf_get_width (pixbuf), max_pixels, what, error))
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable image", what);
+        g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: no picture",
+                     what, type_upper);
       return NULL;
     }
   /* Loaders hand out what they have of a cut file (rows, frames) without an error: a file is
@@ -594,13 +725,11 @@ decode_pixbuf (const guint8 *data, gsize len, const char *what, guint64 max_pixe
       (size.reported && size.updated < (guint64) gdk_pixbuf_get_width (pixbuf) *
                                           (guint64) gdk_pixbuf_get_height (pixbuf)))
     {
-      g_autofree char *name = gdk_pixbuf_format_get_name (format);
-      g_autofree char *upper = g_ascii_strup (name, -1);
       g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: truncated", what,
-                   upper);
+                   type_upper);
       return NULL;
     }
-  /* TIFF's orientation tag (and any other loader's) is honoured as for JPEG */
+  /* TIFF's orientation tag is honoured as JPEG's Exif one */
   g_autoptr (GdkPixbuf) upright = gdk_pixbuf_apply_embedded_orientation (pixbuf);
   return image_from_pixbuf (upright != NULL ? upright : pixbuf);
 }
