@@ -55,6 +55,10 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
                 const char *accept, const char *suggested_name, AnFileFilter filter,
                 AnFileChosenFunc callback, gpointer owner)
 {
+  /* the formats the engine decodes (an_image_formats) */
+  static const char *const images[] = { "image/png",  "image/jpeg", "image/webp",
+                                        "image/bmp",  "image/gif",  "image/tiff",
+                                        "image/vnd.microsoft.icon", NULL };
   static const char *const checkpoints[] = { "ankpt", "ckpt", NULL };
   static const char *const all[] = { "*", NULL };
   static const char *const png[] = { "png", NULL };
@@ -74,14 +78,7 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
   switch (filter)
     {
     case AN_FILE_FILTER_IMAGES:
-      {
-        /* the formats the engine decodes: PNG, JPEG and gdk-pixbuf's (WebP, BMP, GIF...) */
-        GtkFileFilter *f = gtk_file_filter_new ();
-        gtk_file_filter_set_name (f, _("Images"));
-        gtk_file_filter_add_pixbuf_formats (f);
-        gtk_file_chooser_add_filter (chooser, f);
-        g_object_unref (f);
-      }
+      add_filter (chooser, _("Images"), images, NULL);
       break;
     case AN_FILE_FILTER_CHECKPOINTS:
       add_filter (chooser, _("Checkpoints"), NULL, checkpoints);

@@ -39,10 +39,9 @@ gboolean an_cifar_parse_records (const guint8 *data, gsize len, const char *what
                                  guint8 *pixels, gint32 *labels, GError **error);
 
 /* An image from memory, refusing images over max_pixels before decoding them. PNG and JPEG
- * through libpng and libjpeg; the other raster formats (WebP, BMP, GIF's first frame, TIFF,
- * ...) through gdk-pixbuf's loaders; vector formats are refused. JPEGs are turned upright by
- * their Exif orientation (other formats by whatever orientation their loader reports), and
- * CMYK/YCCK ones converted to RGB. */
+ * through libpng and libjpeg; WebP, BMP, GIF (first frame), TIFF and ICO through gdk-pixbuf's
+ * loaders, their size checked from the header first. JPEGs are turned upright by their Exif
+ * orientation (TIFFs by theirs), and CMYK/YCCK ones converted to RGB. */
 AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                           GError **error);
 /* an_image_decode, with JPEGs decoded at the smallest DCT scale of 1/8, 1/4, 1/2 whose shorter
