@@ -192,6 +192,35 @@ serial_moved (gpointer data)
   return an_window_get_classify_serial (w->win) > w->serial;
 }
 
+/* A result came and nothing more is on its way (no newer weights being fetched). */
+static gboolean
+classified (gpointer data)
+{
+  SerialWait *w = data;
+
+  return an_window_get_classify_serial (w->win) > w->serial && !an_window_is_classifying (w->win);
+}
+
+static gint64
+trainer_step (AnTrainer *trainer)
+{
+  gint64 step = 0;
+
+  g_object_get (trainer, "step", &step, NULL);
+  return step;
+}
+
+static void
+drop_texture (AnWindow *win, GdkTexture *texture)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_value_set_object (&value, texture);
+  g_assert_true (an_window_classify_drop (win, &value));
+  g_value_unset (&value);
+}
+
 typedef struct {
   AnWindow *win;
   const char *page;
@@ -355,7 +384,7 @@ drop_file (AnWindow *win, const char *path)
   g_assert_true (an_window_classify_drop (win, &value));
   g_value_unset (&value);
   g_slist_free (list);
-  g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+  g_assert_true (wait_until (classified, &w, TIMEOUT_S));
 }
 
 /* A PNG (by its signature) of at least that size, with some picture in it: at least
@@ -548,6 +577,7 @@ test_window_run (void)
   StateWait paused = { win, AN_TRAINER_PAUSED }, running = { win, AN_TRAINER_RUNNING };
   const double new_lr = 0.0042;
   AnTrainer *trainer;
+  gint64 paused_step;
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 820);
   gtk_window_present (GTK_WINDOW (win));
@@ -600,8 +630,36 @@ test_window_run (void)
   g_assert_nonnull (error);
   g_clear_error (&error);
 
+  /* Classify during the run: the weights of the step the run is paused at. */
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  drop_file (win, png);
+  g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+  paused_step = trainer_step (trainer);
+  g_test_message ("classified by the weights of step %" G_GINT64_FORMAT " (paused at %"
+                  G_GINT64_FORMAT ")", an_window_get_classify_weights_step (win), paused_step);
+  g_assert_cmpint (an_window_get_classify_weights_step (win), ==, paused_step);
+
   gtk_widget_activate_action (GTK_WIDGET (win), "win.resume", NULL);
   g_assert_true (wait_until (in_state, &running, TIMEOUT_S) || is_over (win));
+
+  /* While it trains, within the epoch: the same weights answer at once, not after fresh
+   * ones have been fetched and built (which waits for a step to end). */
+  {
+    SerialWait w = { win, an_window_get_classify_serial (win) };
+    gint64 t0 = g_get_monotonic_time ();
+    double seconds;
+
+    drop_texture (win, texture);
+    g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    seconds = (g_get_monotonic_time () - t0) / 1e6;
+    g_test_message ("classified in %.3f s while the run is %s, by the weights of step %"
+                    G_GINT64_FORMAT, seconds,
+                    an_trainer_state_to_string (an_trainer_get_state (trainer)),
+                    an_window_get_classify_weights_step (win));
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+    g_assert_cmpint (an_window_get_classify_weights_step (win), ==, paused_step);
+    g_assert_cmpfloat (seconds, <, 1.0);
+  }
   g_assert_true (wait_until (has_marker, win, TIMEOUT_S));
   g_test_message ("lr in the trainer: %g (sent %g)", an_trainer_get_config (trainer)->lr, new_lr);
   g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
@@ -618,12 +676,13 @@ test_window_run (void)
                   an_trainer_state_to_string (an_trainer_get_state (trainer)),
                   an_chart_get_n_points (AN_CHART (an_window_get_loss_chart (win)), 0));
 
-  /* A PNG file: shown and classified (five predictions). */
-  g_assert_true (gdk_texture_save_to_png (texture, png));
+  /* A PNG file after the run: classified by the final weights (fetched once, when the run
+   * ended). */
   drop_file (win, png);
   g_assert_cmpint (an_tile_grid_get_n_tiles (AN_TILE_GRID (an_window_get_classify_image (win))),
                    ==, 1);
   g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+  g_assert_cmpint (an_window_get_classify_weights_step (win), ==, trainer_step (trainer));
 
   /* Garbage with an image's name: a toast that names the file, the old image stays. */
   g_assert_true (g_file_set_contents (garbage, "this is not a PNG file", -1, NULL));
@@ -634,17 +693,15 @@ test_window_run (void)
 
   /* Image data (a texture) is classified as well. */
   {
-    GValue value = G_VALUE_INIT;
     SerialWait w = { win, an_window_get_classify_serial (win) };
 
-    g_value_init (&value, GDK_TYPE_TEXTURE);
-    g_value_set_object (&value, texture);
-    g_assert_true (an_window_classify_drop (win, &value));
-    g_value_unset (&value);
-    /* the drop returns before the image is classified: that happens in a thread */
+    drop_texture (win, texture);
+    /* the drop returns before the image is classified: that happens in a thread; the
+     * previous image's predictions are gone at once */
     g_assert_true (an_window_is_classifying (win));
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 0);
     g_assert_cmpuint (an_window_get_classify_serial (win), ==, w.serial);
-    g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    g_assert_true (wait_until (classified, &w, TIMEOUT_S));
     g_assert_false (an_window_is_classifying (win));
     g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
   }
