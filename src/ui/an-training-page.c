@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "an-reflow-grid.h"
 #include "an-training-page.h"
 #include "an-ui-util.h"
 
@@ -23,7 +24,7 @@ struct _AnTrainingPage {
   GtkDropDown *x_axis_dropdown;
   GtkCheckButton *log_scale_check;
   GtkScale *smoothing_scale;
-  GtkGrid *chart_grid;
+  AnReflowGrid *chart_grid;
   AdwPreferencesGroup *live_group;
 
   GSettings *settings;
@@ -254,11 +255,18 @@ an_training_page_init (AnTrainingPage *self)
   an_chart_add_smoothed_series (self->grad_chart, _("Gradient norm (smoothed)"), "red_4",
                                 self->grad_series);
 
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->loss_chart), 0, 0, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->acc_chart), 1, 0, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->lr_chart), 0, 1, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->grad_chart), 1, 1, 1, 1);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->chart_grid), TRUE);
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->loss_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->acc_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->lr_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->grad_chart));
+  /* beside the charts on a wide window, below them on a narrow one */
+  self->live_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->live_group), 300, -1);
+  gtk_widget_set_valign (GTK_WIDGET (self->live_group), GTK_ALIGN_START);
+  adw_preferences_group_set_title (self->live_group, _("Live Hyperparameters"));
+  adw_preferences_group_set_description (self->live_group,
+                                         _("Applied at the next step and marked on the charts"));
+  an_reflow_grid_set_side (self->chart_grid, GTK_WIDGET (self->live_group));
 
   g_settings_bind_with_mapping (self->settings, "chart-x-axis", self->x_axis_dropdown,
                                 "selected", G_SETTINGS_BIND_DEFAULT, x_axis_get_mapping,
@@ -503,6 +511,7 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   object_class->finalize = an_training_page_finalize;
 
   g_type_ensure (AN_TYPE_CHART);
+  g_type_ensure (AN_TYPE_REFLOW_GRID);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
@@ -515,6 +524,5 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   BIND (log_scale_check);
   BIND (smoothing_scale);
   BIND (chart_grid);
-  BIND (live_group);
 #undef BIND
 }

@@ -19,6 +19,7 @@
 #include "an-chart.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
+#include "an-reflow-grid.h"
 #include "an-tile-grid.h"
 #include "an-window.h"
 
@@ -326,29 +327,159 @@ build_path (const char *name)
   return g_build_filename (dir ? dir : ".", "tests", "ui", name, NULL);
 }
 
+/* A PNG of the window's content (without the shadow around it) showing that page. */
 static void
-save_screenshot (AnWindow *win, const char *page)
+save_screenshot (AnWindow *win, const char *page, const char *path)
 {
-  g_autofree char *name = g_strdup_printf ("screenshot-%s.png", page);
-  g_autofree char *path = build_path (name);
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (win));
   g_autoptr (GdkPaintable) paintable = NULL;
   g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   int w = gtk_widget_get_width (GTK_WIDGET (win));
   int h = gtk_widget_get_height (GTK_WIDGET (win));
+  graphene_rect_t r;
 
   an_window_show_page (win, page);
   an_window_dismiss_toasts (win);
   spin (0.6);
+  g_assert_true (gtk_widget_compute_bounds (content, GTK_WIDGET (win), &r));
   paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node, &r);
   g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot %s (%dx%d)", path, w, h);
+  g_test_message ("screenshot %s (%dx%d)", path, gdk_texture_get_width (texture),
+                  gdk_texture_get_height (texture));
+}
+
+typedef struct {
+  int width, height;
+} Size;
+
+static const Size sizes[] = { { 800, 600 }, { 1024, 600 }, { 1366, 768 }, { 1920, 1080 } };
+
+static GtkWidget *
+find_by_type (GtkWidget *root, GType type)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return c;
+      if ((found = find_by_type (c, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  AnWindow *win;
+  int width, height;
+} SizeWait;
+
+static gboolean
+has_size (gpointer data)
+{
+  SizeWait *w = data;
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (w->win));
+
+  return gtk_widget_get_width (content) == w->width && gtk_widget_get_height (content) == w->height;
+}
+
+/* The window's content made width x height (the window draws its shadow around it). */
+static void
+set_size (AnWindow *win, int width, int height)
+{
+  SizeWait w = { win, width, height };
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (win));
+  int dw = 0, dh = 0;
+
+  /* the default size counts the window's frame: measure it, then ask again */
+  for (int i = 0; i < 3 && !has_size (&w); i++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (win), width + dw, height + dh);
+      wait_until (has_size, &w, 3.0);
+      dw += width - gtk_widget_get_width (content);
+      dh += height - gtk_widget_get_height (content);
+    }
+  if (!has_size (&w))
+    g_error ("the window did not take the size %dx%d: %dx%d", width, height,
+             gtk_widget_get_width (content), gtk_widget_get_height (content));
+  spin (0.3);
+}
+
+/* The bounds of widget in the window's content. */
+static graphene_rect_t
+bounds_in_window (AnWindow *win, GtkWidget *widget)
+{
+  graphene_rect_t r;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, gtk_window_get_child (GTK_WINDOW (win)), &r));
+  return r;
+}
+
+/* At this size: the window's content asks for no more than it has, the pages can be
+ * switched (the view switcher in the header, or the bottom bar revealed and on screen), no
+ * page needs a horizontal scroll bar, and the Training page shows its four charts whole
+ * without scrolling (from 1366x768 up, and at 1024x600). */
+static void
+check_layout (AnWindow *win, int width, int height)
+{
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (win));
+  AdwViewSwitcherTitle *title = ADW_VIEW_SWITCHER_TITLE (
+    find_by_type (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_TITLE));
+  AdwViewSwitcherBar *bar = ADW_VIEW_SWITCHER_BAR (
+    find_by_type (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_BAR));
+  int min_w = 0, min_h = 0;
+
+  set_size (win, width, height);
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  gtk_widget_measure (content, GTK_ORIENTATION_VERTICAL, width, &min_h, NULL, NULL, NULL);
+  g_test_message ("%dx%d: the content needs at least %dx%d; switcher %s", width, height, min_w,
+                  min_h, adw_view_switcher_title_get_title_visible (title) ? "at the bottom"
+                                                                           : "in the header");
+  g_assert_cmpint (min_w, <=, width);
+  g_assert_cmpint (min_h, <=, height);
+  if (adw_view_switcher_title_get_title_visible (title))
+    {
+      graphene_rect_t r = bounds_in_window (win, GTK_WIDGET (bar));
+
+      g_assert_true (adw_view_switcher_bar_get_reveal (bar));
+      g_assert_cmpfloat (r.size.height, >, 20);
+      g_assert_cmpfloat (r.origin.y + r.size.height, <=, height + 0.5);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *page = an_window_get_page (win, pages[i]);
+      GtkWidget *scroller = gtk_widget_get_ancestor (page, GTK_TYPE_SCROLLED_WINDOW);
+      GtkAdjustment *h, *v;
+
+      an_window_show_page (win, pages[i]);
+      spin (0.2);
+      if (scroller == NULL || g_str_equal (pages[i], "setup"))
+        continue;
+      h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+      v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      g_test_message ("  %s: %.0fx%.0f in %.0fx%.0f", pages[i], gtk_adjustment_get_upper (h),
+                      gtk_adjustment_get_upper (v), gtk_adjustment_get_page_size (h),
+                      gtk_adjustment_get_page_size (v));
+      g_assert_cmpfloat (gtk_adjustment_get_upper (h), <=, gtk_adjustment_get_page_size (h) + 0.5);
+      if (g_str_equal (pages[i], "training") && (height >= 768 || width >= 1024))
+        {
+          GtkWidget *chart = an_window_get_loss_chart (win);
+          GtkWidget *grid = gtk_widget_get_parent (chart);
+          graphene_rect_t r = bounds_in_window (win, grid);
+
+          g_assert_cmpfloat (gtk_adjustment_get_upper (v), <=,
+                             gtk_adjustment_get_page_size (v) + 0.5);
+          g_assert_cmpfloat (r.origin.y + r.size.height, <=, height + 0.5);
+          g_assert_cmpint (gtk_widget_get_height (chart), >=, 140);
+        }
+    }
 }
 
 static GdkTexture *
@@ -601,7 +732,6 @@ test_window_run (void)
   an_window_set_run_config (win, &cfg);
   an_run_config_clear (&cfg);
   g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
-  save_screenshot (win, "setup");
 
   g_assert_true (action_enabled (win, "win.start"));
   g_assert_false (action_enabled (win, "win.pause"));
@@ -727,11 +857,82 @@ test_window_run (void)
           an_window_show_page (win, pages[i]);
           g_assert_true (wait_until (has_probe, &pw, TIMEOUT_S));
         }
-      save_screenshot (win, pages[i]);
+    }
+
+  /* Small and large screens: the layout at each size, and a screenshot of every page (in the
+   * build folder; at 1366x768 also into $AN_SCREENSHOT_DIR when set: docs/screenshots). */
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      GdkRectangle monitor = { 0 };
+
+      gdk_monitor_get_geometry (gdk_display_get_monitor_at_surface (
+                                  gtk_widget_get_display (GTK_WIDGET (win)),
+                                  gtk_native_get_surface (GTK_NATIVE (win))),
+                                &monitor);
+      /* the window cannot be larger than the screen (with its frame) */
+      if (sizes[k].width + 20 > monitor.width || sizes[k].height + 20 > monitor.height)
+        {
+          g_assert_cmpint (sizes[k].width, >, 1024); /* 800x600 and 1024x600 always */
+          g_test_message ("%dx%d not checked: the screen is %dx%d (run under xvfb-run -s "
+                          "\"-screen 0 2560x1600x24\")", sizes[k].width, sizes[k].height,
+                          monitor.width, monitor.height);
+          continue;
+        }
+      check_layout (win, sizes[k].width, sizes[k].height);
+      for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("screenshot-%dx%d-%s.png", sizes[k].width,
+                                                   sizes[k].height, pages[i]);
+          g_autofree char *path = build_path (name);
+
+          save_screenshot (win, pages[i], path);
+          if (sizes[k].width == 1366 && g_getenv ("AN_SCREENSHOT_DIR") != NULL)
+            {
+              g_autofree char *file = g_strdup_printf ("%s.png", pages[i]);
+              g_autofree char *doc = g_build_filename (g_getenv ("AN_SCREENSHOT_DIR"), file, NULL);
+
+              save_screenshot (win, pages[i], doc);
+            }
+        }
     }
   check_exports (win);
 
   close_while_classifying (win, texture);
+}
+
+/* The chart grid: two columns where two of min-column-width fit, else one; the side widget
+ * beside it when there is room for two columns and it, else below. Heights from the
+ * children's 140 px minimum and 12 px spacing. */
+static void
+test_reflow_grid (void)
+{
+  GtkWidget *grid = g_object_ref_sink (an_reflow_grid_new ());
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  int min = 0;
+
+  g_object_set (grid, "min-column-width", 320, "spacing", 12, NULL);
+  for (int i = 0; i < 4; i++)
+    {
+      GtkWidget *child = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+      gtk_widget_set_size_request (child, 220, 140);
+      an_reflow_grid_append (AN_REFLOW_GRID (grid), child);
+    }
+  gtk_widget_measure (grid, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 220);
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 600, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 4 * 140 + 3 * 12); /* one column */
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 2 * 320 + 12, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 2 * 140 + 12); /* two */
+
+  gtk_widget_set_size_request (side, 300, 200);
+  an_reflow_grid_set_side (AN_REFLOW_GRID (grid), side);
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 2 * 320 + 2 * 12 + 300, &min, NULL, NULL,
+                      NULL);
+  g_assert_cmpint (min, ==, 2 * 140 + 12); /* the side beside, no taller than the grid */
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 900, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 2 * 140 + 12 + 12 + 200); /* below */
+  g_object_unref (grid);
 }
 
 int
@@ -744,6 +945,7 @@ main (int argc, char **argv)
     }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  g_test_add_func ("/window/reflow-grid", test_reflow_grid);
   g_test_add_func ("/window/run", test_window_run);
   return g_test_run ();
 }
