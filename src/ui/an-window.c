@@ -298,6 +298,8 @@ static void
 on_steps (AnTrainer *trainer, GArray *steps, AnWindow *self)
 {
   an_training_page_add_steps (self->training_page, steps);
+  if (steps->len > 0)
+    self->run_seconds = g_array_index (steps, AnStepRecord, steps->len - 1).wall_seconds;
 }
 
 static void
@@ -459,6 +461,7 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
   release_trainer (self);
   self->trainer = trainer;
   self->state = an_trainer_get_state (trainer);
+  self->run_seconds = 0;
   set_pages_trainer (self, trainer);
 
   g_signal_connect_object (trainer, "steps", G_CALLBACK (on_steps), self, 0);

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "an-application.h"
 #include "an-chart.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
@@ -696,6 +697,65 @@ check_unreadable_dataset (AnWindow *win)
   g_assert_null (strstr (adw_action_row_get_subtitle (row), stale));
 }
 
+/* The toplevel window of that type other than the main window, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr (GListModel) toplevels = NULL;
+  GtkWindow *found = NULL;
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; found == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        found = w;
+    }
+  return found;
+}
+
+/* Ctrl+. on a run longer than confirm-stop-after asks first; answering "Keep Training" keeps
+ * it. (0: always ask; the run is paused here.) */
+static void
+check_stop_asks (AnWindow *win)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  AnTrainer *trainer = an_window_get_trainer (win);
+  AdwMessageDialog *dialog;
+
+  g_settings_set_int (settings, "confirm-stop-after", 0);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL);
+  spin (0.3);
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_test_message ("stop asks: %s / %s", adw_message_dialog_get_heading (dialog),
+                  adw_message_dialog_get_body (dialog));
+  g_assert_cmpint (an_trainer_get_state (trainer), ==, AN_TRAINER_PAUSED);
+  adw_message_dialog_response (dialog, "cancel"); /* what its button does, then it closes */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (0.3);
+  g_assert_cmpint (an_trainer_get_state (trainer), ==, AN_TRAINER_PAUSED);
+  g_settings_reset (settings, "confirm-stop-after");
+}
+
+/* Save Checkpoint As suggests the checkpoints' own extension. */
+static void
+check_save_name (AnWindow *win)
+{
+  GtkWindow *chooser;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.save-checkpoint", NULL));
+  spin (0.3);
+  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)), ==,
+                   "checkpoint.ankpt");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  spin (0.3);
+}
+
+
 static void
 test_window_run (void)
 {
@@ -759,6 +819,8 @@ test_window_run (void)
   g_assert_false (an_window_set_live_hyperparameter (win, "colour", 1.0, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
+
+  check_stop_asks (win);
 
   /* Classify during the run: the weights of the step the run is paused at. */
   g_assert_true (gdk_texture_save_to_png (texture, png));
@@ -896,8 +958,64 @@ test_window_run (void)
         }
     }
   check_exports (win);
+  check_save_name (win);
 
   close_while_classifying (win, texture);
+}
+
+
+/* The accelerators work from the keyboard: Ctrl+Shift+. arrives as Ctrl+">", so the trigger
+ * must be "greater"; the shortcuts window names every key itself (no raw "KP_Enter" from the
+ * actions' second accelerators) and says which of "," and "." a shortcut means. */
+static void
+test_shortcuts (void)
+{
+  g_autoptr (AnApplication) app = an_application_new ();
+  g_autoptr (GtkBuilder) builder = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) keep_best = NULL;
+  gboolean greater = FALSE;
+  GSList *objects;
+  int n = 0;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  keep_best = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                     "win.stop-keep-best");
+  for (int i = 0; keep_best[i] != NULL; i++)
+    {
+      guint key = 0;
+      GdkModifierType mods = 0;
+
+      g_assert_true (gtk_accelerator_parse (keep_best[i], &key, &mods));
+      g_test_message ("win.stop-keep-best: %s", keep_best[i]);
+      greater |= key == GDK_KEY_greater && mods == GDK_CONTROL_MASK;
+    }
+  g_assert_true (greater);
+
+  builder = gtk_builder_new_from_resource ("/org/alexnetstudio/AlexNetStudio/gtk/help-overlay.ui");
+  objects = gtk_builder_get_objects (builder);
+  for (GSList *l = objects; l != NULL; l = l->next)
+    {
+      g_autofree char *accel = NULL, *title = NULL, *subtitle = NULL, *action = NULL;
+
+      if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        continue;
+      g_object_get (l->data, "accelerator", &accel, "title", &title, "subtitle", &subtitle,
+                    "action-name", &action, NULL);
+      g_test_message ("%s: %s (%s)", title, accel, subtitle ? subtitle : "");
+      g_assert_nonnull (accel);
+      g_assert_null (strstr (accel, "KP_"));
+      if (strstr (accel, "period") != NULL)
+        g_assert_nonnull (strstr (subtitle, "(.)"));
+      if (strstr (accel, "comma") != NULL)
+        g_assert_nonnull (strstr (subtitle, "(,)"));
+      n++;
+    }
+  g_slist_free (objects);
+  g_assert_cmpint (n, >=, 10);
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
 }
 
 /* The chart grid: two columns where two of min-column-width fit, else one; the side widget
@@ -946,6 +1064,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/window/reflow-grid", test_reflow_grid);
+  g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/run", test_window_run);
   return g_test_run ();
 }
