@@ -18,6 +18,9 @@
 
 #include "an-application.h"
 #include "an-chart.h"
+#include "an-confusion-view.h"
+#include "an-lrn-page.h"
+#include "an-training-page.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
 #include "an-reflow-grid.h"
@@ -697,6 +700,79 @@ check_unreadable_dataset (AnWindow *win)
   g_assert_null (strstr (adw_action_row_get_subtitle (row), stale));
 }
 
+static GtkWidget *
+find_label (GtkWidget *root, const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (c) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (c)), text) == 0)
+        return c;
+      if ((found = find_label (c, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The end of the run: the test set's accuracy in the toast and under the progress line. */
+static void
+check_test_result (AnWindow *win, const char *toast)
+{
+  AnTrainer *trainer = an_window_get_trainer (win);
+  AnTrainingPage *page = AN_TRAINING_PAGE (find_by_type (GTK_WIDGET (win),
+                                                         AN_TYPE_TRAINING_PAGE));
+  AnTestResult test;
+  g_autofree char *top1 = NULL;
+
+  g_assert_true (an_trainer_get_test_result (trainer, &test));
+  top1 = g_strdup_printf ("%.1f%%", 100.0 * test.top1);
+  g_test_message ("%s / %s", toast, an_training_page_get_result_text (page));
+  g_assert_cmpint (test.n_images, ==, 500); /* test_size */
+  g_assert_nonnull (strstr (toast, "test set"));
+  g_assert_nonnull (strstr (toast, top1));
+  g_assert_nonnull (strstr (an_training_page_get_result_text (page), top1));
+}
+
+static gboolean
+has_confusion (gpointer data)
+{
+  AnConfusionView *view = AN_CONFUSION_VIEW (find_by_type (GTK_WIDGET (data),
+                                                           AN_TYPE_CONFUSION_VIEW));
+
+  return an_confusion_view_get_n_classes (view) == 10;
+}
+
+/* The confusion matrix names its columns as its rows; the LRN page draws before and after on
+ * one colour scale, and its difference heading stands on one line. */
+static void
+check_results_pages (AnWindow *win)
+{
+  AnConfusionView *view = AN_CONFUSION_VIEW (find_by_type (GTK_WIDGET (win),
+                                                           AN_TYPE_CONFUSION_VIEW));
+  AnLrnPage *lrn = AN_LRN_PAGE (find_by_type (GTK_WIDGET (win), AN_TYPE_LRN_PAGE));
+  GtkWidget *heading;
+  double lo[2], hi[2];
+
+  g_assert_true (wait_until (has_confusion, win, TIMEOUT_S));
+  g_assert_cmpstr (an_confusion_view_get_column_label (view, 0), ==, "T-shirt/top");
+  g_assert_cmpstr (an_confusion_view_get_column_label (view, 9), ==, "Ankle boot");
+
+  an_window_show_page (win, "lrn");
+  spin (0.3);
+  for (int i = 0; i < 2; i++)
+    an_lrn_page_get_range (lrn, i, &lo[i], &hi[i]);
+  g_test_message ("LRN colour scales: before %g..%g, after %g..%g", lo[0], hi[0], lo[1], hi[1]);
+  g_assert_cmpfloat (hi[0], >, lo[0]);
+  g_assert_cmpfloat (lo[0], ==, lo[1]);
+  g_assert_cmpfloat (hi[0], ==, hi[1]);
+  heading = find_label (GTK_WIDGET (lrn), "After − before");
+  g_assert_nonnull (heading);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (heading))), ==,
+                   1);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (heading))));
+}
+
 /* The toplevel window of that type other than the main window, or NULL. */
 static GtkWindow *
 find_toplevel (GType type)
@@ -857,6 +933,8 @@ test_window_run (void)
   g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
 
   g_assert_true (wait_until (is_over, win, TIMEOUT_S));
+  if (an_trainer_get_state (trainer) == AN_TRAINER_FINISHED)
+    check_test_result (win, an_window_get_last_toast (win));
   if (an_trainer_get_state (trainer) != AN_TRAINER_FINISHED
       && an_trainer_get_state (trainer) != AN_TRAINER_EARLY_STOPPED)
     g_error ("the run ended in state %s: %s",
@@ -920,6 +998,8 @@ test_window_run (void)
           g_assert_true (wait_until (has_probe, &pw, TIMEOUT_S));
         }
     }
+
+  check_results_pages (win);
 
   /* Small and large screens: the layout at each size, and a screenshot of every page (in the
    * build folder; at 1366x768 also into $AN_SCREENSHOT_DIR when set: docs/screenshots). */
