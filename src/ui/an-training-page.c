@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "an-reflow-grid.h"
 #include "an-training-page.h"
 #include "an-ui-util.h"
 
@@ -19,11 +20,12 @@ struct _AnTrainingPage {
 
   /* from the template */
   GtkProgressBar *progress_bar;
+  GtkLabel *result_label;
   GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
   GtkDropDown *x_axis_dropdown;
   GtkCheckButton *log_scale_check;
   GtkScale *smoothing_scale;
-  GtkGrid *chart_grid;
+  AnReflowGrid *chart_grid;
   AdwPreferencesGroup *live_group;
 
   GSettings *settings;
@@ -254,11 +256,18 @@ an_training_page_init (AnTrainingPage *self)
   an_chart_add_smoothed_series (self->grad_chart, _("Gradient norm (smoothed)"), "red_4",
                                 self->grad_series);
 
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->loss_chart), 0, 0, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->acc_chart), 1, 0, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->lr_chart), 0, 1, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->grad_chart), 1, 1, 1, 1);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->chart_grid), TRUE);
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->loss_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->acc_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->lr_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->grad_chart));
+  /* beside the charts on a wide window, below them on a narrow one */
+  self->live_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->live_group), 300, -1);
+  gtk_widget_set_valign (GTK_WIDGET (self->live_group), GTK_ALIGN_START);
+  adw_preferences_group_set_title (self->live_group, _("Live Hyperparameters"));
+  adw_preferences_group_set_description (self->live_group,
+                                         _("Applied at the next step and marked on the charts"));
+  an_reflow_grid_set_side (self->chart_grid, GTK_WIDGET (self->live_group));
 
   g_settings_bind_with_mapping (self->settings, "chart-x-axis", self->x_axis_dropdown,
                                 "selected", G_SETTINGS_BIND_DEFAULT, x_axis_get_mapping,
@@ -426,6 +435,7 @@ an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer)
 
   g_set_object (&self->trainer, trainer);
   g_array_set_size (self->epochs, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
   self->have_step = FALSE;
   if (trainer == NULL)
     return;
@@ -437,6 +447,30 @@ void
 an_training_page_set_state (AnTrainingPage *self, AnTrainerState state)
 {
   g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+}
+
+void
+an_training_page_show_test_result (AnTrainingPage *self, const AnTestResult *test)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  /* Translators: after a run: "Test set: 81.2% top-1, 98.0% top-5, loss 0.53 (10,000 images)" */
+  text = g_strdup_printf (ngettext ("Test set: %.1f%% top-1, %.1f%% top-5, loss %.3g (%'d image)",
+                                    "Test set: %.1f%% top-1, %.1f%% top-5, loss %.3g (%'d images)",
+                                    test->n_images),
+                          100.0 * test->top1, 100.0 * test->top5, test->loss, test->n_images);
+  gtk_label_set_text (self->result_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), TRUE);
+}
+
+const char *
+an_training_page_get_result_text (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->result_label))
+           ? gtk_label_get_text (self->result_label) : "";
 }
 
 AnChart *
@@ -503,10 +537,12 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   object_class->finalize = an_training_page_finalize;
 
   g_type_ensure (AN_TYPE_CHART);
+  g_type_ensure (AN_TYPE_REFLOW_GRID);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
   BIND (progress_bar);
+  BIND (result_label);
   BIND (epoch_label);
   BIND (step_label);
   BIND (speed_label);
@@ -515,6 +551,5 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   BIND (log_scale_check);
   BIND (smoothing_scale);
   BIND (chart_grid);
-  BIND (live_group);
 #undef BIND
 }

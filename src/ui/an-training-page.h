@@ -20,6 +20,11 @@ void an_training_page_add_epoch (AnTrainingPage *self, const AnEpochRecord *e);
 void an_training_page_add_change (AnTrainingPage *self, const AnHyperChange *c);
 void an_training_page_set_state (AnTrainingPage *self, AnTrainerState state);
 
+/* The test split's result at the end of the run, under the progress line. */
+void an_training_page_show_test_result (AnTrainingPage *self, const AnTestResult *test);
+/* The text shown for it ("" before). */
+const char *an_training_page_get_result_text (AnTrainingPage *self);
+
 /* chart: "loss", "accuracy", "lr" or "grad"; NULL for another name. */
 AnChart *an_training_page_get_chart (AnTrainingPage *self, const char *chart);
 /* Whether any chart has data to export. */

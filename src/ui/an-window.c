@@ -201,6 +201,13 @@ an_window_is_classifying (AnWindow *self)
   return an_classify_page_is_busy (self->classify_page);
 }
 
+gint64
+an_window_get_classify_weights_step (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), 0);
+  return an_classify_page_get_weights_step (self->classify_page);
+}
+
 guint
 an_window_get_classify_serial (AnWindow *self)
 {
@@ -252,6 +259,13 @@ request_views (AnWindow *self)
 }
 
 static gboolean
+state_is_final (AnTrainerState s)
+{
+  return s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
+         || s == AN_TRAINER_FAILED;
+}
+
+static gboolean
 on_snapshot_timeout (gpointer user_data)
 {
   request_views (AN_WINDOW (user_data));
@@ -285,8 +299,7 @@ on_steps (AnTrainer *trainer, GArray *steps, AnWindow *self)
 {
   an_training_page_add_steps (self->training_page, steps);
   if (steps->len > 0)
-    an_classify_page_set_step (self->classify_page,
-                               g_array_index (steps, AnStepRecord, steps->len - 1).step);
+    self->run_seconds = g_array_index (steps, AnStepRecord, steps->len - 1).wall_seconds;
 }
 
 static void
@@ -295,6 +308,7 @@ on_epoch (AnTrainer *trainer, const AnEpochRecord *e, AnWindow *self)
   an_training_page_add_epoch (self->training_page, e);
   /* The confusion matrix belongs to the epoch just validated; filters move every epoch. */
   an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
+  an_classify_page_weights_changed (self->classify_page);
   request_views (self);
 }
 
@@ -357,12 +371,15 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
 {
   AnTrainerState old = self->state;
   AnEpochRecord last;
+  AnTestResult test;
 
   self->state = state;
   update_state_label (self);
   an_window_update_actions (self);
   an_setup_page_set_locked (self->setup_page, state_is_active (state));
   an_training_page_set_state (self->training_page, state);
+  if (an_trainer_get_test_result (trainer, &test))
+    an_training_page_show_test_result (self->training_page, &test);
 
   if (state == AN_TRAINER_RUNNING && self->snapshot_timeout == 0)
     self->snapshot_timeout =
@@ -375,12 +392,18 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
       /* Paused or over: the views show the final weights (delivered at once). */
       request_views (self);
     }
+  if (state_is_final (state))
+    an_classify_page_weights_changed (self->classify_page);
 
   switch (state)
     {
     case AN_TRAINER_FINISHED:
       an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
-      if (last_epoch (self, &last))
+      if (last_epoch (self, &last) && an_trainer_get_test_result (trainer, &test))
+        show_toast_printf (self, _("Training finished: %.1f%% validation accuracy, %.1f%% on "
+                                   "the test set"),
+                           100.0 * last.val_acc, 100.0 * test.top1);
+      else if (last_epoch (self, &last))
         show_toast_printf (self, _("Training finished: %.1f%% validation accuracy"),
                            100.0 * last.val_acc);
       else
@@ -445,6 +468,7 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
   release_trainer (self);
   self->trainer = trainer;
   self->state = an_trainer_get_state (trainer);
+  self->run_seconds = 0;
   set_pages_trainer (self, trainer);
 
   g_signal_connect_object (trainer, "steps", G_CALLBACK (on_steps), self, 0);
