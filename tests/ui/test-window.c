@@ -5,7 +5,7 @@
  * (read in a thread; an unreadable folder; a result that comes too late), a tiny run
  * (alexnet-tiny on 1000 Fashion-MNIST images, batch 64, one epoch) started, paused and resumed
  * through the window's actions, a live learning-rate change reaching the trainer and the
- * chart, drops of a PNG, of image data and of garbage (classified in a thread), the window
+ * chart, drops of a PNG, a WebP, of image data and of garbage (classified in a thread), the window
  * closed while an image is being classified, the probe image on the maps' pages, every export
  * (PNG and CSV files checked), and a PNG screenshot of every page in the build directory.
  * Exits 77 (skip) without a display.
@@ -839,6 +839,7 @@ test_window_run (void)
   AnRunConfig cfg;
   g_autofree char *png = build_path ("drop-test.png");
   g_autofree char *garbage = build_path ("drop-garbage.png");
+  g_autofree char *webp = build_path ("drop-test.webp");
   g_autoptr (GdkTexture) texture = make_texture (40, 30);
   g_autoptr (GError) error = NULL;
   StateWait paused = { win, AN_TRAINER_PAUSED }, running = { win, AN_TRAINER_RUNNING };
@@ -953,6 +954,21 @@ test_window_run (void)
                    ==, 1);
   g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
   g_assert_cmpint (an_window_get_classify_weights_step (win), ==, trainer_step (trainer));
+
+  /* A WebP file (what a web browser gives): decoded through gdk-pixbuf, classified. The
+   * saver comes with webp-pixbuf-loader (build-aux/deps.sh). */
+  {
+    g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_get_from_texture (texture);
+    g_autoptr (GError) webp_error = NULL;
+    guint serial = an_window_get_classify_serial (win);
+
+    g_assert_true (gdk_pixbuf_save (pixbuf, webp, "webp", &webp_error, NULL));
+    g_assert_no_error (webp_error);
+    drop_file (win, webp);
+    g_assert_cmpuint (an_window_get_classify_serial (win), >, serial);
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+    g_unlink (webp);
+  }
 
   /* Garbage with an image's name: a toast that names the file, the old image stays. */
   g_assert_true (g_file_set_contents (garbage, "this is not a PNG file", -1, NULL));
