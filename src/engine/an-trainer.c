@@ -744,7 +744,7 @@ AnTrainer *
 an_trainer_new_from_checkpoint (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
-  AnCheckpoint *ck = an_checkpoint_read (path, sizeof (AnEpochRecord), error);
+  AnCheckpoint *ck = an_checkpoint_read (path, error);
   if (!ck)
     return NULL;
   AnTrainer *t = an_trainer_new (&ck->config, error);

@@ -57,7 +57,10 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
                 const char *accept, const char *suggested_name, AnFileFilter filter,
                 AnFileChosenFunc callback, gpointer owner)
 {
-  static const char *const images[] = { "image/png", "image/jpeg", NULL };
+  /* the formats the engine decodes (an_image_formats) */
+  static const char *const images[] = { "image/png",  "image/jpeg", "image/webp",
+                                        "image/bmp",  "image/gif",  "image/tiff",
+                                        "image/vnd.microsoft.icon", NULL };
   static const char *const checkpoints[] = { "ankpt", "ckpt", NULL };
   static const char *const all[] = { "*", NULL };
   static const char *const png[] = { "png", NULL };
@@ -77,7 +80,7 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
   switch (filter)
     {
     case AN_FILE_FILTER_IMAGES:
-      add_filter (chooser, _("PNG and JPEG images"), images, NULL);
+      add_filter (chooser, _("Images"), images, NULL);
       break;
     case AN_FILE_FILTER_CHECKPOINTS:
       add_filter (chooser, _("Checkpoints"), NULL, checkpoints);

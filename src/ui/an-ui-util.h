@@ -28,7 +28,7 @@ void an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char 
                      const char *accept, const char *suggested_name, AnFileFilter filter,
                      AnFileChosenFunc callback, gpointer owner);
 
-/* Decodes a PNG or JPEG file in a thread; source_object becomes the GTask's source. */
+/* Decodes an image file (an_image_load's formats) in a thread; source_object becomes the GTask's source. */
 void an_load_image_async (gpointer source_object, GFile *file, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data);
 AnImage *an_load_image_finish (GAsyncResult *result, GError **error);
