@@ -5,6 +5,8 @@
  * shared by the window's pages. */
 
 #include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
 
 #include "an-ui-util.h"
 
@@ -242,4 +244,23 @@ an_probe_requested (GtkLabel *caption, gboolean have_run)
   gtk_label_set_text (caption, have_run
                                  ? _("The maps of the new probe image follow at the next snapshot.")
                                  : _("The maps appear once training has started."));
+}
+
+char *
+an_format_count (gint64 n)
+{
+  const char *sep = localeconv ()->thousands_sep;
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
+  GString *out = g_string_new (n < 0 ? "-" : "");
+  gsize len = strlen (digits);
+
+  if (sep == NULL || *sep == '\0')
+    sep = ",";
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, sep);
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
 }

@@ -42,6 +42,10 @@ void an_toast (GtkWidget *widget, const char *format, ...) G_GNUC_PRINTF (2, 3);
 void an_schema_bounds (GSettings *settings, const char *key, double *lo, double *hi,
                        GStrv *choices);
 
+/* A count with its digits grouped by thousands ("1,248,106"): the locale's separator, or a
+ * comma where the locale has none (the C locale). */
+char *an_format_count (gint64 n);
+
 /* A wrapped label in a style class ("heading", "dim-label"). */
 GtkWidget *an_heading_new (const char *text, const char *style);
 
