@@ -28,7 +28,10 @@ remove_files (void)
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  input_fd = g_file_open_tmp ("fuzz-checkpoint-XXXXXX", &input_path, NULL);
+  /* on tmpfs the writer's fsyncs cost nothing: many more runs per second */
+  const char *dir = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir ();
+  input_path = g_build_filename (dir, "fuzz-checkpoint-XXXXXX", NULL);
+  input_fd = g_mkstemp (input_path);
   g_assert (input_fd >= 0);
   copy_path = g_strconcat (input_path, ".copy", NULL);
   atexit (remove_files);
