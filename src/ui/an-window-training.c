@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "an-run-label.h"
 #include "an-window-private.h"
 
 #define LIVE_DEBOUNCE_MS 400
@@ -29,7 +30,7 @@ static const LiveSpec live_specs[] = {
   { AN_LIVE_PATIENCE, "patience", N_("Early-stopping patience"), 0, 1 },
 };
 
-static const char *const x_axis_choices[] = { "step", "epoch", "time", NULL };
+static const char *const x_axis_choices[] = { "step", "epoch", "time", "clock", NULL };
 
 static void
 for_each_chart (AnWindow *self, void (*fn) (AnChart *chart, gpointer data), gpointer data)
@@ -250,6 +251,11 @@ an_window_training_init (AnWindow *self)
   an_chart_add_smoothed_series (self->grad_chart, _("Gradient norm (smoothed)"), "red_4",
                                 self->grad_series);
 
+  /* One x range for the four: the per-epoch accuracy ends where the per-step loss does. */
+  an_chart_share_x (self->acc_chart, self->loss_chart);
+  an_chart_share_x (self->lr_chart, self->loss_chart);
+  an_chart_share_x (self->grad_chart, self->loss_chart);
+
   gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->loss_chart), 0, 0, 1, 1);
   gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->acc_chart), 1, 0, 1, 1);
   gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->lr_chart), 0, 1, 1, 1);
@@ -281,13 +287,18 @@ an_window_training_init (AnWindow *self)
 static void
 new_run (AnChart *chart, gpointer data)
 {
-  an_chart_new_run (chart);
+  an_chart_new_run (chart, data);
 }
 
 void
 an_window_training_new_run (AnWindow *self)
 {
-  for_each_chart (self, new_run, NULL);
+  const AnRunConfig *cfg = self->trainer != NULL ? an_trainer_get_config (self->trainer) : NULL;
+  g_autofree char *name = NULL;
+
+  if (cfg != NULL)
+    name = an_run_label (cfg->model, cfg->batch, cfg->lr, g_get_real_time () / G_USEC_PER_SEC);
+  for_each_chart (self, new_run, name);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
   gtk_label_set_text (self->epoch_label, "");
@@ -402,11 +413,12 @@ an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
 {
   g_autofree char *label = g_strdup_printf ("%s %.3g→%.3g", an_live_key_name (c->key),
                                             c->old_value, c->new_value);
-  double epoch = self->have_step ? self->last_step.epoch_frac : 0.0;
-  double wall = self->have_step ? self->last_step.wall_seconds : 0.0;
+  AnChartMarkerKind kind = c->by_schedule ? AN_CHART_MARKER_SCHEDULE : AN_CHART_MARKER_CHANGE;
 
-  an_chart_add_marker (self->loss_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
-  an_chart_add_marker (self->lr_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
+  /* The change says where it took effect: its event arrives before the records of the steps
+   * that preceded it, so the last record seen would put the marker early. */
+  an_chart_add_marker (self->loss_chart, kind, c->step, c->epoch_frac, c->wall_seconds, label);
+  an_chart_add_marker (self->lr_chart, kind, c->step, c->epoch_frac, c->wall_seconds, label);
   set_live_value (self, c->key, c->new_value);
   if (!c->by_schedule)
     an_window_toast (self, _("%s is now %g (from step %lld)"), an_live_key_name (c->key),
