@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "an-application.h"
+#include "an-ui-util.h"
 #include "an-window.h"
 
 struct _AnApplication {
@@ -25,12 +26,17 @@ an_application_new (void)
                        NULL);
 }
 
+/* A spin row bound to a number key, its bounds the schema's <range> (as on the Setup page). */
 static GtkWidget *
 spin_row (GSettings *settings, const char *key, const char *title, const char *subtitle,
-          double lo, double hi, double step, guint digits)
+          double step, guint digits)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, step);
+  GtkWidget *spin;
+  double lo = 0, hi = 0;
+
+  an_schema_bounds (settings, key, &lo, &hi, NULL);
+  spin = gtk_spin_button_new_with_range (lo, hi, step);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   if (subtitle != NULL)
@@ -78,13 +84,13 @@ action_preferences (GSimpleAction *action, GVariant *param, gpointer user_data)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (charts),
                              spin_row (settings, "chart-smoothing", _("Smoothing"),
                                        _("Weight of the moving average of the training loss"),
-                                       0, 0.99, 0.01, 2));
+                                       0.01, 2));
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (run), _("Live Views"));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (run),
                              spin_row (settings, "snapshot-interval", _("Refresh every"),
                                        _("Seconds between filter and feature-map updates while "
                                          "training (applies to the next run)"),
-                                       1, 60, 1, 0));
+                                       1, 0));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (charts));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (run));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));

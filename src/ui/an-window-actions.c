@@ -88,27 +88,27 @@ on_checkpoint_chosen (AnWindow *self, GFile *file)
 
   if (path == NULL)
     {
-      an_window_toast (self, _("The checkpoint must be on this computer"));
+      an_toast (GTK_WIDGET (self), _("The checkpoint must be on this computer"));
       return;
     }
   trainer = an_trainer_new_from_checkpoint (path, &error);
   if (trainer == NULL)
     {
-      an_window_toast (self, _("Cannot open the checkpoint: %s"), error->message);
+      an_toast (GTK_WIDGET (self), _("Cannot open the checkpoint: %s"), error->message);
       return;
     }
   an_window_adopt_trainer (self, trainer);
-  an_window_classify_use_checkpoint (self, path);
+  an_classify_page_use_checkpoint (self->classify_page, path);
   an_window_show_page (self, "training");
-  an_window_toast (self, _("Checkpoint opened: train to continue the run"));
+  an_toast (GTK_WIDGET (self), _("Checkpoint opened: train to continue the run"));
 }
 
 static void
 action_open_checkpoint (GtkWidget *widget, const char *name, GVariant *param)
 {
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN,
-                         _("Open a Checkpoint"), _("_Open"), NULL, AN_FILE_FILTER_CHECKPOINTS,
-                         on_checkpoint_chosen);
+  an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_OPEN, _("Open a Checkpoint"), _("_Open"),
+                  NULL, AN_FILE_FILTER_CHECKPOINTS, (AnFileChosenFunc) on_checkpoint_chosen,
+                  widget);
 }
 
 static void
@@ -120,10 +120,10 @@ on_checkpoint_copied (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_file_copy_finish (G_FILE (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        an_window_toast (self, _("Cannot save the checkpoint: %s"), error->message);
+        an_toast (GTK_WIDGET (self), _("Cannot save the checkpoint: %s"), error->message);
     }
   else
-    an_window_toast (self, _("Checkpoint saved"));
+    an_toast (GTK_WIDGET (self), _("Checkpoint saved"));
   g_object_unref (self);
 }
 
@@ -135,7 +135,7 @@ on_save_checkpoint_chosen (AnWindow *self, GFile *file)
 
   if (last == NULL)
     {
-      an_window_toast (self, _("No checkpoint has been written yet"));
+      an_toast (GTK_WIDGET (self), _("No checkpoint has been written yet"));
       return;
     }
   /* A copy, so the run keeps writing its own file; checkpoints can be large: async. */
@@ -147,9 +147,9 @@ on_save_checkpoint_chosen (AnWindow *self, GFile *file)
 static void
 action_save_checkpoint (GtkWidget *widget, const char *name, GVariant *param)
 {
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
-                         _("Save the Checkpoint"), _("_Save"), "alexnet.ckpt",
-                         AN_FILE_FILTER_CHECKPOINTS, on_save_checkpoint_chosen);
+  an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SAVE, _("Save the Checkpoint"), _("_Save"),
+                  "alexnet.ckpt", AN_FILE_FILTER_CHECKPOINTS,
+                  (AnFileChosenFunc) on_save_checkpoint_chosen, widget);
 }
 
 void

@@ -33,15 +33,7 @@ static const ChartFile chart_files[] = {
 static AnChart *
 chart_by_id (AnWindow *self, const char *id)
 {
-  if (g_strcmp0 (id, "loss") == 0)
-    return self->loss_chart;
-  if (g_strcmp0 (id, "accuracy") == 0)
-    return self->acc_chart;
-  if (g_strcmp0 (id, "lr") == 0)
-    return self->lr_chart;
-  if (g_strcmp0 (id, "grad") == 0)
-    return self->grad_chart;
-  return NULL;
+  return an_training_page_get_chart (self->training_page, id);
 }
 
 gboolean
@@ -135,15 +127,12 @@ gboolean
 an_window_export_filters_png (AnWindow *self, const char *path, GError **error)
 {
   AnTileGrid *grids[2];
-  int n = 0;
+  int n;
 
   g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  for (int t = 0; t < 2; t++)
-    if (gtk_widget_get_visible (self->tower_box[t])
-        && an_tile_grid_get_n_tiles (self->filter_grid[t]) > 0)
-      grids[n++] = self->filter_grid[t];
+  n = an_filters_page_get_filled_grids (self->filters_page, grids);
   if (n == 0)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
@@ -156,16 +145,19 @@ an_window_export_filters_png (AnWindow *self, const char *path, GError **error)
 gboolean
 an_window_export_maps_png (AnWindow *self, const char *path, GError **error)
 {
+  AnTileGrid *maps;
+
   g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (an_tile_grid_get_n_tiles (self->maps_grid) == 0)
+  maps = an_maps_page_get_maps_grid (self->maps_page);
+  if (an_tile_grid_get_n_tiles (maps) == 0)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                    _("There are no feature maps to export yet"));
       return FALSE;
     }
-  return write_grids_png (&self->maps_grid, 1, path, error);
+  return write_grids_png (&maps, 1, path, error);
 }
 
 int
@@ -192,7 +184,7 @@ an_window_export_all (AnWindow *self, const char *folder, GError **error)
     written++;
   }
   /* the grids only once there is something in them */
-  if (an_tile_grid_get_n_tiles (self->filter_grid[0]) > 0)
+  if (an_tile_grid_get_n_tiles (an_filters_page_get_grid (self->filters_page, 0)) > 0)
     {
       g_autofree char *path = g_build_filename (folder, "filters.png", NULL);
 
@@ -200,7 +192,7 @@ an_window_export_all (AnWindow *self, const char *folder, GError **error)
         return -1;
       written++;
     }
-  if (an_tile_grid_get_n_tiles (self->maps_grid) > 0)
+  if (an_tile_grid_get_n_tiles (an_maps_page_get_maps_grid (self->maps_page)) > 0)
     {
       g_autofree char *path = g_build_filename (folder, "feature-maps.png", NULL);
 
@@ -217,7 +209,7 @@ local_path (AnWindow *self, GFile *file)
   char *path = g_file_get_path (file);
 
   if (path == NULL)
-    an_window_toast (self, _("The file must be on this computer"));
+    an_toast (GTK_WIDGET (self), _("The file must be on this computer"));
   return path;
 }
 
@@ -225,9 +217,9 @@ static void
 report (AnWindow *self, gboolean ok, const char *path, GError *error)
 {
   if (ok)
-    an_window_toast (self, _("Saved “%s”"), path);
+    an_toast (GTK_WIDGET (self), _("Saved “%s”"), path);
   else
-    an_window_toast (self, _("Cannot export: %s"), error->message);
+    an_toast (GTK_WIDGET (self), _("Cannot export: %s"), error->message);
 }
 
 typedef gboolean (*ExportFunc) (AnWindow *self, const char *path, GError **error);
@@ -277,8 +269,9 @@ action_export_chart_png (GtkWidget *widget, const char *name, GVariant *param)
     title = _("Export the Learning Rate Chart");
   else
     title = _("Export the Gradient Norm Chart");
-  an_window_choose_file (self, GTK_FILE_CHOOSER_ACTION_SAVE, title, _("_Export"), file,
-                         AN_FILE_FILTER_PNG, on_chart_png_chosen);
+  an_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_SAVE, title, _("_Export"), file,
+                         AN_FILE_FILTER_PNG, (AnFileChosenFunc) on_chart_png_chosen,
+                  self);
 }
 
 static void
@@ -290,9 +283,10 @@ on_csv_chosen (AnWindow *self, GFile *file)
 static void
 action_export_csv (GtkWidget *widget, const char *name, GVariant *param)
 {
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+  an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SAVE,
                          _("Export All Series as CSV"), _("_Export"), "training.csv",
-                         AN_FILE_FILTER_CSV, on_csv_chosen);
+                         AN_FILE_FILTER_CSV, (AnFileChosenFunc) on_csv_chosen,
+                  widget);
 }
 
 static void
@@ -304,8 +298,9 @@ on_filters_chosen (AnWindow *self, GFile *file)
 static void
 action_export_filters (GtkWidget *widget, const char *name, GVariant *param)
 {
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Filters"),
-                         _("_Export"), "filters.png", AN_FILE_FILTER_PNG, on_filters_chosen);
+  an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Filters"),
+                         _("_Export"), "filters.png", AN_FILE_FILTER_PNG, (AnFileChosenFunc) on_filters_chosen,
+                  widget);
 }
 
 static void
@@ -317,9 +312,10 @@ on_maps_chosen (AnWindow *self, GFile *file)
 static void
 action_export_maps (GtkWidget *widget, const char *name, GVariant *param)
 {
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE,
+  an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SAVE,
                          _("Export Feature Maps"), _("_Export"), "feature-maps.png",
-                         AN_FILE_FILTER_PNG, on_maps_chosen);
+                         AN_FILE_FILTER_PNG, (AnFileChosenFunc) on_maps_chosen,
+                  widget);
 }
 
 static void
@@ -333,34 +329,34 @@ on_folder_chosen (AnWindow *self, GFile *file)
     return;
   n = an_window_export_all (self, path, &error);
   if (n < 0)
-    an_window_toast (self, _("Cannot export: %s"), error->message);
+    an_toast (GTK_WIDGET (self), _("Cannot export: %s"), error->message);
   else
-    an_window_toast (self, ngettext ("%d file saved in “%s”", "%d files saved in “%s”", n), n,
+    an_toast (GTK_WIDGET (self), ngettext ("%d file saved in “%s”", "%d files saved in “%s”", n), n,
                      path);
 }
 
 static void
 action_export_all (GtkWidget *widget, const char *name, GVariant *param)
 {
-  an_window_choose_file (AN_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+  an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                          _("Export Charts, Series and Grids to a Folder"), _("_Export"), NULL,
-                         AN_FILE_FILTER_NONE, on_folder_chosen);
+                         AN_FILE_FILTER_NONE, (AnFileChosenFunc) on_folder_chosen,
+                  widget);
 }
 
 void
 an_window_export_update_actions (AnWindow *self)
 {
   GtkWidget *w = GTK_WIDGET (self);
-  gboolean charts = self->trainer != NULL
-                    || an_chart_get_n_points (self->loss_chart, self->loss_raw) > 0;
+  gboolean charts = an_training_page_has_data (self->training_page);
 
   gtk_widget_action_set_enabled (w, "win.export-all", charts);
   gtk_widget_action_set_enabled (w, "win.export-chart-png", charts);
   gtk_widget_action_set_enabled (w, "win.export-csv", charts);
   gtk_widget_action_set_enabled (w, "win.export-filters",
-                                 an_tile_grid_get_n_tiles (self->filter_grid[0]) > 0);
+                                 an_tile_grid_get_n_tiles (an_filters_page_get_grid (self->filters_page, 0)) > 0);
   gtk_widget_action_set_enabled (w, "win.export-maps",
-                                 an_tile_grid_get_n_tiles (self->maps_grid) > 0);
+                                 an_tile_grid_get_n_tiles (an_maps_page_get_maps_grid (self->maps_page)) > 0);
 }
 
 void

@@ -1,10 +1,12 @@
 #define G_LOG_DOMAIN "alexnet-ui"
 #include "config.h"
 
-/* an-window.c: AnWindow's core: the template, the run (one AnTrainer at a time) and the
- * dispatch of its signals to the pages. The trainer's signals arrive on the main context,
- * already coalesced, so handlers only copy numbers into widgets; snapshots are requested on
- * a timer while running and whenever the visible page needs fresh data.
+/* an-window.c: AnWindow places the six pages (each a widget with its own template), holds
+ * the run (one AnTrainer at a time), hands it to the pages and routes its events to them.
+ * The trainer's signals arrive on the main context, already coalesced, so the pages only copy
+ * numbers into widgets; snapshots are requested on a timer while running and whenever the
+ * visible page needs fresh data. Pages reach the window only through its actions (win.toast)
+ * and their own signals.
  */
 
 #include <errno.h>
@@ -27,17 +29,14 @@ on_toast_dismissed (AnWindow *self, AdwToast *toast)
     g_ptr_array_remove (self->toasts, toast);
 }
 
-void
-an_window_toast (AnWindow *self, const char *format, ...)
+static void
+show_toast (AnWindow *self, const char *text)
 {
-  va_list args;
   AdwToast *toast;
 
   g_free (self->last_toast);
-  va_start (args, format);
-  self->last_toast = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_message ("%s", self->last_toast);
+  self->last_toast = g_strdup (text);
+  g_debug ("%s", text);
   if (self->toasts == NULL) /* closed: the message is all there is */
     return;
 
@@ -47,6 +46,26 @@ an_window_toast (AnWindow *self, const char *format, ...)
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), self,
                            G_CONNECT_SWAPPED);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void show_toast_printf (AnWindow *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+show_toast_printf (AnWindow *self, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  show_toast (self, text);
+}
+
+static void
+action_toast (GtkWidget *widget, const char *name, GVariant *param)
+{
+  show_toast (AN_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
 void
@@ -71,94 +90,8 @@ an_window_get_last_toast (AnWindow *self)
   return self->last_toast;
 }
 
-typedef struct {
-  AnWindow *self;
-  AnFileChosenFunc callback;
-} ChooseData;
-
-static void
-on_chooser_response (GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-  ChooseData *data = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (file != NULL)
-        data->callback (data->self, file);
-    }
-  g_object_unref (data->self);
-  g_free (data);
-  g_object_unref (dialog);
-}
-
-/* The one place that opens a file chooser (GtkFileChooserNative: the portal in a sandbox). */
-void
-an_window_choose_file (AnWindow *self, GtkFileChooserAction action, const char *title,
-                       const char *accept, const char *suggested_name, AnFileFilter filter,
-                       AnFileChosenFunc callback)
-{
-  GtkFileChooserNative *native;
-  GtkFileFilter *f;
-  ChooseData *data;
-
-  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  if (suggested_name != NULL)
-    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), suggested_name);
-
-  switch (filter)
-    {
-    case AN_FILE_FILTER_IMAGES:
-      f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("PNG and JPEG images"));
-      gtk_file_filter_add_mime_type (f, "image/png");
-      gtk_file_filter_add_mime_type (f, "image/jpeg");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
-      g_object_unref (f);
-      break;
-    case AN_FILE_FILTER_CHECKPOINTS:
-      f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("Checkpoints"));
-      gtk_file_filter_add_suffix (f, "ckpt");
-      gtk_file_filter_add_suffix (f, "anckpt");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
-      g_object_unref (f);
-      f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("All files"));
-      gtk_file_filter_add_pattern (f, "*");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
-      g_object_unref (f);
-      break;
-    case AN_FILE_FILTER_PNG:
-      f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("PNG image"));
-      gtk_file_filter_add_suffix (f, "png");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
-      g_object_unref (f);
-      break;
-    case AN_FILE_FILTER_CSV:
-      f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, _("CSV table"));
-      gtk_file_filter_add_suffix (f, "csv");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), f);
-      g_object_unref (f);
-      break;
-    case AN_FILE_FILTER_NONE:
-    default:
-      break;
-    }
-
-  data = g_new0 (ChooseData, 1);
-  data->self = g_object_ref (self);
-  data->callback = callback;
-  g_signal_connect (native, "response", G_CALLBACK (on_chooser_response), data);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
-
-const char *
-an_window_visible_page (AnWindow *self)
+static const char *
+visible_page (AnWindow *self)
 {
   const char *name = adw_view_stack_get_visible_child_name (self->stack);
 
@@ -186,19 +119,49 @@ an_window_get_trainer (AnWindow *self)
   return self->trainer;
 }
 
+void
+an_window_get_run_config (AnWindow *self, AnRunConfig *cfg)
+{
+  g_return_if_fail (AN_IS_WINDOW (self));
+  an_setup_page_get_run_config (self->setup_page, cfg);
+}
+
+void
+an_window_set_run_config (AnWindow *self, const AnRunConfig *cfg)
+{
+  g_return_if_fail (AN_IS_WINDOW (self));
+  an_setup_page_set_run_config (self->setup_page, cfg);
+}
+
+gboolean
+an_window_set_live_hyperparameter (AnWindow *self, const char *key, double value,
+                                   GError **error)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+
+  if (self->trainer == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("There is no run to change"));
+      return FALSE;
+    }
+  return an_trainer_set_hyperparameter (self->trainer, key, value, error);
+}
+
+/* Widgets and state the tests inspect: the pages' own. */
+
 GtkWidget *
 an_window_get_loss_chart (AnWindow *self)
 {
   g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
-  return GTK_WIDGET (self->loss_chart);
+  return GTK_WIDGET (an_training_page_get_chart (self->training_page, "loss"));
 }
 
 GtkWidget *
 an_window_get_filter_grid (AnWindow *self, int tower)
 {
   g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
-  g_return_val_if_fail (tower == 0 || tower == 1, NULL);
-  return GTK_WIDGET (self->filter_grid[tower]);
+  return GTK_WIDGET (an_filters_page_get_grid (self->filters_page, tower));
 }
 
 GtkWidget *
@@ -206,7 +169,64 @@ an_window_get_probe_grid (AnWindow *self, const char *page)
 {
   g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
   g_return_val_if_fail (g_strcmp0 (page, "features") == 0 || g_strcmp0 (page, "lrn") == 0, NULL);
-  return GTK_WIDGET (g_str_equal (page, "lrn") ? self->lrn_probe_grid : self->probe_grid);
+  return g_str_equal (page, "lrn") ? GTK_WIDGET (an_lrn_page_get_probe_grid (self->lrn_page))
+                                   : GTK_WIDGET (an_maps_page_get_probe_grid (self->maps_page));
+}
+
+GtkWidget *
+an_window_get_classify_image (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (an_classify_page_get_image (self->classify_page));
+}
+
+gboolean
+an_window_classify_drop (AnWindow *self, const GValue *value)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+  return an_classify_page_drop (self->classify_page, value);
+}
+
+int
+an_window_get_n_predictions (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), 0);
+  return an_classify_page_get_n_predictions (self->classify_page);
+}
+
+gboolean
+an_window_is_classifying (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+  return an_classify_page_is_busy (self->classify_page);
+}
+
+guint
+an_window_get_classify_serial (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), 0);
+  return an_classify_page_get_serial (self->classify_page);
+}
+
+gboolean
+an_window_get_dataset_preview (AnWindow *self, int *n_train, int *n_test, int *n_samples)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+  return an_setup_page_get_dataset_preview (self->setup_page, n_train, n_test, n_samples);
+}
+
+GtkWidget *
+an_window_get_dataset_info_row (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
+  return an_setup_page_get_dataset_info_row (self->setup_page);
+}
+
+GtkWidget *
+an_window_get_dataset_sample (AnWindow *self, int i)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
+  return an_setup_page_get_dataset_sample (self->setup_page, i);
 }
 
 static gboolean
@@ -215,10 +235,26 @@ state_is_active (AnTrainerState s)
   return s == AN_TRAINER_RUNNING || s == AN_TRAINER_PAUSED || s == AN_TRAINER_DIVERGED;
 }
 
+/* Snapshots for what is on screen: the filters always (they are cheap and the Filters page
+ * is often the one watched), the maps of the visible maps' page. */
+static void
+request_views (AnWindow *self)
+{
+  const char *page = visible_page (self);
+
+  if (self->trainer == NULL)
+    return;
+  an_trainer_request_snapshot (self->trainer, AN_SNAPSHOT_WEIGHTS, "conv1", NULL);
+  if (g_str_equal (page, "features"))
+    an_maps_page_request (self->maps_page);
+  else if (g_str_equal (page, "lrn"))
+    an_lrn_page_request (self->lrn_page);
+}
+
 static gboolean
 on_snapshot_timeout (gpointer user_data)
 {
-  an_window_views_request (AN_WINDOW (user_data));
+  request_views (AN_WINDOW (user_data));
   return G_SOURCE_CONTINUE;
 }
 
@@ -247,22 +283,25 @@ update_state_label (AnWindow *self)
 static void
 on_steps (AnTrainer *trainer, GArray *steps, AnWindow *self)
 {
-  an_window_training_add_steps (self, steps);
+  an_training_page_add_steps (self->training_page, steps);
+  if (steps->len > 0)
+    an_classify_page_set_step (self->classify_page,
+                               g_array_index (steps, AnStepRecord, steps->len - 1).step);
 }
 
 static void
 on_epoch (AnTrainer *trainer, const AnEpochRecord *e, AnWindow *self)
 {
-  an_window_training_add_epoch (self, e);
+  an_training_page_add_epoch (self->training_page, e);
   /* The confusion matrix belongs to the epoch just validated; filters move every epoch. */
   an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
-  an_window_views_request (self);
+  request_views (self);
 }
 
 static void
 on_hyperparameter_changed (AnTrainer *trainer, const AnHyperChange *c, AnWindow *self)
 {
-  an_window_training_add_change (self, c);
+  an_training_page_add_change (self->training_page, c);
 }
 
 static void
@@ -278,15 +317,21 @@ on_snapshot_ready (AnTrainer *trainer, AnSnapshot *snapshot, AnWindow *self)
     {
     case AN_SNAPSHOT_CONFUSION:
     case AN_SNAPSHOT_PARAMS:
-      an_window_classify_on_snapshot (self, snapshot);
+      an_classify_page_show (self->classify_page, snapshot);
       break;
     case AN_SNAPSHOT_WEIGHTS:
+      an_filters_page_show (self->filters_page, snapshot);
+      break;
     case AN_SNAPSHOT_FEATURES:
+      an_maps_page_show (self->maps_page, snapshot);
+      break;
     case AN_SNAPSHOT_LRN:
+      an_lrn_page_show (self->lrn_page, snapshot);
+      break;
     default:
-      an_window_views_on_snapshot (self, snapshot);
       break;
     }
+  an_window_export_update_actions (self); /* the grids may have filled */
 }
 
 static void
@@ -295,15 +340,29 @@ on_log (AnTrainer *trainer, const char *message, AnWindow *self)
   g_info ("%s", message);
 }
 
+/* The last epoch of the run, or FALSE when there is none. */
+static gboolean
+last_epoch (AnWindow *self, AnEpochRecord *out)
+{
+  g_autoptr (GArray) epochs = an_trainer_get_epoch_history (self->trainer);
+
+  if (epochs == NULL || epochs->len == 0)
+    return FALSE;
+  *out = g_array_index (epochs, AnEpochRecord, epochs->len - 1);
+  return TRUE;
+}
+
 static void
 on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, AnWindow *self)
 {
   AnTrainerState old = self->state;
+  AnEpochRecord last;
 
   self->state = state;
   update_state_label (self);
   an_window_update_actions (self);
-  an_window_setup_set_locked (self, state_is_active (state));
+  an_setup_page_set_locked (self->setup_page, state_is_active (state));
+  an_training_page_set_state (self->training_page, state);
 
   if (state == AN_TRAINER_RUNNING && self->snapshot_timeout == 0)
     self->snapshot_timeout =
@@ -314,43 +373,35 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
   if (state != AN_TRAINER_RUNNING)
     {
       /* Paused or over: the views show the final weights (delivered at once). */
-      an_window_views_request (self);
+      request_views (self);
     }
 
   switch (state)
     {
     case AN_TRAINER_FINISHED:
-      {
-        const AnEpochRecord *last = self->epochs->len > 0
-          ? &g_array_index (self->epochs, AnEpochRecord, self->epochs->len - 1) : NULL;
-
-        an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
-        if (last != NULL)
-          an_window_toast (self, _("Training finished: %.1f%% validation accuracy"),
-                           100.0 * last->val_acc);
-        else
-          an_window_toast (self, _("Training finished"));
-        break;
-      }
+      an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
+      if (last_epoch (self, &last))
+        show_toast_printf (self, _("Training finished: %.1f%% validation accuracy"),
+                           100.0 * last.val_acc);
+      else
+        show_toast_printf (self, "%s", _("Training finished"));
+      break;
     case AN_TRAINER_EARLY_STOPPED:
-      {
-        const AnEpochRecord *last = self->epochs->len > 0
-          ? &g_array_index (self->epochs, AnEpochRecord, self->epochs->len - 1) : NULL;
-
-        an_window_toast (self, _("Stopped early: no improvement since epoch %d"),
-                         last != NULL ? last->best_epoch : 0);
-        break;
-      }
+      show_toast_printf (self, _("Stopped early: no improvement since epoch %d"),
+                         last_epoch (self, &last) ? last.best_epoch : 0);
+      break;
     case AN_TRAINER_DIVERGED:
-      an_window_toast (self, _("The loss diverged. Lower the learning rate, then resume from "
-                               "the last good checkpoint."));
+      show_toast_printf (self, "%s",
+                         _("The loss diverged. Lower the learning rate, then resume from the "
+                           "last good checkpoint."));
       break;
     case AN_TRAINER_FAILED:
-      an_window_toast (self, _("Training failed: %s"), reason != NULL ? reason : _("unknown error"));
+      show_toast_printf (self, _("Training failed: %s"),
+                         reason != NULL ? reason : _("unknown error"));
       break;
     case AN_TRAINER_STOPPED:
       if (old != AN_TRAINER_STOPPED)
-        an_window_toast (self, _("Training stopped"));
+        show_toast_printf (self, "%s", _("Training stopped"));
       break;
     case AN_TRAINER_IDLE:
     case AN_TRAINER_RUNNING:
@@ -358,6 +409,15 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
     default:
       break;
     }
+}
+
+static void
+set_pages_trainer (AnWindow *self, AnTrainer *trainer)
+{
+  an_training_page_set_trainer (self->training_page, trainer);
+  an_maps_page_set_trainer (self->maps_page, trainer);
+  an_lrn_page_set_trainer (self->lrn_page, trainer);
+  an_classify_page_set_trainer (self->classify_page, trainer);
 }
 
 static void
@@ -385,10 +445,7 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
   release_trainer (self);
   self->trainer = trainer;
   self->state = an_trainer_get_state (trainer);
-  g_array_set_size (self->epochs, 0);
-  self->have_step = FALSE;
-  an_window_training_new_run (self);
-  an_window_classify_new_run (self);
+  set_pages_trainer (self, trainer);
 
   g_signal_connect_object (trainer, "steps", G_CALLBACK (on_steps), self, 0);
   g_signal_connect_object (trainer, "epoch", G_CALLBACK (on_epoch), self, 0);
@@ -403,12 +460,11 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
   steps = an_trainer_get_step_history (trainer);
   epochs = an_trainer_get_epoch_history (trainer);
   if (steps != NULL && steps->len > 0)
-    an_window_training_add_steps (self, steps);
+    on_steps (trainer, steps, self);
   for (guint i = 0; epochs != NULL && i < epochs->len; i++)
-    an_window_training_add_epoch (self, &g_array_index (epochs, AnEpochRecord, i));
+    an_training_page_add_epoch (self->training_page, &g_array_index (epochs, AnEpochRecord, i));
 
-  an_window_set_run_config (self, an_trainer_get_config (trainer));
-  an_window_training_sync_live (self);
+  an_setup_page_set_run_config (self->setup_page, an_trainer_get_config (trainer));
   update_state_label (self);
   an_window_update_actions (self);
 }
@@ -444,13 +500,13 @@ an_window_start_run (AnWindow *self)
       return;
     }
 
-  an_window_get_run_config (self, &cfg);
+  an_setup_page_get_run_config (self->setup_page, &cfg);
   g_free (cfg.checkpoint_dir);
   cfg.checkpoint_dir = new_run_dir ();
   if (g_mkdir_with_parents (cfg.checkpoint_dir, 0700) != 0)
     {
-      an_window_toast (self, _("Cannot create the run folder “%s”: %s"), cfg.checkpoint_dir,
-                       g_strerror (errno));
+      show_toast_printf (self, _("Cannot create the run folder “%s”: %s"), cfg.checkpoint_dir,
+                         g_strerror (errno));
       an_run_config_clear (&cfg);
       return;
     }
@@ -458,7 +514,7 @@ an_window_start_run (AnWindow *self)
   an_run_config_clear (&cfg);
   if (trainer == NULL)
     {
-      an_window_toast (self, _("Invalid settings: %s"), error->message);
+      show_toast_printf (self, _("Invalid settings: %s"), error->message);
       return;
     }
   an_window_adopt_trainer (self, trainer);
@@ -469,8 +525,23 @@ an_window_start_run (AnWindow *self)
 static void
 on_visible_page_changed (AnWindow *self)
 {
-  if (self->trainer != NULL)
-    an_window_views_request (self);
+  request_views (self);
+}
+
+static void
+on_preset_changed (AnWindow *self)
+{
+  const AnPreset *preset = an_setup_page_get_preset (self->setup_page);
+
+  an_maps_page_set_preset (self->maps_page, preset);
+  an_lrn_page_set_preset (self->lrn_page, preset);
+}
+
+static void
+on_probe_changed (AnWindow *self)
+{
+  an_lrn_page_set_probe (self->lrn_page, an_maps_page_get_probe (self->maps_page));
+  request_views (self);
 }
 
 static void
@@ -481,10 +552,6 @@ an_window_dispose (GObject *object)
   release_trainer (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  an_window_training_dispose (self);
-  an_window_views_dispose (self);
-  an_window_classify_dispose (self);
-  an_window_setup_dispose (self);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->toasts, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), AN_TYPE_WINDOW);
@@ -496,7 +563,6 @@ an_window_finalize (GObject *object)
 {
   AnWindow *self = AN_WINDOW (object);
 
-  g_clear_pointer (&self->epochs, g_array_unref);
   g_clear_object (&self->cancellable);
   g_free (self->last_toast);
   G_OBJECT_CLASS (an_window_parent_class)->finalize (object);
@@ -511,8 +577,12 @@ an_window_class_init (AnWindowClass *klass)
   object_class->dispose = an_window_dispose;
   object_class->finalize = an_window_finalize;
 
-  g_type_ensure (AN_TYPE_CHART);
-  g_type_ensure (AN_TYPE_TILE_GRID);
+  g_type_ensure (AN_TYPE_SETUP_PAGE);
+  g_type_ensure (AN_TYPE_TRAINING_PAGE);
+  g_type_ensure (AN_TYPE_FILTERS_PAGE);
+  g_type_ensure (AN_TYPE_MAPS_PAGE);
+  g_type_ensure (AN_TYPE_LRN_PAGE);
+  g_type_ensure (AN_TYPE_CLASSIFY_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/alexnetstudio/AlexNetStudio/an-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnWindow, name)
@@ -523,51 +593,18 @@ an_window_class_init (AnWindowClass *klass)
   BIND (stop_button);
   BIND (state_label);
   BIND (stack);
-  BIND (setup_box);
-  BIND (preset_row);
-  BIND (preset_details_row);
-  BIND (dataset_row);
-  BIND (folder_row);
-  BIND (dataset_info_row);
-  BIND (dataset_spinner);
-  BIND (dataset_samples_row);
-  BIND (dataset_samples_box);
-  BIND (progress_bar);
-  BIND (epoch_label);
-  BIND (step_label);
-  BIND (speed_label);
-  BIND (eta_label);
-  BIND (x_axis_dropdown);
-  BIND (log_scale_check);
-  BIND (smoothing_scale);
-  BIND (chart_grid);
-  BIND (live_group);
-  BIND (filters_title);
-  BIND (zoom_spin);
-  BIND (filters_box);
-  BIND (probe_box);
-  BIND (probe_label);
-  BIND (enlarged_label);
-  BIND (maps_label);
-  BIND (layer_dropdown);
-  BIND (maps_box);
-  BIND (lrn_group);
-  BIND (lrn_layer_row);
-  BIND (lrn_grid);
-  BIND (lrn_side_box);
-  BIND (classify_stack);
-  BIND (classify_image_box);
-  BIND (top5_box);
-  BIND (confusion_box);
-  BIND (confusion_label);
-  BIND (classify_busy_box);
-  BIND (classify_spinner);
-  BIND (classify_busy_label);
+  BIND (switcher_title);
+  BIND (switcher_bar);
+  BIND (setup_page);
+  BIND (training_page);
+  BIND (filters_page);
+  BIND (maps_page);
+  BIND (lrn_page);
+  BIND (classify_page);
 #undef BIND
 
-  an_window_setup_class_init (widget_class);
-  an_window_views_class_init (widget_class);
-  an_window_classify_class_init (widget_class);
+  /* The pages' way to tell the user something (an_toast). */
+  gtk_widget_class_install_action (widget_class, "win.toast", "s", action_toast);
   an_window_actions_class_init (widget_class);
   an_window_export_class_init (widget_class);
 }
@@ -584,7 +621,6 @@ an_window_init (AnWindow *self)
                                     "/org/alexnetstudio/AlexNetStudio/icons");
 
   self->settings = g_settings_new (APP_ID);
-  self->epochs = g_array_new (FALSE, FALSE, sizeof (AnEpochRecord));
   self->cancellable = g_cancellable_new ();
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -597,11 +633,11 @@ an_window_init (AnWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
 
-  an_window_training_init (self);
-  an_window_views_init (self);
-  an_window_classify_init (self);
-  an_window_setup_init (self); /* last: choosing the preset fills the other pages' pickers */
-
+  g_signal_connect_object (self->setup_page, "preset-changed", G_CALLBACK (on_preset_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->maps_page, "probe-changed", G_CALLBACK (on_probe_changed), self,
+                           G_CONNECT_SWAPPED);
+  on_preset_changed (self);
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (on_visible_page_changed), self, G_CONNECT_SWAPPED);
   update_state_label (self);

@@ -13,6 +13,7 @@
 
 #include "an-error.h"
 #include "data-test-util.h"
+#include "an-dataset-preview.h"
 
 static AnImage *
 pattern_image (int channels, int height, int width, int seed)
@@ -431,6 +432,55 @@ test_folder_splits_and_grey (void)
   test_rmdir (root);
 }
 
+/* The window's dataset preview: counts of both splits, one sample per class (the class's first
+ * image), subsampled nearest-neighbour when larger than asked; no test/ folder: n_test -1. */
+static void
+test_folder_preview (void)
+{
+  g_autofree char *root = test_tmpdir ();
+  g_autofree char *train = g_build_filename (root, "train", NULL);
+  g_autofree char *test = g_build_filename (root, "test", NULL);
+  g_autofree char *train_a = class_dir (train, "a");
+  g_autofree char *train_b = class_dir (train, "b");
+  g_autofree char *test_a = class_dir (test, "a");
+  g_autoptr (AnImage) g1 = pattern_image (1, 4, 4, 1);
+  g_autoptr (AnImage) g2 = pattern_image (1, 4, 4, 2);
+  save_png (g1, train_a, "1.png");
+  save_png (g2, train_b, "1.png");
+  save_png (g1, train_b, "2.png");
+  save_png (g1, test_a, "1.png");
+  g_autofree char *spec = g_strconcat ("folder:", root, NULL);
+  g_autofree char *train_spec = g_strconcat ("folder:", train, NULL);
+  GError *error = NULL;
+
+  g_autoptr (AnDatasetPreview) p = an_dataset_preview_load (spec, 64, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (p->n_train, ==, 3);
+  g_assert_cmpint (p->n_test, ==, 1);
+  g_assert_cmpint (p->channels, ==, 1);
+  g_assert_cmpint (p->height, ==, 4);
+  g_assert_cmpstr (p->class_names[1], ==, "b");
+  g_assert_cmpint (p->n_samples, ==, 2);
+  g_assert_cmpint (p->sample_class[1], ==, 1);
+  g_assert_cmpint (p->sample_h, ==, 4);
+  g_assert_cmpmem (p->samples, 16, g1->pixels, 16);
+  g_assert_cmpmem (p->samples + 16, 16, g2->pixels, 16);
+
+  g_autoptr (AnDatasetPreview) small = an_dataset_preview_load (train_spec, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (small->n_test, ==, -1);
+  g_assert_cmpint (small->sample_h, ==, 2);
+  g_assert_cmpint (small->sample_w, ==, 2);
+  for (int y = 0; y < 2; y++)
+    for (int x = 0; x < 2; x++)
+      g_assert_cmpint (small->samples[4 + y * 2 + x], ==, g2->pixels[y * 2 * 4 + x * 2]);
+
+  g_assert_null (an_dataset_preview_load ("folder:/nowhere/at/all", 64, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  test_rmdir (root);
+}
+
 static void
 test_folder_bad (void)
 {
@@ -482,5 +532,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/folder/classes", test_folder);
   g_test_add_func ("/data/folder/splits-and-grey", test_folder_splits_and_grey);
   g_test_add_func ("/data/folder/bad", test_folder_bad);
+  g_test_add_func ("/data/folder/preview", test_folder_preview);
   return g_test_run ();
 }

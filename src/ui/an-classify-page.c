@@ -1,7 +1,7 @@
 #define G_LOG_DOMAIN "alexnet-ui"
 #include "config.h"
 
-/* an-window-classify.c: the Classify page. Images come by drag and drop (files or image
+/* an-classify-page.c: the Classify page. Images come by drag and drop (files or image
  * data) or from a file chooser. Nothing heavy runs on the main loop: files are decoded,
  * classifiers built (a model plus a copy of up to 61 million parameters) and images
  * classified in GTask threads. Each task owns references to what it reads; its result is
@@ -12,11 +12,51 @@
 #include <glib/gi18n.h>
 
 #include "an-classifier.h"
-#include "an-window-private.h"
+#include "an-classify-page.h"
+#include "an-confusion-view.h"
+#include "an-ui-util.h"
 
 #define TOP_K 5
 
-/* A classifier shared by the window and the threads that use it. an_classifier_classify keeps
+typedef struct _AnClassifierRef AnClassifierRef;
+typedef struct _AnImageRef AnImageRef;
+
+struct _AnClassifyPage {
+  AdwBin parent_instance;
+
+  /* from the template */
+  GtkStack *classify_stack;
+  GtkBox *classify_image_box, *top5_box, *confusion_box;
+  GtkBox *classify_busy_box;
+  GtkSpinner *classify_spinner;
+  GtkLabel *classify_busy_label;
+  GtkLabel *confusion_label;
+
+  AnTileGrid *classify_grid;
+  AnConfusionView *confusion_view;
+  GtkWidget *top5_rows[TOP_K];
+  GtkLabel *top5_names[TOP_K], *top5_values[TOP_K];
+  GtkLevelBar *top5_bars[TOP_K];
+
+  AnTrainer *trainer;
+  gint64 last_step;
+  gboolean have_step;
+
+  /* results of tasks older than the last one started are dropped */
+  AnClassifierRef *classifier;
+  AnImageRef *classify_image;
+  gboolean waiting_params;   /* a PARAMS snapshot was asked for */
+  gboolean build_pending;    /* a classifier is being built */
+  gboolean classify_pending; /* the image is being classified */
+  guint build_generation, classify_generation;
+  GCancellable *cancellable; /* cancelled when the page goes */
+  int n_predictions;
+  guint classify_serial;
+};
+
+G_DEFINE_FINAL_TYPE (AnClassifyPage, an_classify_page, ADW_TYPE_BIN)
+
+/* A classifier shared by the page and the threads that use it. an_classifier_classify keeps
  * its input and output buffers in the classifier, hence the lock: one image at a time. */
 struct _AnClassifierRef {
   GMutex lock;
@@ -49,7 +89,7 @@ classifier_ref_new (AnClassifier *classifier, gint64 step)
   return ref;
 }
 
-void
+static void
 an_classifier_ref_unref (AnClassifierRef *ref)
 {
   g_atomic_rc_box_release_full (ref, classifier_ref_clear);
@@ -70,35 +110,35 @@ image_ref_new (AnImage *image)
   return ref;
 }
 
-void
+static void
 an_image_ref_unref (AnImageRef *ref)
 {
   g_atomic_rc_box_release_full (ref, image_ref_clear);
 }
 
 guint
-an_window_get_classify_serial (AnWindow *self)
+an_classify_page_get_serial (AnClassifyPage *self)
 {
-  g_return_val_if_fail (AN_IS_WINDOW (self), 0);
+  g_return_val_if_fail (AN_IS_CLASSIFY_PAGE (self), 0);
   return self->classify_serial;
 }
 
 int
-an_window_get_n_predictions (AnWindow *self)
+an_classify_page_get_n_predictions (AnClassifyPage *self)
 {
-  g_return_val_if_fail (AN_IS_WINDOW (self), 0);
+  g_return_val_if_fail (AN_IS_CLASSIFY_PAGE (self), 0);
   return self->n_predictions;
 }
 
-GtkWidget *
-an_window_get_classify_image (AnWindow *self)
+AnTileGrid *
+an_classify_page_get_image (AnClassifyPage *self)
 {
-  g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
-  return GTK_WIDGET (self->classify_grid);
+  g_return_val_if_fail (AN_IS_CLASSIFY_PAGE (self), NULL);
+  return self->classify_grid;
 }
 
 static void
-show_predictions (AnWindow *self, const AnPrediction *p, int n)
+show_predictions (AnClassifyPage *self, const AnPrediction *p, int n)
 {
   self->n_predictions = n;
   for (int i = 0; i < TOP_K; i++)
@@ -122,14 +162,14 @@ show_predictions (AnWindow *self, const AnPrediction *p, int n)
 }
 
 gboolean
-an_window_is_classifying (AnWindow *self)
+an_classify_page_is_busy (AnClassifyPage *self)
 {
-  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (AN_IS_CLASSIFY_PAGE (self), FALSE);
   return self->waiting_params || self->build_pending || self->classify_pending;
 }
 
 static void
-update_busy (AnWindow *self)
+update_busy (AnClassifyPage *self)
 {
   gboolean preparing = self->waiting_params || self->build_pending;
   gboolean busy = preparing || self->classify_pending;
@@ -202,7 +242,7 @@ classify_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
 static void
 on_classified (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  AnWindow *self = AN_WINDOW (source);
+  AnClassifyPage *self = AN_CLASSIFY_PAGE (source);
   ClassifyJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   ClassifyResult *r = g_task_propagate_pointer (G_TASK (result), &error);
@@ -218,7 +258,7 @@ on_classified (GObject *source, GAsyncResult *result, gpointer user_data)
   update_busy (self);
   if (r == NULL)
     {
-      an_window_toast (self, _("Cannot classify this image: %s"), error->message);
+      an_toast (GTK_WIDGET (self), _("Cannot classify this image: %s"), error->message);
       show_predictions (self, NULL, 0);
     }
   else
@@ -228,7 +268,7 @@ on_classified (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-classify_start (AnWindow *self)
+classify_start (AnClassifyPage *self)
 {
   g_autoptr (GTask) task = g_task_new (self, self->cancellable, on_classified, NULL);
   ClassifyJob *job = g_new0 (ClassifyJob, 1);
@@ -286,7 +326,7 @@ build_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 static void
 on_classifier_built (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  AnWindow *self = AN_WINDOW (source);
+  AnClassifyPage *self = AN_CLASSIFY_PAGE (source);
   BuildJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   AnClassifierRef *ref = g_task_propagate_pointer (G_TASK (result), &error);
@@ -303,9 +343,9 @@ on_classifier_built (GObject *source, GAsyncResult *result, gpointer user_data)
   if (ref == NULL)
     {
       if (job->checkpoint != NULL)
-        an_window_toast (self, _("Cannot classify with this checkpoint: %s"), error->message);
+        an_toast (GTK_WIDGET (self), _("Cannot classify with this checkpoint: %s"), error->message);
       else
-        an_window_toast (self, _("Cannot classify with these weights: %s"), error->message);
+        an_toast (GTK_WIDGET (self), _("Cannot classify with these weights: %s"), error->message);
       self->classify_serial++;
       return;
     }
@@ -317,7 +357,7 @@ on_classifier_built (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* Takes job; any build still running is forgotten. */
 static void
-build_start (AnWindow *self, BuildJob *job)
+build_start (AnClassifyPage *self, BuildJob *job)
 {
   g_autoptr (GTask) task = g_task_new (self, self->cancellable, on_classifier_built, NULL);
 
@@ -330,16 +370,16 @@ build_start (AnWindow *self, BuildJob *job)
 }
 
 static gboolean
-classifier_is_current (AnWindow *self)
+classifier_is_current (AnClassifyPage *self)
 {
   if (self->classifier == NULL)
     return FALSE;
   return self->classifier->step < 0 || !self->have_step
-         || self->classifier->step == self->last_step.step;
+         || self->classifier->step == self->last_step;
 }
 
 static void
-classify_refresh (AnWindow *self)
+classify_refresh (AnClassifyPage *self)
 {
   gboolean trained = self->trainer != NULL
                      && an_trainer_get_state (self->trainer) != AN_TRAINER_IDLE;
@@ -363,12 +403,12 @@ classify_refresh (AnWindow *self)
       return;
     }
   show_predictions (self, NULL, 0);
-  an_window_toast (self, _("Train a model or open a checkpoint to classify images"));
+  an_toast (GTK_WIDGET (self), _("Train a model or open a checkpoint to classify images"));
   self->classify_serial++;
 }
 
 static void
-show_image (AnWindow *self, AnImage *img)
+show_image (AnClassifyPage *self, AnImage *img)
 {
   g_clear_pointer (&self->classify_image, an_image_ref_unref);
   self->classify_image = image_ref_new (img);
@@ -379,54 +419,12 @@ show_image (AnWindow *self, AnImage *img)
 }
 
 static void
-decode_file_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GError) error = NULL;
-  AnImage *img;
-
-  if (path != NULL)
-    img = an_image_load (path, &error);
-  else
-    {
-      g_autofree char *data = NULL;
-      g_autofree char *uri = g_file_get_uri (file);
-      gsize len = 0;
-
-      img = g_file_load_contents (file, cancellable, &data, &len, NULL, &error)
-              ? an_image_from_bytes ((const guint8 *) data, len, uri, &error)
-              : NULL;
-    }
-  if (img == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, img, (GDestroyNotify) an_image_free);
-}
-
-void
-an_window_load_image_async (AnWindow *self, GFile *file, GAsyncReadyCallback callback,
-                            gpointer user_data)
-{
-  g_autoptr (GTask) task = g_task_new (self, self->cancellable, callback, user_data);
-
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, decode_file_thread);
-}
-
-AnImage *
-an_window_load_image_finish (AnWindow *self, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
 on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  AnWindow *self = AN_WINDOW (source);
+  AnClassifyPage *self = AN_CLASSIFY_PAGE (source);
   GFile *file = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  AnImage *img = an_window_load_image_finish (self, result, &error);
+  AnImage *img = an_load_image_finish (result, &error);
 
   if (img == NULL)
     {
@@ -434,7 +432,7 @@ on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          an_window_toast (self, _("“%s” is not an image AlexNet Studio can read: %s"), name,
+          an_toast (GTK_WIDGET (self), _("“%s” is not an image AlexNet Studio can read: %s"), name,
                            error->message);
           self->classify_serial++;
         }
@@ -444,9 +442,9 @@ on_file_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-decode_file (AnWindow *self, GFile *file)
+decode_file (AnClassifyPage *self, GFile *file)
 {
-  an_window_load_image_async (self, file, on_file_decoded, NULL);
+  an_load_image_async (self, file, self->cancellable, on_file_decoded, NULL);
 }
 
 /* Image data dropped from another application: GTK has already decoded it. */
@@ -477,9 +475,9 @@ image_from_texture (GdkTexture *texture)
 }
 
 gboolean
-an_window_classify_drop (AnWindow *self, const GValue *value)
+an_classify_page_drop (AnClassifyPage *self, const GValue *value)
 {
-  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (AN_IS_CLASSIFY_PAGE (self), FALSE);
 
   if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
@@ -487,7 +485,7 @@ an_window_classify_drop (AnWindow *self, const GValue *value)
 
       if (files == NULL)
         {
-          an_window_toast (self, _("Nothing to classify was dropped"));
+          an_toast (GTK_WIDGET (self), _("Nothing to classify was dropped"));
           self->classify_serial++;
           g_slist_free (files);
           return FALSE;
@@ -501,32 +499,33 @@ an_window_classify_drop (AnWindow *self, const GValue *value)
       show_image (self, image_from_texture (g_value_get_object (value)));
       return TRUE;
     }
-  an_window_toast (self, _("Only image files and image data can be classified"));
+  an_toast (GTK_WIDGET (self), _("Only image files and image data can be classified"));
   self->classify_serial++;
   return FALSE;
 }
 
 static gboolean
-on_drop (GtkDropTarget *target, const GValue *value, double x, double y, AnWindow *self)
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, AnClassifyPage *self)
 {
-  return an_window_classify_drop (self, value);
+  return an_classify_page_drop (self, value);
 }
 
 static void
-on_image_chosen (AnWindow *self, GFile *file)
+on_image_chosen (AnClassifyPage *self, GFile *file)
 {
   decode_file (self, file);
 }
 
 static void
-on_open_image (AnWindow *self)
+on_open_image (AnClassifyPage *self)
 {
-  an_window_choose_file (self, GTK_FILE_CHOOSER_ACTION_OPEN, _("Open an Image"), _("_Open"),
-                         NULL, AN_FILE_FILTER_IMAGES, on_image_chosen);
+  an_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_OPEN, _("Open an Image"),
+                  _("_Open"), NULL, AN_FILE_FILTER_IMAGES, (AnFileChosenFunc) on_image_chosen,
+                  self);
 }
 
 void
-an_window_classify_on_snapshot (AnWindow *self, AnSnapshot *snapshot)
+an_classify_page_show (AnClassifyPage *self, AnSnapshot *snapshot)
 {
   char **names = self->trainer ? an_trainer_get_class_names (self->trainer) : NULL;
 
@@ -558,7 +557,7 @@ an_window_classify_on_snapshot (AnWindow *self, AnSnapshot *snapshot)
 }
 
 void
-an_window_classify_use_checkpoint (AnWindow *self, const char *path)
+an_classify_page_use_checkpoint (AnClassifyPage *self, const char *path)
 {
   BuildJob *job = g_new0 (BuildJob, 1);
 
@@ -569,8 +568,20 @@ an_window_classify_use_checkpoint (AnWindow *self, const char *path)
 }
 
 void
-an_window_classify_new_run (AnWindow *self)
+an_classify_page_set_step (AnClassifyPage *self, gint64 step)
 {
+  g_return_if_fail (AN_IS_CLASSIFY_PAGE (self));
+  self->last_step = step;
+  self->have_step = TRUE;
+}
+
+void
+an_classify_page_set_trainer (AnClassifyPage *self, AnTrainer *trainer)
+{
+  g_return_if_fail (AN_IS_CLASSIFY_PAGE (self));
+
+  g_set_object (&self->trainer, trainer);
+  self->have_step = FALSE;
   /* whatever is being built or classified belongs to the previous run */
   g_clear_pointer (&self->classifier, an_classifier_ref_unref);
   self->build_generation++;
@@ -580,17 +591,61 @@ an_window_classify_new_run (AnWindow *self)
   an_confusion_view_set (self->confusion_view, 0, NULL, NULL);
 }
 
-void
-an_window_classify_class_init (GtkWidgetClass *widget_class)
+static void
+an_classify_page_dispose (GObject *object)
 {
+  AnClassifyPage *self = AN_CLASSIFY_PAGE (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->trainer);
+  /* tasks still running hold their own references */
+  g_clear_pointer (&self->classifier, an_classifier_ref_unref);
+  g_clear_pointer (&self->classify_image, an_image_ref_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), AN_TYPE_CLASSIFY_PAGE);
+  G_OBJECT_CLASS (an_classify_page_parent_class)->dispose (object);
+}
+
+static void
+an_classify_page_finalize (GObject *object)
+{
+  AnClassifyPage *self = AN_CLASSIFY_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (an_classify_page_parent_class)->finalize (object);
+}
+
+static void
+an_classify_page_class_init (AnClassifyPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = an_classify_page_dispose;
+  object_class->finalize = an_classify_page_finalize;
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/org/alexnetstudio/AlexNetStudio/an-classify-page.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnClassifyPage, name)
+  BIND (classify_stack);
+  BIND (classify_image_box);
+  BIND (top5_box);
+  BIND (confusion_box);
+  BIND (classify_busy_box);
+  BIND (classify_spinner);
+  BIND (classify_busy_label);
+  BIND (confusion_label);
+#undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_open_image);
 }
 
-void
-an_window_classify_init (AnWindow *self)
+static void
+an_classify_page_init (AnClassifyPage *self)
 {
   GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   GType types[] = { GDK_TYPE_FILE_LIST, GDK_TYPE_TEXTURE };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 
   gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
   g_signal_connect_object (target, "drop", G_CALLBACK (on_drop), self, 0);
@@ -639,10 +694,3 @@ an_window_classify_init (AnWindow *self)
   gtk_box_append (self->confusion_box, GTK_WIDGET (self->confusion_view));
 }
 
-void
-an_window_classify_dispose (AnWindow *self)
-{
-  /* tasks still running hold their own references */
-  g_clear_pointer (&self->classifier, an_classifier_ref_unref);
-  g_clear_pointer (&self->classify_image, an_image_ref_unref);
-}

@@ -1,7 +1,7 @@
 #define G_LOG_DOMAIN "alexnet-ui"
 #include "config.h"
 
-/* an-window-setup.c: the Setup page. Every hyperparameter row comes from one table that names
+/* an-setup-page.c: the Setup page. Every hyperparameter row comes from one table that names
  * its GSettings key (which also gives the spin button's bounds, from the schema's <range>, so
  * an invalid value cannot be typed) and its field in AnRunConfig. Rows are bound to settings,
  * so the last values come back; recipes and checkpoints write into the rows.
@@ -9,7 +9,45 @@
 
 #include <glib/gi18n.h>
 
-#include "an-window-private.h"
+#include "an-setup-page.h"
+#include "data/an-dataset-preview.h"
+#include "an-tile-grid.h"
+#include "an-ui-util.h"
+
+struct _AnSetupPage {
+  AdwBin parent_instance;
+
+  /* from the template */
+  GtkBox *setup_box;
+  GtkLabel *locked_label;
+  AdwComboRow *preset_row;
+  AdwActionRow *preset_details_row;
+  AdwComboRow *dataset_row;
+  AdwActionRow *folder_row;
+  AdwActionRow *dataset_info_row;
+  GtkSpinner *dataset_spinner;
+  GtkWidget *dataset_samples_row;
+  GtkFlowBox *dataset_samples_box;
+
+  GSettings *settings;
+  GPtrArray *setup_rows; /* of SetupRow* */
+  GStrv preset_names;
+  AnPreset *preset; /* the selected preset */
+  char *dataset_folder;
+  /* the dataset preview: a result is applied only when its serial is still the latest */
+  guint dataset_serial;
+  gboolean dataset_loading;
+  int dataset_n_train, dataset_n_test; /* -1: unknown (loading, failed; no test split) */
+  int dataset_n_samples;
+  GCancellable *cancellable; /* cancelled when the page goes */
+};
+
+G_DEFINE_FINAL_TYPE (AnSetupPage, an_setup_page, ADW_TYPE_BIN)
+
+enum { SIGNAL_PRESET_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void dataset_preview (AnSetupPage *self, const char *spec);
 
 typedef enum {
   FIELD_INT,
@@ -159,44 +197,6 @@ setup_row_free (gpointer p)
   g_free (r);
 }
 
-static GSettingsSchemaKey *
-schema_key (AnWindow *self, const char *key)
-{
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  g_object_get (self->settings, "settings-schema", &schema, NULL);
-  return g_settings_schema_get_key (schema, key);
-}
-
-/* The schema's range for a number key, or its choices for an enumerated string key. */
-static void
-schema_bounds (AnWindow *self, const char *key, double *lo, double *hi, GStrv *choices)
-{
-  g_autoptr (GSettingsSchemaKey) k = schema_key (self, key);
-  g_autoptr (GVariant) range = g_settings_schema_key_get_range (k);
-  g_autoptr (GVariant) detail = NULL;
-  const char *type;
-
-  g_variant_get (range, "(&sv)", &type, &detail);
-  if (g_strcmp0 (type, "range") == 0)
-    {
-      g_autoptr (GVariant) min = g_variant_get_child_value (detail, 0);
-      g_autoptr (GVariant) max = g_variant_get_child_value (detail, 1);
-
-#define AS_DOUBLE(v)                                                                          \
-  (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (v)                 \
-   : g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32) ? (double) g_variant_get_uint32 (v)      \
-                                                     : (double) g_variant_get_int32 (v))
-      *lo = AS_DOUBLE (min);
-      *hi = AS_DOUBLE (max);
-#undef AS_DOUBLE
-    }
-  else if (g_strcmp0 (type, "enum") == 0 && choices != NULL)
-    {
-      *choices = g_variant_dup_strv (detail, NULL);
-    }
-}
-
 static gboolean
 choice_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
@@ -224,7 +224,7 @@ choice_set_mapping (const GValue *value, const GVariantType *type, gpointer user
 }
 
 static void
-update_schedule_rows (AnWindow *self)
+update_schedule_rows (AnSetupPage *self)
 {
   int schedule = -1;
 
@@ -245,13 +245,13 @@ update_schedule_rows (AnWindow *self)
 }
 
 static SetupRow *
-build_row (AnWindow *self, const SetupRowSpec *spec)
+build_row (AnSetupPage *self, const SetupRowSpec *spec)
 {
   SetupRow *r = g_new0 (SetupRow, 1);
   double lo = 0, hi = 0;
 
   r->spec = spec;
-  schema_bounds (self, spec->setting, &lo, &hi, &r->choices);
+  an_schema_bounds (self->settings, spec->setting, &lo, &hi, &r->choices);
 
   switch (spec->kind)
     {
@@ -319,7 +319,7 @@ build_row (AnWindow *self, const SetupRowSpec *spec)
 }
 
 static int
-selected_dataset (AnWindow *self)
+selected_dataset (AnSetupPage *self)
 {
   guint i = adw_combo_row_get_selected (self->dataset_row);
 
@@ -327,13 +327,13 @@ selected_dataset (AnWindow *self)
 }
 
 static int
-dataset_classes (AnWindow *self)
+dataset_classes (AnSetupPage *self)
 {
   return selected_dataset (self) == 2 ? 100 : 10;
 }
 
 static void
-update_preset_details (AnWindow *self)
+update_preset_details (AnSetupPage *self)
 {
   guint i = adw_combo_row_get_selected (self->preset_row);
   g_autoptr (GError) error = NULL;
@@ -351,7 +351,7 @@ update_preset_details (AnWindow *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_details_row),
                                      error->message);
       adw_action_row_set_subtitle (self->preset_details_row, "");
-      an_window_views_set_preset (self, NULL);
+      g_signal_emit (self, signals[SIGNAL_PRESET_CHANGED], 0);
       return;
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_details_row),
@@ -398,11 +398,11 @@ update_preset_details (AnWindow *self)
       if (g_strcmp0 (row->spec->setting, "towers") == 0)
         gtk_widget_set_sensitive (row->row, self->preset->towers == 2);
     }
-  an_window_views_set_preset (self, self->preset);
+  g_signal_emit (self, signals[SIGNAL_PRESET_CHANGED], 0);
 }
 
 static void
-update_folder_row (AnWindow *self)
+update_folder_row (AnSetupPage *self)
 {
   gboolean needs_folder = selected_dataset (self) != 0;
 
@@ -414,7 +414,7 @@ update_folder_row (AnWindow *self)
 
 /* The spec the preview reads; NULL when the dataset needs a folder and none is chosen. */
 static void
-update_dataset_preview (AnWindow *self)
+update_dataset_preview (AnSetupPage *self)
 {
   int dataset = selected_dataset (self);
   g_autofree char *spec = NULL;
@@ -423,11 +423,11 @@ update_dataset_preview (AnWindow *self)
     spec = g_strdup (dataset_specs[dataset]);
   else if (self->dataset_folder != NULL && *self->dataset_folder != '\0')
     spec = g_strdup_printf ("%s:%s", dataset_specs[dataset], self->dataset_folder);
-  an_window_dataset_preview (self, spec);
+  dataset_preview (self, spec);
 }
 
 static void
-on_dataset_changed (AnWindow *self)
+on_dataset_changed (AnSetupPage *self)
 {
   update_folder_row (self);
   update_preset_details (self);
@@ -435,27 +435,28 @@ on_dataset_changed (AnWindow *self)
 }
 
 static void
-on_folder_chosen (AnWindow *self, GFile *folder)
+on_folder_chosen (AnSetupPage *self, GFile *folder)
 {
   g_autofree char *path = g_file_get_path (folder);
 
   if (path == NULL)
     {
-      an_window_toast (self, _("The folder must be on this computer"));
+      an_toast (GTK_WIDGET (self), _("The folder must be on this computer"));
       return;
     }
   g_settings_set_string (self->settings, "dataset-folder", path);
 }
 
 static void
-on_folder_clicked (AnWindow *self)
+on_folder_clicked (AnSetupPage *self)
 {
-  an_window_choose_file (self, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Choose a Dataset Folder"),
-                         _("_Select"), NULL, AN_FILE_FILTER_NONE, on_folder_chosen);
+  an_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                  _("Choose a Dataset Folder"), _("_Select"), NULL, AN_FILE_FILTER_NONE,
+                  (AnFileChosenFunc) on_folder_chosen, self);
 }
 
 static void
-on_folder_setting_changed (AnWindow *self)
+on_folder_setting_changed (AnSetupPage *self)
 {
   g_free (self->dataset_folder);
   self->dataset_folder = g_settings_get_string (self->settings, "dataset-folder");
@@ -465,44 +466,44 @@ on_folder_setting_changed (AnWindow *self)
 }
 
 static void
-apply_recipe (AnWindow *self, const char *recipe)
+apply_recipe (AnSetupPage *self, const char *recipe)
 {
   AnRunConfig cfg;
   g_autoptr (GError) error = NULL;
 
-  an_window_get_run_config (self, &cfg);
+  an_setup_page_get_run_config (self, &cfg);
   if (an_run_config_apply_recipe (&cfg, recipe, &error))
-    an_window_set_run_config (self, &cfg);
+    an_setup_page_set_run_config (self, &cfg);
   else
-    an_window_toast (self, "%s", error->message);
+    an_toast (GTK_WIDGET (self), "%s", error->message);
   an_run_config_clear (&cfg);
 }
 
 static void
-on_recipe_paper (AnWindow *self)
+on_recipe_paper (AnSetupPage *self)
 {
   apply_recipe (self, "paper");
 }
 
 static void
-on_recipe_article (AnWindow *self)
+on_recipe_article (AnSetupPage *self)
 {
   apply_recipe (self, "article");
 }
 
 static void
-on_recipe_default (AnWindow *self)
+on_recipe_default (AnSetupPage *self)
 {
   apply_recipe (self, "default");
 }
 
 void
-an_window_get_run_config (AnWindow *self, AnRunConfig *cfg)
+an_setup_page_get_run_config (AnSetupPage *self, AnRunConfig *cfg)
 {
   guint preset = adw_combo_row_get_selected (self->preset_row);
   int dataset = selected_dataset (self);
 
-  g_return_if_fail (AN_IS_WINDOW (self));
+  g_return_if_fail (AN_IS_SETUP_PAGE (self));
 
   an_run_config_init (cfg);
   if (self->preset_names != NULL && preset < g_strv_length (self->preset_names))
@@ -556,9 +557,9 @@ an_window_get_run_config (AnWindow *self, AnRunConfig *cfg)
 }
 
 void
-an_window_set_run_config (AnWindow *self, const AnRunConfig *cfg)
+an_setup_page_set_run_config (AnSetupPage *self, const AnRunConfig *cfg)
 {
-  g_return_if_fail (AN_IS_WINDOW (self));
+  g_return_if_fail (AN_IS_SETUP_PAGE (self));
 
   if (cfg == NULL)
     return;
@@ -615,15 +616,25 @@ an_window_set_run_config (AnWindow *self, const AnRunConfig *cfg)
 }
 
 void
-an_window_setup_set_locked (AnWindow *self, gboolean locked)
+an_setup_page_set_locked (AnSetupPage *self, gboolean locked)
 {
+  g_return_if_fail (AN_IS_SETUP_PAGE (self));
+
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_box), !locked);
+  gtk_widget_set_visible (GTK_WIDGET (self->locked_label), locked);
+}
+
+const AnPreset *
+an_setup_page_get_preset (AnSetupPage *self)
+{
+  g_return_val_if_fail (AN_IS_SETUP_PAGE (self), NULL);
+  return self->preset;
 }
 
 static gboolean
 preset_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 {
-  AnWindow *self = user_data;
+  AnSetupPage *self = user_data;
   const char *name = g_variant_get_string (variant, NULL);
 
   for (guint i = 0; self->preset_names[i] != NULL; i++)
@@ -639,7 +650,7 @@ preset_get_mapping (GValue *value, GVariant *variant, gpointer user_data)
 static GVariant *
 preset_set_mapping (const GValue *value, const GVariantType *type, gpointer user_data)
 {
-  AnWindow *self = user_data;
+  AnSetupPage *self = user_data;
   guint i = g_value_get_uint (value);
 
   if (i >= g_strv_length (self->preset_names))
@@ -647,22 +658,301 @@ preset_set_mapping (const GValue *value, const GVariantType *type, gpointer user
   return g_variant_new_string (self->preset_names[i]);
 }
 
-void
-an_window_setup_class_init (GtkWidgetClass *widget_class)
+
+/* The dataset preview */
+
+/* Samples larger than this (image folders) are subsampled to it: the row shows thumbnails. */
+#define SAMPLE_MAX_SIDE 64
+/* Samples are drawn at least this large, in whole screen pixels per image pixel. */
+#define SAMPLE_TARGET_SIDE 56
+
+typedef struct {
+  char *spec;
+  guint serial;
+} PreviewJob;
+
+static void
+preview_job_free (gpointer data)
 {
+  PreviewJob *job = data;
+
+  g_free (job->spec);
+  g_free (job);
+}
+
+static void
+preview_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PreviewJob *job = task_data;
+  GError *error = NULL;
+  AnDatasetPreview *p = an_dataset_preview_load (job->spec, SAMPLE_MAX_SIDE, cancellable, &error);
+
+  if (p == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, p, (GDestroyNotify) an_dataset_preview_free);
+}
+
+static void
+clear_samples (AnSetupPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->dataset_samples_box))) != NULL)
+    gtk_flow_box_remove (self->dataset_samples_box, child);
+  self->dataset_n_samples = 0;
+  gtk_widget_set_visible (self->dataset_samples_row, FALSE);
+}
+
+static void
+set_loading (AnSetupPage *self, gboolean loading)
+{
+  self->dataset_loading = loading;
+  gtk_widget_set_visible (GTK_WIDGET (self->dataset_spinner), loading);
+  gtk_spinner_set_spinning (self->dataset_spinner, loading);
+}
+
+static void
+show_samples (AnSetupPage *self, const AnDatasetPreview *p)
+{
+  gsize sample = (gsize) p->channels * p->sample_h * p->sample_w;
+  int zoom = MAX (1, (SAMPLE_TARGET_SIDE + MAX (p->sample_h, p->sample_w) - 1)
+                       / MAX (p->sample_h, p->sample_w));
+
+  for (int i = 0; i < p->n_samples; i++)
+    {
+      GtkWidget *tile = an_tile_grid_new ();
+      const char *name = p->class_names[p->sample_class[i]];
+
+      an_tile_grid_set_zoom (AN_TILE_GRID (tile), zoom);
+      an_tile_grid_set_image (AN_TILE_GRID (tile), p->samples + (gsize) i * sample, p->channels,
+                              p->sample_h, p->sample_w);
+      gtk_widget_set_halign (tile, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (tile, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                      -1);
+      gtk_flow_box_append (self->dataset_samples_box, tile);
+      /* pictures to look at, not controls: keyboard focus goes past them */
+      gtk_widget_set_focusable (gtk_widget_get_parent (tile), FALSE);
+    }
+  self->dataset_n_samples = p->n_samples;
+  gtk_widget_set_visible (self->dataset_samples_row, p->n_samples > 0);
+}
+
+static void
+show_preview (AnSetupPage *self, const AnDatasetPreview *p)
+{
+  g_autoptr (GString) title = g_string_new (NULL);
+  g_autoptr (GString) subtitle = g_string_new (NULL);
+  g_autofree char *names = g_strjoinv (", ", p->class_names);
+  int n_classes = (int) g_strv_length (p->class_names);
+
+  /* Translators: the number of images in the training split */
+  g_string_append_printf (title, ngettext ("%'d training image", "%'d training images",
+                                           p->n_train),
+                          p->n_train);
+  g_string_append (title, " · ");
+  if (p->n_test >= 0)
+    /* Translators: the number of images in the test split */
+    g_string_append_printf (title, ngettext ("%'d test image", "%'d test images", p->n_test),
+                            p->n_test);
+  else
+    g_string_append (title, _("no test split"));
+
+  g_string_append_printf (subtitle,
+                          p->channels == 3
+                            /* Translators: image size in pixels, width × height */
+                            ? _("%d×%d pixels, colour")
+                            : _("%d×%d pixels, grey"),
+                          p->width, p->height);
+  g_string_append (subtitle, " · ");
+  /* Translators: %d classes, then %s lists their names */
+  g_string_append_printf (subtitle, ngettext ("%d class: %s", "%d classes: %s", n_classes),
+                          n_classes, names);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->dataset_info_row), title->str);
+  adw_action_row_set_subtitle (self->dataset_info_row, subtitle->str);
+  self->dataset_n_train = p->n_train;
+  self->dataset_n_test = p->n_test;
+  show_samples (self, p);
+}
+
+static void
+on_preview_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AnSetupPage *self = AN_SETUP_PAGE (source);
+  PreviewJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  AnDatasetPreview *p = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* the window is closed, or another dataset was chosen since */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || job->serial != self->dataset_serial)
+    {
+      g_clear_pointer (&p, an_dataset_preview_free);
+      return;
+    }
+  set_loading (self, FALSE);
+  if (p == NULL)
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->dataset_info_row),
+                                     _("Cannot read this dataset"));
+      adw_action_row_set_subtitle (self->dataset_info_row, error->message);
+      an_toast (GTK_WIDGET (self), _("Cannot read the dataset: %s"), error->message);
+      return;
+    }
+  show_preview (self, p);
+  an_dataset_preview_free (p);
+}
+
+static void
+dataset_preview (AnSetupPage *self, const char *spec)
+{
+  g_autoptr (GTask) task = NULL;
+  PreviewJob *job;
+
+  self->dataset_serial++;
+  self->dataset_n_train = self->dataset_n_test = -1;
+  clear_samples (self);
+  if (spec == NULL)
+    {
+      set_loading (self, FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->dataset_info_row),
+                                     _("No folder chosen"));
+      adw_action_row_set_subtitle (self->dataset_info_row,
+                                   _("Choose the folder that holds the dataset’s files"));
+      return;
+    }
+
+  set_loading (self, TRUE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->dataset_info_row),
+                                 _("Reading the dataset…"));
+  adw_action_row_set_subtitle (self->dataset_info_row, "");
+  job = g_new0 (PreviewJob, 1);
+  job->spec = g_strdup (spec);
+  job->serial = self->dataset_serial;
+  task = g_task_new (self, self->cancellable, on_preview_loaded, NULL);
+  g_task_set_task_data (task, job, preview_job_free);
+  g_task_set_source_tag (task, dataset_preview);
+  g_task_run_in_thread (task, preview_thread);
+}
+
+gboolean
+an_setup_page_get_dataset_preview (AnSetupPage *self, int *n_train, int *n_test, int *n_samples)
+{
+  g_return_val_if_fail (AN_IS_SETUP_PAGE (self), FALSE);
+
+  if (n_train != NULL)
+    *n_train = self->dataset_n_train;
+  if (n_test != NULL)
+    *n_test = self->dataset_n_test;
+  if (n_samples != NULL)
+    *n_samples = self->dataset_n_samples;
+  return !self->dataset_loading;
+}
+
+GtkWidget *
+an_setup_page_get_dataset_info_row (AnSetupPage *self)
+{
+  g_return_val_if_fail (AN_IS_SETUP_PAGE (self), NULL);
+  return GTK_WIDGET (self->dataset_info_row);
+}
+
+GtkWidget *
+an_setup_page_get_dataset_sample (AnSetupPage *self, int i)
+{
+  GtkFlowBoxChild *child;
+
+  g_return_val_if_fail (AN_IS_SETUP_PAGE (self), NULL);
+
+  child = gtk_flow_box_get_child_at_index (self->dataset_samples_box, i);
+  return child != NULL ? gtk_flow_box_child_get_child (child) : NULL;
+}
+
+static void
+an_setup_page_dispose (GObject *object)
+{
+  AnSetupPage *self = AN_SETUP_PAGE (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  /* The bindings' mappings read the choices and preset names freed below. */
+  for (guint i = 0; self->setup_rows != NULL && i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+
+      if (r->combo != NULL)
+        g_settings_unbind (r->combo, "selected");
+    }
+  if (self->preset_row != NULL)
+    {
+      g_settings_unbind (self->preset_row, "selected");
+      g_settings_unbind (self->dataset_row, "selected");
+    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), AN_TYPE_SETUP_PAGE);
+  g_clear_pointer (&self->setup_rows, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (an_setup_page_parent_class)->dispose (object);
+}
+
+static void
+an_setup_page_finalize (GObject *object)
+{
+  AnSetupPage *self = AN_SETUP_PAGE (object);
+
+  g_strfreev (self->preset_names);
+  g_clear_pointer (&self->preset, an_preset_free);
+  g_free (self->dataset_folder);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (an_setup_page_parent_class)->finalize (object);
+}
+
+static void
+an_setup_page_class_init (AnSetupPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = an_setup_page_dispose;
+  object_class->finalize = an_setup_page_finalize;
+
+  /* The selected preset changed (an_setup_page_get_preset): the pages that list its layers
+   * follow. */
+  signals[SIGNAL_PRESET_CHANGED] =
+    g_signal_new ("preset-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/alexnetstudio/AlexNetStudio/an-setup-page.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnSetupPage, name)
+  BIND (setup_box);
+  BIND (locked_label);
+  BIND (preset_row);
+  BIND (preset_details_row);
+  BIND (dataset_row);
+  BIND (folder_row);
+  BIND (dataset_info_row);
+  BIND (dataset_spinner);
+  BIND (dataset_samples_row);
+  BIND (dataset_samples_box);
+#undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_folder_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_recipe_paper);
   gtk_widget_class_bind_template_callback (widget_class, on_recipe_article);
   gtk_widget_class_bind_template_callback (widget_class, on_recipe_default);
 }
 
-void
-an_window_setup_init (AnWindow *self)
+static void
+an_setup_page_init (AnSetupPage *self)
 {
   AdwPreferencesGroup *groups[N_GROUPS];
   g_autoptr (GtkStringList) presets = NULL;
   static GStrv dataset_choices;
 
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
+  self->dataset_n_train = self->dataset_n_test = -1;
   self->setup_rows = g_ptr_array_new_with_free_func (setup_row_free);
 
   self->preset_names = an_preset_list ();
@@ -675,7 +965,7 @@ an_window_setup_init (AnWindow *self)
   if (dataset_choices == NULL)
     {
       double lo, hi;
-      schema_bounds (self, "dataset-kind", &lo, &hi, &dataset_choices);
+      an_schema_bounds (self->settings, "dataset-kind", &lo, &hi, &dataset_choices);
     }
   g_settings_bind_with_mapping (self->settings, "dataset-kind", self->dataset_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
@@ -709,23 +999,4 @@ an_window_setup_init (AnWindow *self)
   update_folder_row (self);
   update_preset_details (self);
   update_dataset_preview (self);
-}
-
-void
-an_window_setup_dispose (AnWindow *self)
-{
-  /* The bindings' mappings read the choices and preset names freed below. */
-  for (guint i = 0; self->setup_rows != NULL && i < self->setup_rows->len; i++)
-    {
-      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
-
-      if (r->combo != NULL)
-        g_settings_unbind (r->combo, "selected");
-    }
-  if (self->preset_row != NULL)
-    g_settings_unbind (self->preset_row, "selected");
-  g_clear_pointer (&self->setup_rows, g_ptr_array_unref);
-  g_clear_pointer (&self->preset_names, g_strfreev);
-  g_clear_pointer (&self->preset, an_preset_free);
-  g_clear_pointer (&self->dataset_folder, g_free);
 }

@@ -1,7 +1,7 @@
 #define G_LOG_DOMAIN "alexnet-ui"
 #include "config.h"
 
-/* an-window-training.c: the Training page: four charts (loss, accuracy, learning rate,
+/* an-training-page.c: the Training page: four charts (loss, accuracy, learning rate,
  * gradient norm), the progress line, and the live hyperparameters, sent to the trainer a
  * moment after the last change so that clicking a spin button five times is one change.
  */
@@ -10,9 +10,37 @@
 #include <math.h>
 
 #include "an-run-label.h"
-#include "an-window-private.h"
+#include "an-training-page.h"
+#include "an-ui-util.h"
 
 #define LIVE_DEBOUNCE_MS 400
+
+struct _AnTrainingPage {
+  AdwBin parent_instance;
+
+  /* from the template */
+  GtkProgressBar *progress_bar;
+  GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
+  GtkDropDown *x_axis_dropdown;
+  GtkCheckButton *log_scale_check;
+  GtkScale *smoothing_scale;
+  GtkGrid *chart_grid;
+  AdwPreferencesGroup *live_group;
+
+  GSettings *settings;
+  AnChart *loss_chart, *acc_chart, *lr_chart, *grad_chart;
+  guint loss_raw, loss_smooth, loss_val, acc_train, acc_val, acc_top5, lr_series, grad_series;
+  GHashTable *live_spins;   /* key -> GtkSpinButton */
+  GHashTable *live_pending; /* key -> source id of the debounce */
+  gboolean live_syncing;    /* spin values set from the trainer: do not send them back */
+
+  AnTrainer *trainer;
+  GArray *epochs; /* of AnEpochRecord, this run */
+  AnStepRecord last_step;
+  gboolean have_step;
+};
+
+G_DEFINE_FINAL_TYPE (AnTrainingPage, an_training_page, ADW_TYPE_BIN)
 
 typedef struct {
   AnLiveKey key;       /* the configuration's live field */
@@ -33,7 +61,7 @@ static const LiveSpec live_specs[] = {
 static const char *const x_axis_choices[] = { "step", "epoch", "time", "clock", NULL };
 
 static void
-for_each_chart (AnWindow *self, void (*fn) (AnChart *chart, gpointer data), gpointer data)
+for_each_chart (AnTrainingPage *self, void (*fn) (AnChart *chart, gpointer data), gpointer data)
 {
   AnChart *charts[] = { self->loss_chart, self->acc_chart, self->lr_chart, self->grad_chart };
 
@@ -48,7 +76,7 @@ set_x_mode (AnChart *chart, gpointer data)
 }
 
 static void
-on_x_axis_changed (AnWindow *self)
+on_x_axis_changed (AnTrainingPage *self)
 {
   guint mode = gtk_drop_down_get_selected (self->x_axis_dropdown);
 
@@ -56,13 +84,13 @@ on_x_axis_changed (AnWindow *self)
 }
 
 static void
-on_log_scale_changed (AnWindow *self)
+on_log_scale_changed (AnTrainingPage *self)
 {
   an_chart_set_log_y (self->loss_chart, gtk_check_button_get_active (self->log_scale_check));
 }
 
 static void
-on_smoothing_changed (AnWindow *self)
+on_smoothing_changed (AnTrainingPage *self)
 {
   double w = gtk_range_get_value (GTK_RANGE (self->smoothing_scale));
 
@@ -92,23 +120,8 @@ x_axis_set_mapping (const GValue *value, const GVariantType *type, gpointer user
   return i < G_N_ELEMENTS (x_axis_choices) - 1 ? g_variant_new_string (x_axis_choices[i]) : NULL;
 }
 
-gboolean
-an_window_set_live_hyperparameter (AnWindow *self, const char *key, double value,
-                                   GError **error)
-{
-  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
-
-  if (self->trainer == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                           _("There is no run to change"));
-      return FALSE;
-    }
-  return an_trainer_set_hyperparameter (self->trainer, key, value, error);
-}
-
 typedef struct {
-  AnWindow *self;
+  AnTrainingPage *self;
   const LiveSpec *spec;
   GtkSpinButton *spin;
 } LiveSend;
@@ -120,14 +133,16 @@ send_live_value (gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   g_hash_table_remove (send->self->live_pending, an_live_key_name (send->spec->key));
-  if (!an_window_set_live_hyperparameter (send->self, an_live_key_name (send->spec->key),
-                                          gtk_spin_button_get_value (send->spin), &error))
-    an_window_toast (send->self, _("Cannot change %s: %s"), _(send->spec->title), error->message);
+  if (send->self->trainer == NULL)
+    return G_SOURCE_REMOVE;
+  if (!an_trainer_set_live (send->self->trainer, send->spec->key,
+                            gtk_spin_button_get_value (send->spin), &error))
+    an_toast (GTK_WIDGET (send->self), _("Cannot change %s: %s"), _(send->spec->title), error->message);
   return G_SOURCE_REMOVE;
 }
 
 static void
-on_live_value_changed (GtkSpinButton *spin, AnWindow *self)
+on_live_value_changed (GtkSpinButton *spin, AnTrainingPage *self)
 {
   const LiveSpec *spec = g_object_get_data (G_OBJECT (spin), "live-spec");
   LiveSend *send;
@@ -148,7 +163,7 @@ on_live_value_changed (GtkSpinButton *spin, AnWindow *self)
 }
 
 static void
-set_live_value (AnWindow *self, AnLiveKey key, double value)
+set_live_value (AnTrainingPage *self, AnLiveKey key, double value)
 {
   GtkSpinButton *spin = g_hash_table_lookup (self->live_spins, an_live_key_name (key));
 
@@ -159,8 +174,8 @@ set_live_value (AnWindow *self, AnLiveKey key, double value)
   self->live_syncing = FALSE;
 }
 
-void
-an_window_training_sync_live (AnWindow *self)
+static void
+sync_live (AnTrainingPage *self)
 {
   const AnRunConfig *cfg = self->trainer ? an_trainer_get_config (self->trainer) : NULL;
 
@@ -171,30 +186,16 @@ an_window_training_sync_live (AnWindow *self)
 }
 
 static void
-build_live_rows (AnWindow *self)
+build_live_rows (AnTrainingPage *self)
 {
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  g_object_get (self->settings, "settings-schema", &schema, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (live_specs); i++)
     {
       const LiveSpec *spec = &live_specs[i];
-      g_autoptr (GSettingsSchemaKey) key = g_settings_schema_get_key (schema, spec->setting);
-      g_autoptr (GVariant) range = g_settings_schema_key_get_range (key);
-      g_autoptr (GVariant) bounds = NULL;
-      g_autoptr (GVariant) lo = NULL, hi = NULL;
       g_autoptr (GVariant) current = g_settings_get_value (self->settings, spec->setting);
-      const char *type;
-      double min, max, value;
+      double min = 0, max = 0, value;
       GtkWidget *row, *spin;
 
-      g_variant_get (range, "(&sv)", &type, &bounds);
-      lo = g_variant_get_child_value (bounds, 0);
-      hi = g_variant_get_child_value (bounds, 1);
-      min = g_variant_is_of_type (lo, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (lo)
-                                                             : g_variant_get_int32 (lo);
-      max = g_variant_is_of_type (hi, G_VARIANT_TYPE_DOUBLE) ? g_variant_get_double (hi)
-                                                             : g_variant_get_int32 (hi);
+      an_schema_bounds (self->settings, spec->setting, &min, &max, NULL);
       value = g_variant_is_of_type (current, G_VARIANT_TYPE_DOUBLE)
                 ? g_variant_get_double (current) : g_variant_get_int32 (current);
 
@@ -217,9 +218,12 @@ build_live_rows (AnWindow *self)
     }
 }
 
-void
-an_window_training_init (AnWindow *self)
+static void
+an_training_page_init (AnTrainingPage *self)
 {
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = g_settings_new (APP_ID);
+  self->epochs = g_array_new (FALSE, FALSE, sizeof (AnEpochRecord));
   self->live_spins = g_hash_table_new (g_str_hash, g_str_equal);
   self->live_pending = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -290,8 +294,8 @@ new_run (AnChart *chart, gpointer data)
   an_chart_new_run (chart, data);
 }
 
-void
-an_window_training_new_run (AnWindow *self)
+static void
+new_run_started (AnTrainingPage *self)
 {
   const AnRunConfig *cfg = self->trainer != NULL ? an_trainer_get_config (self->trainer) : NULL;
   g_autofree char *name = NULL;
@@ -308,7 +312,7 @@ an_window_training_new_run (AnWindow *self)
 }
 
 static void
-update_progress (AnWindow *self)
+update_progress (AnTrainingPage *self)
 {
   const AnStepRecord *s = &self->last_step;
   const AnRunConfig *cfg = an_trainer_get_config (self->trainer);
@@ -355,7 +359,7 @@ update_progress (AnWindow *self)
 }
 
 void
-an_window_training_add_steps (AnWindow *self, const GArray *steps)
+an_training_page_add_steps (AnTrainingPage *self, const GArray *steps)
 {
   for (guint i = 0; i < steps->len; i++)
     {
@@ -378,9 +382,11 @@ an_window_training_add_steps (AnWindow *self, const GArray *steps)
 }
 
 void
-an_window_training_add_epoch (AnWindow *self, const AnEpochRecord *e)
+an_training_page_add_epoch (AnTrainingPage *self, const AnEpochRecord *e)
 {
   double x_epoch = e->epoch;
+
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
 
   g_array_append_val (self->epochs, *e);
   an_chart_append (self->loss_chart, self->loss_val, e->step, x_epoch, e->wall_seconds,
@@ -409,7 +415,7 @@ an_window_training_add_epoch (AnWindow *self, const AnEpochRecord *e)
 }
 
 void
-an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
+an_training_page_add_change (AnTrainingPage *self, const AnHyperChange *c)
 {
   g_autofree char *label = g_strdup_printf ("%s %.3g→%.3g", an_live_key_name (c->key),
                                             c->old_value, c->new_value);
@@ -421,13 +427,58 @@ an_window_training_add_change (AnWindow *self, const AnHyperChange *c)
   an_chart_add_marker (self->lr_chart, kind, c->step, c->epoch_frac, c->wall_seconds, label);
   set_live_value (self, c->key, c->new_value);
   if (!c->by_schedule)
-    an_window_toast (self, _("%s is now %g (from step %lld)"), an_live_key_name (c->key),
+    an_toast (GTK_WIDGET (self), _("%s is now %g (from step %lld)"), an_live_key_name (c->key),
                      c->new_value, (long long) c->step);
 }
 
 void
-an_window_training_dispose (AnWindow *self)
+an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer)
 {
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  g_set_object (&self->trainer, trainer);
+  g_array_set_size (self->epochs, 0);
+  self->have_step = FALSE;
+  if (trainer == NULL)
+    return;
+  new_run_started (self);
+  sync_live (self);
+}
+
+void
+an_training_page_set_state (AnTrainingPage *self, AnTrainerState state)
+{
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+}
+
+AnChart *
+an_training_page_get_chart (AnTrainingPage *self, const char *chart)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+
+  if (g_strcmp0 (chart, "loss") == 0)
+    return self->loss_chart;
+  if (g_strcmp0 (chart, "accuracy") == 0)
+    return self->acc_chart;
+  if (g_strcmp0 (chart, "lr") == 0)
+    return self->lr_chart;
+  if (g_strcmp0 (chart, "grad") == 0)
+    return self->grad_chart;
+  return NULL;
+}
+
+gboolean
+an_training_page_has_data (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), FALSE);
+  return self->trainer != NULL || an_chart_get_n_points (self->loss_chart, self->loss_raw) > 0;
+}
+
+static void
+an_training_page_dispose (GObject *object)
+{
+  AnTrainingPage *self = AN_TRAINING_PAGE (object);
+
   if (self->live_pending != NULL)
     {
       GHashTableIter iter;
@@ -439,4 +490,43 @@ an_window_training_dispose (AnWindow *self)
     }
   g_clear_pointer (&self->live_pending, g_hash_table_unref);
   g_clear_pointer (&self->live_spins, g_hash_table_unref);
+  g_clear_object (&self->trainer);
+  gtk_widget_dispose_template (GTK_WIDGET (self), AN_TYPE_TRAINING_PAGE);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (an_training_page_parent_class)->dispose (object);
+}
+
+static void
+an_training_page_finalize (GObject *object)
+{
+  AnTrainingPage *self = AN_TRAINING_PAGE (object);
+
+  g_clear_pointer (&self->epochs, g_array_unref);
+  G_OBJECT_CLASS (an_training_page_parent_class)->finalize (object);
+}
+
+static void
+an_training_page_class_init (AnTrainingPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = an_training_page_dispose;
+  object_class->finalize = an_training_page_finalize;
+
+  g_type_ensure (AN_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
+  BIND (progress_bar);
+  BIND (epoch_label);
+  BIND (step_label);
+  BIND (speed_label);
+  BIND (eta_label);
+  BIND (x_axis_dropdown);
+  BIND (log_scale_check);
+  BIND (smoothing_scale);
+  BIND (chart_grid);
+  BIND (live_group);
+#undef BIND
 }

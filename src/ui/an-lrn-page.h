@@ -1,0 +1,27 @@
+/* an-lrn-page.h: the LRN page: the maps of the probe image before and after a local response
+ * normalisation layer, their difference and histograms, with the layer's parameters to try. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "an-preset.h"
+#include "an-tile-grid.h"
+#include "an-trainer.h"
+
+G_BEGIN_DECLS
+
+#define AN_TYPE_LRN_PAGE (an_lrn_page_get_type ())
+G_DECLARE_FINAL_TYPE (AnLrnPage, an_lrn_page, AN, LRN_PAGE, AdwBin)
+
+void an_lrn_page_set_trainer (AnLrnPage *self, AnTrainer *trainer);
+void an_lrn_page_set_preset (AnLrnPage *self, const AnPreset *preset);
+/* The probe image (copied; NULL: the first validation image). */
+void an_lrn_page_set_probe (AnLrnPage *self, const AnImage *probe);
+void an_lrn_page_request (AnLrnPage *self);
+/* Shows an AN_SNAPSHOT_LRN snapshot. */
+void an_lrn_page_show (AnLrnPage *self, AnSnapshot *lrn);
+AnTileGrid *an_lrn_page_get_probe_grid (AnLrnPage *self);
+/* The before, after and difference grids (tests compare their colour scales). */
+AnTileGrid *an_lrn_page_get_grid (AnLrnPage *self, int which);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* an-training-page.h: the Training page: the progress line, four charts (loss, accuracy,
+ * learning rate, gradient norm) and the live hyperparameters. The window routes the trainer's
+ * events here. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "an-chart.h"
+#include "an-trainer.h"
+
+G_BEGIN_DECLS
+
+#define AN_TYPE_TRAINING_PAGE (an_training_page_get_type ())
+G_DECLARE_FINAL_TYPE (AnTrainingPage, an_training_page, AN, TRAINING_PAGE, AdwBin)
+
+/* A new run (or NULL): the charts start a new run and the live rows follow its values. */
+void an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer);
+void an_training_page_add_steps (AnTrainingPage *self, const GArray *steps);
+void an_training_page_add_epoch (AnTrainingPage *self, const AnEpochRecord *e);
+void an_training_page_add_change (AnTrainingPage *self, const AnHyperChange *c);
+void an_training_page_set_state (AnTrainingPage *self, AnTrainerState state);
+
+/* chart: "loss", "accuracy", "lr" or "grad"; NULL for another name. */
+AnChart *an_training_page_get_chart (AnTrainingPage *self, const char *chart);
+/* Whether any chart has data to export. */
+gboolean an_training_page_has_data (AnTrainingPage *self);
+
+G_END_DECLS
