@@ -40,7 +40,8 @@ void
 an_progress_add_step (AnProgress *p, gint64 step, int images, double images_per_second)
 {
   p->step = MAX (p->step, step);
-  if (p->state == AN_PROGRESS_STARTING || p->state == AN_PROGRESS_IDLE)
+  /* Only a started run moves on: steps read from a checkpoint's history leave IDLE alone. */
+  if (p->state == AN_PROGRESS_STARTING)
     p->state = AN_PROGRESS_RUNNING;
   if (images > 0 && isfinite (images_per_second) && images_per_second > 0)
     {
@@ -58,8 +59,10 @@ an_progress_set_state (AnProgress *p, AnProgressState state)
   /* A step reported after the pause was asked for does not end "Pausing…"; the trainer's
    * state does. A resume starts the speed afresh: the pause is not training time, and the
    * machine may be busy with something else now. */
-  if ((p->state == AN_PROGRESS_PAUSED || p->state == AN_PROGRESS_DIVERGED)
-      && state == AN_PROGRESS_RUNNING)
+  gboolean was_moving = p->state == AN_PROGRESS_RUNNING || p->state == AN_PROGRESS_PAUSING
+                       || p->state == AN_PROGRESS_STOPPING || p->state == AN_PROGRESS_STARTING;
+
+  if (!was_moving && (state == AN_PROGRESS_RUNNING || state == AN_PROGRESS_STARTING))
     p->images = p->seconds = 0.0;
   p->state = state;
 }

@@ -38,8 +38,10 @@ void an_progress_init (AnProgress *p);
  * step; the speed starts afresh. */
 void an_progress_start (AnProgress *p, gint64 step, gint64 total_steps, int batch);
 /* One step record: images trained in it and its images/s. A state of STARTING becomes
- * RUNNING; PAUSING stays until an_progress_set_state says the pause took hold. */
+ * RUNNING (IDLE stays: a checkpoint's history); PAUSING stays until an_progress_set_state
+ * says the pause took hold. */
 void an_progress_add_step (AnProgress *p, gint64 step, int images, double images_per_second);
+/* The trainer's state; moving again after a pause (or from IDLE) starts the speed afresh. */
 void an_progress_set_state (AnProgress *p, AnProgressState state);
 /* Asks to pause (RUNNING -> PAUSING) or stop (-> STOPPING); does nothing in a final state. */
 void an_progress_request (AnProgress *p, AnProgressState pausing_or_stopping);

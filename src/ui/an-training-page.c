@@ -8,8 +8,11 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
+#include "an-progress.h"
 #include "an-run-label.h"
+#include "an-run-selector.h"
 #include "an-training-page.h"
 #include "an-ui-util.h"
 
@@ -19,7 +22,12 @@ struct _AnTrainingPage {
   AdwBin parent_instance;
 
   /* from the template */
+  GtkLabel *run_state_label;
   GtkProgressBar *progress_bar;
+  GtkWidget *checkpoint_box;
+  GtkLabel *checkpoint_label;
+  GtkButton *checkpoint_button;
+  AnRunSelector *run_selector;
   GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
   GtkDropDown *x_axis_dropdown;
   GtkCheckButton *log_scale_check;
@@ -38,9 +46,15 @@ struct _AnTrainingPage {
   GArray *epochs; /* of AnEpochRecord, this run */
   AnStepRecord last_step;
   gboolean have_step;
+  AnProgress progress;
+  char *run_dir; /* where the run's checkpoints go, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (AnTrainingPage, an_training_page, ADW_TYPE_BIN)
+
+static void show_state (AnTrainingPage *self);
+static void add_to_selector (AnChart *chart, gpointer selector);
+static void on_open_run_dir (AnTrainingPage *self);
 
 typedef struct {
   AnLiveKey key;       /* the configuration's live field */
@@ -255,6 +269,10 @@ an_training_page_init (AnTrainingPage *self)
   an_chart_add_smoothed_series (self->grad_chart, _("Gradient norm (smoothed)"), "red_4",
                                 self->grad_series);
 
+  g_signal_connect_object (self->checkpoint_button, "clicked", G_CALLBACK (on_open_run_dir),
+                           self, G_CONNECT_SWAPPED);
+  an_progress_init (&self->progress);
+
   /* One x range for the four: the per-epoch accuracy ends where the per-step loss does. */
   an_chart_share_x (self->acc_chart, self->loss_chart);
   an_chart_share_x (self->lr_chart, self->loss_chart);
@@ -265,6 +283,7 @@ an_training_page_init (AnTrainingPage *self)
   gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->lr_chart), 0, 1, 1, 1);
   gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->grad_chart), 1, 1, 1, 1);
   gtk_widget_set_vexpand (GTK_WIDGET (self->chart_grid), TRUE);
+  for_each_chart (self, add_to_selector, self->run_selector);
 
   g_settings_bind_with_mapping (self->settings, "chart-x-axis", self->x_axis_dropdown,
                                 "selected", G_SETTINGS_BIND_DEFAULT, x_axis_get_mapping,
@@ -285,7 +304,13 @@ an_training_page_init (AnTrainingPage *self)
   on_smoothing_changed (self);
 
   build_live_rows (self);
-  gtk_progress_bar_set_text (self->progress_bar, _("Not started"));
+  show_state (self);
+}
+
+static void
+add_to_selector (AnChart *chart, gpointer selector)
+{
+  an_run_selector_add_chart (selector, chart);
 }
 
 static void
@@ -303,12 +328,73 @@ new_run_started (AnTrainingPage *self)
   if (cfg != NULL)
     name = an_run_label (cfg->model, cfg->batch, cfg->lr, g_get_real_time () / G_USEC_PER_SEC);
   for_each_chart (self, new_run, name);
+  an_run_selector_refresh (self->run_selector);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
-  gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
+  gtk_progress_bar_set_text (self->progress_bar, NULL);
   gtk_label_set_text (self->epoch_label, "");
   gtk_label_set_text (self->step_label, "");
   gtk_label_set_text (self->speed_label, "");
   gtk_label_set_text (self->eta_label, "");
+}
+
+static void
+show_state (AnTrainingPage *self)
+{
+  static const char *const styles[] = { "accent", "warning", "success", "error", "dim-label" };
+  const char *style = an_progress_state_style (self->progress.state);
+  g_autofree char *eta = an_progress_eta_text (&self->progress);
+  g_autofree char *speed = an_progress_speed_text (&self->progress);
+
+  /* The state in words, large and coloured; its width is fixed so nothing moves as it
+   * changes. */
+  gtk_label_set_text (self->run_state_label, an_progress_state_text (self->progress.state));
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      if (g_strcmp0 (styles[i], style) == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+    }
+  gtk_label_set_text (self->eta_label, eta);
+  gtk_label_set_text (self->speed_label, speed);
+}
+
+static void
+show_run_dir (AnTrainingPage *self, const char *last_checkpoint)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *text = NULL;
+  const char *home = g_get_home_dir ();
+  const char *path = last_checkpoint != NULL ? last_checkpoint : self->run_dir;
+
+  gtk_widget_set_visible (self->checkpoint_box, path != NULL);
+  if (path == NULL)
+    return;
+  if (home != NULL && g_str_has_prefix (path, home) && path[strlen (home)] == G_DIR_SEPARATOR)
+    shown = g_strconcat ("~", path + strlen (home), NULL);
+  else
+    shown = g_strdup (path);
+  if (last_checkpoint != NULL)
+    /* Translators: the checkpoint file written last (a path) */
+    text = g_strdup_printf (_("Last checkpoint: %s"), shown);
+  else
+    /* Translators: the folder the run's checkpoints are written to (a path) */
+    text = g_strdup_printf (_("Checkpoints are written to %s"), shown);
+  gtk_label_set_text (self->checkpoint_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->checkpoint_label), path);
+}
+
+static void
+on_open_run_dir (AnTrainingPage *self)
+{
+  g_autoptr (GFile) dir = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->run_dir == NULL)
+    return;
+  dir = g_file_new_for_path (self->run_dir);
+  uri = g_file_get_uri (dir);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -321,7 +407,6 @@ update_progress (AnTrainingPage *self)
   gint64 total = (gint64) epochs * per_epoch;
   g_autofree char *text = NULL;
   g_autofree char *step_text = NULL;
-  g_autofree char *speed_text = NULL;
 
   if (total > 0)
     {
@@ -343,19 +428,11 @@ update_progress (AnTrainingPage *self)
     g_autofree char *epoch_text = g_strdup_printf (_("Epoch %d of %d"), s->epoch, MAX (epochs, 1));
     gtk_label_set_text (self->epoch_label, epoch_text);
   }
-  /* Translators: training speed in images per second */
-  speed_text = g_strdup_printf (_("%.0f images/s"), s->images_per_second);
-  gtk_label_set_text (self->speed_label, speed_text);
-
-  if (total > 0 && s->images_per_second > 0 && cfg != NULL)
-    {
-      double left = (double) (total - s->step) * cfg->batch / s->images_per_second;
-      g_autofree char *t = an_chart_format_time (left);
-      /* Translators: estimated time left, "3:05 left" */
-      g_autofree char *eta = g_strdup_printf (_("%s left"), t);
-
-      gtk_label_set_text (self->eta_label, eta);
-    }
+  /* Speed and ETA averaged over the last seconds (an-progress.c), not the last step's. */
+  self->progress.total_steps = total;
+  if (cfg != NULL)
+    self->progress.batch = cfg->batch;
+  show_state (self);
 }
 
 void
@@ -371,6 +448,15 @@ an_training_page_add_steps (AnTrainingPage *self, const GArray *steps)
                        s->lr);
       an_chart_append (self->grad_chart, self->grad_series, s->step, s->epoch_frac,
                        s->wall_seconds, s->grad_norm);
+    }
+  for (guint i = 0; self->trainer != NULL && i < steps->len; i++)
+    {
+      const AnStepRecord *s = &g_array_index (steps, AnStepRecord, i);
+      int batch = an_trainer_get_config (self->trainer)->batch;
+
+      /* images in the step, from its speed and its share of the time: the batch, except
+       * perhaps the last of an epoch; the batch is close enough for the average */
+      an_progress_add_step (&self->progress, s->step, batch, s->images_per_second);
     }
   if (steps->len > 0)
     {
@@ -439,16 +525,93 @@ an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer)
   g_set_object (&self->trainer, trainer);
   g_array_set_size (self->epochs, 0);
   self->have_step = FALSE;
+  g_clear_pointer (&self->run_dir, g_free);
+  an_progress_init (&self->progress);
   if (trainer == NULL)
-    return;
+    {
+      show_state (self);
+      show_run_dir (self, NULL);
+      return;
+    }
+  {
+    const AnRunConfig *cfg = an_trainer_get_config (trainer);
+
+    self->run_dir = g_strdup (cfg->checkpoint_dir);
+    an_progress_start (&self->progress, 0,
+                       (gint64) an_trainer_get_epochs (trainer)
+                         * an_trainer_get_steps_per_epoch (trainer), cfg->batch);
+    /* not started until the trainer says so */
+    an_progress_set_state (&self->progress, AN_PROGRESS_IDLE);
+  }
   new_run_started (self);
   sync_live (self);
+  show_state (self);
+  show_run_dir (self, an_trainer_get_last_checkpoint (trainer));
+}
+
+void
+an_training_page_checkpoint_written (AnTrainingPage *self, const char *path)
+{
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+  show_run_dir (self, path);
+}
+
+void
+an_training_page_request (AnTrainingPage *self, gboolean stop)
+{
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  an_progress_request (&self->progress, stop ? AN_PROGRESS_STOPPING : AN_PROGRESS_PAUSING);
+  show_state (self);
+}
+
+const char *
+an_training_page_get_state_text (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+  return an_progress_state_text (self->progress.state);
+}
+
+AnRunSelector *
+an_training_page_get_run_selector (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+  return self->run_selector;
 }
 
 void
 an_training_page_set_state (AnTrainingPage *self, AnTrainerState state)
 {
+  AnProgressState p;
+
   g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  switch (state)
+    {
+    case AN_TRAINER_RUNNING:
+      /* a pause or stop asked for shows until the trainer's state says it took hold */
+      if (self->progress.state == AN_PROGRESS_PAUSING
+          || self->progress.state == AN_PROGRESS_STOPPING)
+        return;
+      p = self->have_step ? AN_PROGRESS_RUNNING : AN_PROGRESS_STARTING;
+      break;
+    case AN_TRAINER_PAUSED: p = AN_PROGRESS_PAUSED; break;
+    case AN_TRAINER_FINISHED: p = AN_PROGRESS_FINISHED; break;
+    case AN_TRAINER_EARLY_STOPPED: p = AN_PROGRESS_EARLY_STOPPED; break;
+    case AN_TRAINER_STOPPED: p = AN_PROGRESS_STOPPED; break;
+    case AN_TRAINER_DIVERGED: p = AN_PROGRESS_DIVERGED; break;
+    case AN_TRAINER_FAILED: p = AN_PROGRESS_FAILED; break;
+    case AN_TRAINER_IDLE:
+    default:
+      p = AN_PROGRESS_IDLE;
+      break;
+    }
+  an_progress_set_state (&self->progress, p);
+  if (state == AN_TRAINER_FINISHED || state == AN_TRAINER_EARLY_STOPPED)
+    gtk_progress_bar_set_fraction (self->progress_bar,
+                                   state == AN_TRAINER_FINISHED
+                                     ? 1.0 : gtk_progress_bar_get_fraction (self->progress_bar));
+  show_state (self);
 }
 
 AnChart *
@@ -502,6 +665,7 @@ an_training_page_finalize (GObject *object)
   AnTrainingPage *self = AN_TRAINING_PAGE (object);
 
   g_clear_pointer (&self->epochs, g_array_unref);
+  g_free (self->run_dir);
   G_OBJECT_CLASS (an_training_page_parent_class)->finalize (object);
 }
 
@@ -515,10 +679,16 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   object_class->finalize = an_training_page_finalize;
 
   g_type_ensure (AN_TYPE_CHART);
+  g_type_ensure (AN_TYPE_RUN_SELECTOR);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
+  BIND (run_state_label);
   BIND (progress_bar);
+  BIND (checkpoint_box);
+  BIND (checkpoint_label);
+  BIND (checkpoint_button);
+  BIND (run_selector);
   BIND (epoch_label);
   BIND (step_label);
   BIND (speed_label);

@@ -53,6 +53,8 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
   AnWindow *self = AN_WINDOW (widget);
 
   an_trainer_pause (self->trainer);
+  an_training_page_request (self->training_page, FALSE);
+  an_window_update_state_label (self);
 }
 
 static void
@@ -69,6 +71,8 @@ action_stop (GtkWidget *widget, const char *name, GVariant *param)
   AnWindow *self = AN_WINDOW (widget);
 
   an_trainer_stop (self->trainer);
+  an_training_page_request (self->training_page, TRUE);
+  an_window_update_state_label (self);
 }
 
 static void
@@ -77,6 +81,8 @@ action_stop_keep_best (GtkWidget *widget, const char *name, GVariant *param)
   AnWindow *self = AN_WINDOW (widget);
 
   an_trainer_stop_keep_best (self->trainer);
+  an_training_page_request (self->training_page, TRUE);
+  an_window_update_state_label (self);
 }
 
 static void
