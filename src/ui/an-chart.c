@@ -260,12 +260,14 @@ n_visible_runs (AnChart *self)
   return n;
 }
 
-/* Series entries, then (when more than one run is visible) one entry per visible run. */
+/* Series entries, then (with_runs, when more than one run is visible) one entry per visible
+ * run. On screen the runs' legend is the page's, shared by the charts (an-run-selector.c); an
+ * exported chart carries its own. */
 static GArray *
-legend_items (AnChart *self)
+legend_items (AnChart *self, gboolean with_runs)
 {
   GArray *items = g_array_new (FALSE, TRUE, sizeof (LegendItem));
-  gboolean runs = n_visible_runs (self) > 1;
+  gboolean runs = with_runs && n_visible_runs (self) > 1;
 
   for (guint i = 0; i < self->series->len; i++)
     {
@@ -418,7 +420,7 @@ layout_clear (Layout *l)
 }
 
 static void
-compute_layout (AnChart *self, int width, int height, Layout *l)
+compute_layout (AnChart *self, int width, int height, gboolean with_runs, Layout *l)
 {
   int tw = 0, th = 0;
   g_autofree double *widths = NULL;
@@ -427,7 +429,7 @@ compute_layout (AnChart *self, int width, int height, Layout *l)
 
   g_object_unref (title);
   memset (l, 0, sizeof *l);
-  l->items = legend_items (self);
+  l->items = legend_items (self, with_runs);
   widths = g_new (double, MAX (1, l->items->len));
   for (guint i = 0; i < l->items->len; i++)
     {
@@ -687,23 +689,23 @@ draw_legend (AnChart *self, cairo_t *cr, const Layout *l, const GdkRGBA *fg)
       cairo_line_to (cr, r->x + SWATCH_W, mid);
       cairo_stroke (cr);
       cairo_restore (cr);
-      set_source (cr, fg, 0.9);
-      cairo_move_to (cr, r->x + SWATCH_W + 4, r->y + (r->height - it->h) / 2.0);
       cairo_save (cr);
       cairo_rectangle (cr, r->x, r->y, r->width, r->height);
       cairo_clip (cr);
+      set_source (cr, fg, 0.9);
+      cairo_move_to (cr, r->x + SWATCH_W + 4, r->y + (r->height - it->h) / 2.0);
       pango_cairo_show_layout (cr, it->layout);
       cairo_restore (cr);
     }
 }
 
 static void
-draw_chart (AnChart *self, cairo_t *cr, int width, int height)
+draw_chart (AnChart *self, cairo_t *cr, int width, int height, gboolean with_runs)
 {
   GdkRGBA fg = foreground_color (self);
   Layout l;
 
-  compute_layout (self, width, height, &l);
+  compute_layout (self, width, height, with_runs, &l);
 
   /* The title first: an empty chart keeps it. */
   if (self->title != NULL)
@@ -759,7 +761,7 @@ an_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (width <= 0 || height <= 0)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_chart (self, cr, width, height);
+  draw_chart (self, cr, width, height, FALSE);
   cairo_destroy (cr);
 }
 
@@ -780,7 +782,8 @@ an_chart_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkT
   Layout l;
   double dx;
 
-  compute_layout (self, gtk_widget_get_width (widget), gtk_widget_get_height (widget), &l);
+  compute_layout (self, gtk_widget_get_width (widget), gtk_widget_get_height (widget), FALSE,
+                  &l);
   layout_clear (&l);
   if (!l.have_data || x < l.f.plot.x || x > l.f.plot.x + l.f.plot.width)
     return FALSE;
@@ -1274,7 +1277,7 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
   cr = cairo_create (surface);
   set_source (cr, &bg, 1.0);
   cairo_paint (cr);
-  draw_chart (self, cr, width, height);
+  draw_chart (self, cr, width, height, TRUE);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   ok = an_png_write (path, cairo_image_surface_get_data (surface),

@@ -169,3 +169,30 @@ an_progress_state_style (AnProgressState state)
       return "dim-label";
     }
 }
+
+const char *
+an_progress_state_icon (AnProgressState state)
+{
+  switch (state)
+    {
+    case AN_PROGRESS_STARTING:
+    case AN_PROGRESS_RUNNING:
+      return "media-playback-start-symbolic";
+    case AN_PROGRESS_PAUSING:
+    case AN_PROGRESS_PAUSED:
+      return "media-playback-pause-symbolic";
+    case AN_PROGRESS_STOPPING:
+    case AN_PROGRESS_STOPPED:
+      return "media-playback-stop-symbolic";
+    case AN_PROGRESS_FINISHED:
+    case AN_PROGRESS_EARLY_STOPPED:
+      return "object-select-symbolic";
+    case AN_PROGRESS_DIVERGED:
+      return "dialog-warning-symbolic";
+    case AN_PROGRESS_FAILED:
+      return "dialog-error-symbolic";
+    case AN_PROGRESS_IDLE:
+    default:
+      return NULL;
+    }
+}

@@ -62,5 +62,7 @@ char *an_progress_speed_text (const AnProgress *p);
 /* A style class for the state: "accent" (moving), "warning" (pausing, paused, stopping,
  * diverged), "success" (finished), "error" (failed), "dim-label" (idle, stopped). */
 const char *an_progress_state_style (AnProgressState state);
+/* A symbolic icon name for the state (NULL for idle). */
+const char *an_progress_state_icon (AnProgressState state);
 
 G_END_DECLS

@@ -19,13 +19,14 @@ struct _AnRunSelector {
 
 G_DEFINE_FINAL_TYPE (AnRunSelector, an_run_selector, GTK_TYPE_WIDGET)
 
+enum { SIG_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 draw_swatch (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
-  AnRunSelector *self = g_object_get_data (G_OBJECT (area), "selector");
   guint run = GPOINTER_TO_UINT (data);
-  guint n_runs = self->charts->len > 0
-                   ? an_chart_get_n_runs (g_ptr_array_index (self->charts, 0)) : 1;
+  guint n_runs = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (area), "n-runs"));
   GdkRGBA fg;
   int n;
   const double *dashes = an_chart_run_dashes (run, n_runs, &n);
@@ -41,6 +42,20 @@ draw_swatch (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
   cairo_stroke (cr);
 }
 
+GtkWidget *
+an_run_selector_new_swatch (guint run, guint n_runs)
+{
+  GtkWidget *swatch = gtk_drawing_area_new ();
+
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 28);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
+  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+  g_object_set_data (G_OBJECT (swatch), "n-runs", GUINT_TO_POINTER (n_runs));
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, GUINT_TO_POINTER (run),
+                                  NULL);
+  return swatch;
+}
+
 static void
 on_check_toggled (GtkCheckButton *check, AnRunSelector *self)
 {
@@ -54,6 +69,7 @@ on_check_toggled (GtkCheckButton *check, AnRunSelector *self)
       if (run < an_chart_get_n_runs (chart))
         an_chart_set_run_visible (chart, run, on);
     }
+  g_signal_emit (self, signals[SIG_CHANGED], 0);
 }
 
 void
@@ -77,7 +93,7 @@ an_run_selector_refresh (AnRunSelector *self)
     {
       const char *name = an_chart_get_run_name (first, k);
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      GtkWidget *swatch = gtk_drawing_area_new ();
+      GtkWidget *swatch = an_run_selector_new_swatch (k, n);
       GtkWidget *check;
       g_autofree char *label = NULL;
 
@@ -98,12 +114,6 @@ an_run_selector_refresh (AnRunSelector *self)
       g_object_set_data (G_OBJECT (check), "run", GUINT_TO_POINTER (k));
       g_signal_connect (check, "toggled", G_CALLBACK (on_check_toggled), self);
 
-      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 28);
-      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
-      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-      g_object_set_data (G_OBJECT (swatch), "selector", self);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch,
-                                      GUINT_TO_POINTER (k), NULL);
       gtk_box_append (GTK_BOX (row), check);
       gtk_box_append (GTK_BOX (row), swatch);
       gtk_widget_set_hexpand (check, TRUE);
@@ -122,6 +132,7 @@ an_run_selector_refresh (AnRunSelector *self)
     g_autofree char *text = g_strdup_printf (ngettext ("%u Run", "%u Runs", n), n);
     gtk_menu_button_set_label (GTK_MENU_BUTTON (self->button), text);
   }
+  g_signal_emit (self, signals[SIG_CHANGED], 0);
 }
 
 void
@@ -176,6 +187,9 @@ an_run_selector_class_init (AnRunSelectorClass *klass)
   object_class->dispose = an_run_selector_dispose;
   object_class->finalize = an_run_selector_finalize;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  /* the runs or their visibility changed */
+  signals[SIG_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -13,10 +13,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AnRunSelector, an_run_selector, AN, RUN_SELECTOR, GtkWidget)
 
 GtkWidget *an_run_selector_new (void);
+/* A short line in the dash pattern run has among n_runs (the runs' legend). */
+GtkWidget *an_run_selector_new_swatch (guint run, guint n_runs);
 /* The charts whose runs it lists and toggles (they hold the same runs; the first one's are
  * listed). */
 void an_run_selector_add_chart (AnRunSelector *self, AnChart *chart);
-/* Lists the charts' runs again (after a new run). */
+/* Lists the charts' runs again (after a new run). Signal "changed": the runs or their
+ * visibility changed. */
 void an_run_selector_refresh (AnRunSelector *self);
 /* The check button of run i (tests toggle it as a user would), NULL when out of range. */
 GtkCheckButton *an_run_selector_get_check (AnRunSelector *self, guint run);

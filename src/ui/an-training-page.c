@@ -23,11 +23,13 @@ struct _AnTrainingPage {
 
   /* from the template */
   GtkLabel *run_state_label;
+  GtkImage *run_state_icon;
   GtkProgressBar *progress_bar;
   GtkWidget *checkpoint_box;
   GtkLabel *checkpoint_label;
   GtkButton *checkpoint_button;
   AnRunSelector *run_selector;
+  GtkFlowBox *run_legend;
   GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
   GtkDropDown *x_axis_dropdown;
   GtkCheckButton *log_scale_check;
@@ -54,6 +56,7 @@ G_DEFINE_FINAL_TYPE (AnTrainingPage, an_training_page, ADW_TYPE_BIN)
 
 static void show_state (AnTrainingPage *self);
 static void add_to_selector (AnChart *chart, gpointer selector);
+static void rebuild_run_legend (AnTrainingPage *self);
 static void on_open_run_dir (AnTrainingPage *self);
 
 typedef struct {
@@ -284,6 +287,8 @@ an_training_page_init (AnTrainingPage *self)
   gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->grad_chart), 1, 1, 1, 1);
   gtk_widget_set_vexpand (GTK_WIDGET (self->chart_grid), TRUE);
   for_each_chart (self, add_to_selector, self->run_selector);
+  g_signal_connect_object (self->run_selector, "changed", G_CALLBACK (rebuild_run_legend), self,
+                           G_CONNECT_SWAPPED);
 
   g_settings_bind_with_mapping (self->settings, "chart-x-axis", self->x_axis_dropdown,
                                 "selected", G_SETTINGS_BIND_DEFAULT, x_axis_get_mapping,
@@ -305,6 +310,37 @@ an_training_page_init (AnTrainingPage *self)
 
   build_live_rows (self);
   show_state (self);
+}
+
+/* The runs' legend, shared by the four charts: a line in each visible run's dash pattern and
+ * its name, when there is more than one run to tell apart. */
+static void
+rebuild_run_legend (AnTrainingPage *self)
+{
+  GtkWidget *child;
+  guint n = an_chart_get_n_runs (self->loss_chart), shown = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->run_legend))) != NULL)
+    gtk_flow_box_remove (self->run_legend, child);
+  for (guint k = n; n > 1 && k-- > 0;)
+    {
+      GtkWidget *box, *label;
+      const char *name = an_chart_get_run_name (self->loss_chart, k);
+
+      if (!an_chart_get_run_visible (self->loss_chart, k))
+        continue;
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      label = gtk_label_new (name != NULL && *name ? name : "-");
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      if (k + 1 < n)
+        gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), an_run_selector_new_swatch (k, n));
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_flow_box_append (self->run_legend, box);
+      shown++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->run_legend), shown > 0);
 }
 
 static void
@@ -348,12 +384,20 @@ show_state (AnTrainingPage *self)
   /* The state in words, large and coloured; its width is fixed so nothing moves as it
    * changes. */
   gtk_label_set_text (self->run_state_label, an_progress_state_text (self->progress.state));
+  gtk_image_set_from_icon_name (self->run_state_icon,
+                                an_progress_state_icon (self->progress.state));
   for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
     {
       if (g_strcmp0 (styles[i], style) == 0)
-        gtk_widget_add_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+          gtk_widget_add_css_class (GTK_WIDGET (self->run_state_icon), styles[i]);
+        }
       else
-        gtk_widget_remove_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+        {
+          gtk_widget_remove_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+          gtk_widget_remove_css_class (GTK_WIDGET (self->run_state_icon), styles[i]);
+        }
     }
   gtk_label_set_text (self->eta_label, eta);
   gtk_label_set_text (self->speed_label, speed);
@@ -684,11 +728,13 @@ an_training_page_class_init (AnTrainingPageClass *klass)
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
   BIND (run_state_label);
+  BIND (run_state_icon);
   BIND (progress_bar);
   BIND (checkpoint_box);
   BIND (checkpoint_label);
   BIND (checkpoint_button);
   BIND (run_selector);
+  BIND (run_legend);
   BIND (epoch_label);
   BIND (step_label);
   BIND (speed_label);

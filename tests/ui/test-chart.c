@@ -79,9 +79,11 @@ make_trainer (const char *model, int batch, double lr)
 }
 
 /* One made-up run: `steps` steps of 31 per epoch, the loss falling from about 2.7 to
- * `final_loss`, the cosine schedule's per-epoch rate steps, a change by hand at step 40. */
+ * `final_loss`, the cosine schedule's per-epoch rate steps, a change by hand at step 40
+ * (by_hand). */
 static void
-feed_run (AnTrainingPage *page, gint64 steps, double lr, double final_loss, guint32 seed)
+feed_run (AnTrainingPage *page, gint64 steps, double lr, double final_loss, guint32 seed,
+          gboolean by_hand)
 {
   const int per_epoch = 31;
   g_autoptr (GArray) records = g_array_new (FALSE, TRUE, sizeof (AnStepRecord));
@@ -102,7 +104,7 @@ feed_run (AnTrainingPage *page, gint64 steps, double lr, double final_loss, guin
       r.grad_norm = 1.5 * exp (-t) + 0.3 * g_rand_double (rand);
       r.wall_seconds = s * 0.35;
       g_array_append_val (records, r);
-      if (s == 40)
+      if (s == 40 && by_hand)
         {
           AnHyperChange c = { s + 1, AN_LIVE_LR, rate, rate / 2, FALSE, r.epoch_frac, r.wall_seconds };
 
@@ -147,14 +149,19 @@ save_screenshot (GtkWidget *win, const char *name)
   g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
-  int w, h;
+  int w = 0, h = 0;
 
-  spin (0.6);
-  w = gtk_widget_get_width (win);
-  h = gtk_widget_get_height (win);
+  /* the window draws once it has been laid out at its size: wait for a frame with content */
+  for (int tries = 0; node == NULL && tries < 20; tries++)
+    {
+      spin (0.3);
+      w = gtk_widget_get_width (win);
+      h = gtk_widget_get_height (win);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      snapshot = gtk_snapshot_new ();
+    }
   g_test_message ("window %dx%d", w, h);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
@@ -184,10 +191,15 @@ window_with_runs (int width, int height, AnTrainingPage **page_out)
 
       an_training_page_set_trainer (page, t);
       an_training_page_set_state (page, AN_TRAINER_RUNNING);
-      feed_run (page, runs[i].steps, runs[i].lr, runs[i].loss, 11 + i);
+      /* one change by hand, in the last run: one toast (libadwaita 1.2 can crash when
+       * queued toasts are dismissed) */
+      feed_run (page, runs[i].steps, runs[i].lr, runs[i].loss, 11 + i,
+                i + 1 == G_N_ELEMENTS (runs));
       if (i + 1 < G_N_ELEMENTS (runs))
         an_training_page_set_state (page, AN_TRAINER_FINISHED);
     }
+  spin (0.5);
+  an_window_dismiss_toasts (win);
   spin (0.5);
   *page_out = page;
   return win;
