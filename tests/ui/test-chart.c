@@ -15,6 +15,7 @@
 
 #include "an-chart.h"
 #include "an-run-selector.h"
+#include "an-tile-grid.h"
 #include "an-training-page.h"
 #include "an-window.h"
 
@@ -326,6 +327,50 @@ test_empty_title (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* Hovering a map names it (index, tower, its extremes); the map shown enlarged is outlined. */
+static void
+test_tile_tooltips (void)
+{
+  GtkWidget *win = gtk_window_new ();
+  AnTileGrid *grid = AN_TILE_GRID (an_tile_grid_new ());
+  float data[4 * 9];
+  g_autofree char *text = NULL;
+  g_autofree char *want = NULL;
+  float lo = INFINITY, hi = -INFINITY;
+
+  for (int i = 0; i < 4 * 9; i++)
+    data[i] = (float) sin (i * 0.7) * (1 + i / 9);
+  for (int i = 27; i < 36; i++)
+    {
+      lo = MIN (lo, data[i]);
+      hi = MAX (hi, data[i]);
+    }
+  an_tile_grid_set_zoom (grid, 10);
+  an_tile_grid_set_maps (grid, data, 4, 3, 3, -4, 4, AN_COLORMAP_VIRIDIS);
+  an_tile_grid_set_towers (grid, NULL, 2);
+  gtk_window_set_child (GTK_WINDOW (win), GTK_WIDGET (grid));
+  gtk_window_present (GTK_WINDOW (win));
+  spin (0.3);
+
+  /* the fourth map is the second of tower B's two */
+  text = an_tile_grid_describe_tile (grid, 3);
+  want = g_strdup_printf ("Map 3, tower B\nmin %.4g, max %.4g", lo, hi);
+  g_assert_cmpstr (text, ==, want);
+  g_free (text);
+  text = an_tile_grid_describe_tile (grid, 0);
+  g_assert_true (g_str_has_prefix (text, "Map 0, tower A\n"));
+  g_assert_null (an_tile_grid_describe_tile (grid, 4));
+  /* the pointer over the first tile (10 px per map pixel) finds it; the gaps find none */
+  g_assert_cmpint (an_tile_grid_tile_at (grid, 15, 15), ==, 0);
+  g_assert_cmpint (an_tile_grid_tile_at (grid, 31, 5), ==, -1);
+  g_assert_cmpint (an_tile_grid_tile_at (grid, 40, 5), ==, 1);
+
+  g_assert_cmpint (an_tile_grid_get_selected (grid), ==, -1);
+  an_tile_grid_set_selected (grid, 2);
+  g_assert_cmpint (an_tile_grid_get_selected (grid), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -338,5 +383,6 @@ main (int argc, char **argv)
   adw_init ();
   g_test_add_func ("/chart/runs-ranges-markers", test_charts);
   g_test_add_func ("/chart/empty-title", test_empty_title);
+  g_test_add_func ("/tiles/tooltips", test_tile_tooltips);
   return g_test_run ();
 }
