@@ -7,6 +7,7 @@
  */
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -57,6 +58,7 @@ G_DEFINE_FINAL_TYPE (AnTrainingPage, an_training_page, ADW_TYPE_BIN)
 static void show_state (AnTrainingPage *self);
 static void add_to_selector (AnChart *chart, gpointer selector);
 static void rebuild_run_legend (AnTrainingPage *self);
+static void set_clock_origin (AnTrainingPage *self, AnTrainer *trainer);
 static void on_open_run_dir (AnTrainingPage *self);
 
 typedef struct {
@@ -588,9 +590,36 @@ an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer)
     an_progress_set_state (&self->progress, AN_PROGRESS_IDLE);
   }
   new_run_started (self);
+  set_clock_origin (self, trainer);
   sync_live (self);
   show_state (self);
   show_run_dir (self, an_trainer_get_last_checkpoint (trainer));
+}
+
+static void
+set_origin (AnChart *chart, gpointer origin)
+{
+  an_chart_set_run_clock_origin (chart, *(double *) origin);
+}
+
+/* A run resumed from a checkpoint: its history happened before now. The checkpoint file was
+ * written at the end of that history, which puts the history's wall-clock times in place. */
+static void
+set_clock_origin (AnTrainingPage *self, AnTrainer *trainer)
+{
+  const AnRunConfig *cfg = an_trainer_get_config (trainer);
+  g_autoptr (GArray) steps = an_trainer_get_step_history (trainer);
+  g_autofree char *path = NULL;
+  GStatBuf st;
+  double origin;
+
+  if (steps == NULL || steps->len == 0 || cfg->checkpoint_dir == NULL)
+    return;
+  path = g_build_filename (cfg->checkpoint_dir, "checkpoint.ankpt", NULL);
+  if (g_stat (path, &st) != 0)
+    return;
+  origin = (double) st.st_mtime - g_array_index (steps, AnStepRecord, steps->len - 1).wall_seconds;
+  for_each_chart (self, set_origin, &origin);
 }
 
 void
@@ -607,6 +636,23 @@ an_training_page_request (AnTrainingPage *self, gboolean stop)
 
   an_progress_request (&self->progress, stop ? AN_PROGRESS_STOPPING : AN_PROGRESS_PAUSING);
   show_state (self);
+}
+
+const char *
+an_training_page_get_text (AnTrainingPage *self, const char *which)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+
+  if (g_strcmp0 (which, "state") == 0)
+    return gtk_label_get_text (self->run_state_label);
+  if (g_strcmp0 (which, "eta") == 0)
+    return gtk_label_get_text (self->eta_label);
+  if (g_strcmp0 (which, "speed") == 0)
+    return gtk_label_get_text (self->speed_label);
+  if (g_strcmp0 (which, "checkpoint") == 0)
+    return gtk_widget_get_visible (self->checkpoint_box)
+             ? gtk_label_get_text (self->checkpoint_label) : "";
+  return NULL;
 }
 
 const char *

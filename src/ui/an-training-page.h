@@ -27,6 +27,8 @@ void an_training_page_request (AnTrainingPage *self, gboolean stop);
 /* The run's state in words as the page shows it ("Pausing…", "Paused", "Finished"...). */
 const char *an_training_page_get_state_text (AnTrainingPage *self);
 AnRunSelector *an_training_page_get_run_selector (AnTrainingPage *self);
+/* What the progress line shows: which = "state", "eta", "speed" or "checkpoint" (tests). */
+const char *an_training_page_get_text (AnTrainingPage *self, const char *which);
 
 /* chart: "loss", "accuracy", "lr" or "grad"; NULL for another name. */
 AnChart *an_training_page_get_chart (AnTrainingPage *self, const char *chart);

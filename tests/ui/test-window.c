@@ -20,11 +20,36 @@
 #include "data/an-dataset.h"
 #include "an-error.h"
 #include "an-tile-grid.h"
+#include "an-training-page.h"
 #include "an-window.h"
 
 #define TIMEOUT_S 120.0
 
 static const char *pages[] = { "setup", "training", "filters", "features", "lrn", "classify" };
+
+static AnTrainingPage *
+find_training_page (GtkWidget *w)
+{
+  if (AN_IS_TRAINING_PAGE (w))
+    return AN_TRAINING_PAGE (w);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      AnTrainingPage *p = find_training_page (c);
+
+      if (p != NULL)
+        return p;
+    }
+  return NULL;
+}
+
+static AnTrainingPage *
+training_page (AnWindow *win)
+{
+  AnTrainingPage *page = find_training_page (an_window_get_page (win, "training"));
+
+  g_assert_nonnull (page);
+  return page;
+}
 
 static gboolean
 wake (gpointer data)
@@ -584,7 +609,17 @@ test_window_run (void)
   /* Pause at the first steps so the rest happens whatever the machine's speed. */
   g_assert_true (wait_until (has_loss_points, win, TIMEOUT_S));
   gtk_widget_activate_action (GTK_WIDGET (win), "win.pause", NULL);
+  /* Until the trainer confirms (the step in flight ends), the page says the pause is coming,
+   * and no estimate stands for a run that is stopping. */
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "state"), ==, "Pausing…");
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==, "Pausing…");
   g_assert_true (wait_until (in_state, &paused, TIMEOUT_S));
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "state"), ==, "Paused");
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==, "Paused");
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "speed"), ==, "");
+  /* where the checkpoints go: the pause wrote one */
+  g_assert_nonnull (strstr (an_training_page_get_text (training_page (win), "checkpoint"),
+                            "checkpoint.ankpt"));
   g_assert_false (action_enabled (win, "win.pause"));
   g_assert_true (action_enabled (win, "win.resume"));
   g_assert_true (action_enabled (win, "win.stop"));
@@ -607,6 +642,10 @@ test_window_run (void)
   g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
 
   g_assert_true (wait_until (is_over, win, TIMEOUT_S));
+  /* An ended run says so; no frozen "2:38 left". */
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==,
+                   an_trainer_get_state (trainer) == AN_TRAINER_FINISHED ? "Finished"
+                                                                         : "Stopped early");
   if (an_trainer_get_state (trainer) != AN_TRAINER_FINISHED
       && an_trainer_get_state (trainer) != AN_TRAINER_EARLY_STOPPED)
     g_error ("the run ended in state %s: %s",
