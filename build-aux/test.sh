@@ -2,7 +2,7 @@
 # Runs every test: installs what is missing, builds with warnings as errors and runs the whole
 # suite (UI tests under Xvfb and a private D-Bus session), then builds again with
 # AddressSanitizer + UBSan and runs the engine tests there, and once more with ThreadSanitizer
-# for the tests that drive the trainer's threads.
+# for the tests that drive the trainer's threads, and runs every fuzz target briefly (fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build-aux/deps.sh
@@ -30,3 +30,6 @@ fi
 ninja -C build-tsan
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   meson test -C build-tsan --print-errorlogs --num-processes 2 --suite tsan
+
+# libFuzzer: every target in fuzz/ for a short bounded time on its committed corpus.
+build-aux/fuzz.sh

@@ -38,9 +38,15 @@ gboolean an_cifar_parse_records (const guint8 *data, gsize len, const char *what
                                  int label_bytes, int label_field, int num_classes,
                                  guint8 *pixels, gint32 *labels, GError **error);
 
-/* PNG or JPEG from memory, refusing images over max_pixels before decoding them. */
+/* PNG or JPEG from memory, refusing images over max_pixels before decoding them. JPEGs are
+ * turned upright by their Exif orientation, and CMYK/YCCK ones converted to RGB. */
 AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                           GError **error);
+/* an_image_decode, with JPEGs decoded at the smallest DCT scale of 1/8, 1/4, 1/2 whose shorter
+ * side is still at least min_short_side (full size when none is, or when min_short_side is 0).
+ * Other formats decode at full size. */
+AnImage *an_image_decode_scaled (const guint8 *data, gsize len, const char *what,
+                                 guint64 max_pixels, int min_short_side, GError **error);
 /* Bilinear resize of an 8-bit CHW image (half-pixel centres, as align_corners=False). */
 AnImage *an_image_resize (const AnImage *img, int height, int width);
 /* Source position of destination sample i when src samples become dst: the lower and upper

@@ -1,5 +1,5 @@
 /* an-image.c: 8-bit images in memory (CHW), PNG via libpng's simplified API, JPEG via
- * libjpeg(-turbo), and the 8-bit bilinear resize.
+ * libjpeg(-turbo) (DCT-domain scaling, Exif orientation, CMYK), and the 8-bit bilinear resize.
  * Grey stays grey; everything else becomes RGB; alpha is composited onto black.
  * Resizing samples at half-pixel centres (PyTorch's align_corners=False, no antialiasing).
  */
@@ -182,8 +182,112 @@ jpeg_limit_scans (j_common_ptr cinfo)
     }
 }
 
+/* The Exif Orientation tag (0x0112) of IFD0 in an APP1 "Exif" payload, 1 (upright) when absent
+ * or malformed. Every offset is checked against the payload's length. */
+static int
+exif_orientation (const guint8 *data, gsize len)
+{
+  static const guint8 exif_magic[6] = { 'E', 'x', 'i', 'f', 0, 0 };
+  if (len < sizeof exif_magic + 8 || memcmp (data, exif_magic, sizeof exif_magic) != 0)
+    return 1;
+  const guint8 *tiff = data + sizeof exif_magic;
+  gsize tiff_len = len - sizeof exif_magic;
+  gboolean little;
+  if (tiff[0] == 'I' && tiff[1] == 'I' && tiff[2] == 42 && tiff[3] == 0)
+    little = TRUE;
+  else if (tiff[0] == 'M' && tiff[1] == 'M' && tiff[2] == 0 && tiff[3] == 42)
+    little = FALSE;
+  else
+    return 1;
+#define U16(p) (little ? (guint32) (p)[0] | (guint32) (p)[1] << 8 \
+                       : (guint32) (p)[0] << 8 | (guint32) (p)[1])
+#define U32(p) (little ? U16 (p) | U16 ((p) + 2) << 16 : U16 (p) << 16 | U16 ((p) + 2))
+  guint32 ifd = U32 (tiff + 4);
+  if (ifd > tiff_len || tiff_len - ifd < 2)
+    return 1;
+  guint32 entries = U16 (tiff + ifd);
+  if ((tiff_len - ifd - 2) / 12 < entries)
+    entries = (guint32) ((tiff_len - ifd - 2) / 12);
+  for (guint32 i = 0; i < entries; i++)
+    {
+      const guint8 *entry = tiff + ifd + 2 + 12 * (gsize) i;
+      /* tag, type (3 = SHORT), count, then the value itself when it fits in 4 bytes */
+      if (U16 (entry) == 0x0112 && U16 (entry + 2) == 3 && U32 (entry + 4) >= 1)
+        {
+          guint32 value = U16 (entry + 8);
+          return value >= 1 && value <= 8 ? (int) value : 1;
+        }
+    }
+#undef U32
+#undef U16
+  return 1;
+}
+
+/* The upright image of one stored with the Exif orientation given (1..8): output pixel
+ * (y, x) comes from stored pixel (sy, sx); orientations 5-8 swap width and height. */
 static AnImage *
-decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels, GError **error)
+image_orient (AnImage *img, int orientation)
+{
+  if (orientation <= 1 || orientation > 8)
+    return img;
+  int H = img->height, W = img->width;
+  gboolean swap = orientation >= 5;
+  int oh = swap ? W : H, ow = swap ? H : W;
+  AnImage *out = an_image_new (img->channels, oh, ow);
+  gsize plane = (gsize) H * W;
+  for (int y = 0; y < oh; y++)
+    for (int x = 0; x < ow; x++)
+      {
+        int sy, sx;
+        switch (orientation)
+          {
+          case 2: sy = y; sx = W - 1 - x; break;         /* mirrored left-right */
+          case 3: sy = H - 1 - y; sx = W - 1 - x; break; /* rotated 180 */
+          case 4: sy = H - 1 - y; sx = x; break;         /* mirrored top-bottom */
+          case 5: sy = x; sx = y; break;                 /* transposed */
+          case 6: sy = H - 1 - x; sx = y; break;         /* needs 90 degrees clockwise */
+          case 7: sy = H - 1 - x; sx = W - 1 - y; break; /* transversed */
+          default: sy = x; sx = W - 1 - y; break;        /* 8: needs 90 counter-clockwise */
+          }
+        for (int c = 0; c < img->channels; c++)
+          out->pixels[c * plane + (gsize) y * ow + x] =
+            img->pixels[c * plane + (gsize) sy * W + sx];
+      }
+  an_image_free (img);
+  return out;
+}
+
+/* a * b / 255 rounded, for 8-bit a and b */
+static inline int
+mul255 (int a, int b)
+{
+  int t = a * b + 128;
+  return ((t >> 8) + t) >> 8;
+}
+
+/* CMYK scanline (4 samples a pixel) to RGB in place: R = (255 - C)(255 - K) / 255. The inks
+ * are taken as stored inverted, as Photoshop writes them (Adobe's convention; Pillow assumes
+ * it for every CMYK JPEG too). */
+static void
+cmyk_to_rgb (guint8 *row, int width)
+{
+  for (int x = 0; x < width; x++)
+    {
+      const guint8 *in = row + 4 * x;
+      int ink[4];
+      for (int c = 0; c < 4; c++)
+        ink[c] = 255 - in[c];
+      int paper = 255 - ink[3];
+      guint8 rgb[3];
+      for (int c = 0; c < 3; c++)
+        rgb[c] = (guint8) (paper - mul255 (ink[c], paper));
+      memcpy (row + 3 * x, rgb, 3);
+    }
+}
+
+static AnImage *
+decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+             int min_short_side, GError **error)
 {
   struct jpeg_decompress_struct cinfo;
   JpegErrors err;
@@ -208,22 +312,51 @@ decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels
   err.progress.progress_monitor = jpeg_limit_scans;
   cinfo.progress = &err.progress;
   jpeg_mem_src (&cinfo, data, (unsigned long) len);
+  jpeg_save_markers (&cinfo, JPEG_APP0 + 1, 0xffff);
   jpeg_read_header (&cinfo, TRUE);
   if (!check_size (cinfo.image_height, cinfo.image_width, max_pixels, what, error))
     {
       jpeg_destroy_decompress (&cinfo);
       return NULL;
     }
-  gboolean grey = cinfo.jpeg_color_space == JCS_GRAYSCALE;
-  if (!grey && cinfo.jpeg_color_space != JCS_YCbCr && cinfo.jpeg_color_space != JCS_RGB)
+  gboolean cmyk = FALSE;
+  switch (cinfo.jpeg_color_space)
     {
-      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                   "%s: unsupported JPEG colour space %d (CMYK?)", what,
-                   (int) cinfo.jpeg_color_space);
+    case JCS_GRAYSCALE:
+      cinfo.out_color_space = JCS_GRAYSCALE;
+      break;
+    case JCS_YCbCr:
+    case JCS_RGB:
+      cinfo.out_color_space = JCS_RGB;
+      break;
+    case JCS_CMYK:
+    case JCS_YCCK: /* libjpeg turns YCCK back into CMYK */
+      cinfo.out_color_space = JCS_CMYK;
+      cmyk = TRUE;
+      break;
+    default:
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unsupported JPEG colour space %d",
+                   what, (int) cinfo.jpeg_color_space);
       jpeg_destroy_decompress (&cinfo);
       return NULL;
     }
-  cinfo.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
+  /* DCT-domain scaling: the smallest of 1/8, 1/4, 1/2 whose shorter side is still
+   * min_short_side, else full size */
+  cinfo.scale_denom = 8;
+  cinfo.scale_num = 8;
+  if (min_short_side > 0)
+    for (unsigned num = 1; num < 8; num *= 2)
+      {
+        cinfo.scale_num = num;
+        jpeg_calc_output_dimensions (&cinfo);
+        if (MIN (cinfo.output_width, cinfo.output_height) >= (unsigned) min_short_side)
+          break;
+        cinfo.scale_num = 8;
+      }
+  int orientation = 1;
+  for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != NULL && orientation == 1; m = m->next)
+    if (m->marker == JPEG_APP0 + 1)
+      orientation = exif_orientation (m->data, m->data_length);
   jpeg_start_decompress (&cinfo);
   int channels = cinfo.output_components;
   gsize stride = (gsize) cinfo.output_width * channels;
@@ -235,31 +368,42 @@ decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels
       jpeg_destroy_decompress (&cinfo);
       return NULL;
     }
+  gsize out_stride = cmyk ? (gsize) cinfo.output_width * 3 : stride;
   while (cinfo.output_scanline < cinfo.output_height)
     {
-      JSAMPROW row = buffer + stride * cinfo.output_scanline;
+      /* CMYK rows are read one row ahead and shrink to RGB in place, behind the reading */
+      JSAMPROW row = buffer + out_stride * cinfo.output_scanline;
       jpeg_read_scanlines (&cinfo, &row, 1);
+      if (cmyk)
+        cmyk_to_rgb (row, (int) cinfo.output_width);
     }
-  img = image_from_interleaved (buffer, channels, FALSE, (int) cinfo.output_height,
+  img = image_from_interleaved (buffer, cmyk ? 3 : channels, FALSE, (int) cinfo.output_height,
                                 (int) cinfo.output_width);
   jpeg_finish_decompress (&cinfo);
   jpeg_destroy_decompress (&cinfo);
   g_free (buffer);
-  return img;
+  return image_orient (img, orientation);
 }
 
 AnImage *
-an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
-                 GError **error)
+an_image_decode_scaled (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+                        int min_short_side, GError **error)
 {
   static const guint8 png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   static const guint8 jpeg_magic[3] = { 0xff, 0xd8, 0xff };
   if (len >= sizeof png_magic && memcmp (data, png_magic, sizeof png_magic) == 0)
     return decode_png (data, len, what, max_pixels, error);
   if (len >= sizeof jpeg_magic && memcmp (data, jpeg_magic, sizeof jpeg_magic) == 0)
-    return decode_jpeg (data, len, what, max_pixels, error);
+    return decode_jpeg (data, len, what, max_pixels, min_short_side, error);
   g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: not a PNG or JPEG image", what);
   return NULL;
+}
+
+AnImage *
+an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+                 GError **error)
+{
+  return an_image_decode_scaled (data, len, what, max_pixels, 0, error);
 }
 
 AnImage *
