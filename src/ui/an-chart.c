@@ -597,6 +597,7 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
   g_autofree double *lx = g_new (double, MAX (1, n));
   g_autofree gboolean *shown = g_new0 (gboolean, MAX (1, n));
   int label_h = 0;
+  GdkRGBA bg = lookup_color (self, "window_bg_color");
 
   /* Markers are the current run's: hidden with it. */
   if (!current_run (self)->visible)
@@ -654,9 +655,14 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
       cairo_restore (cr);
       if (row[i] >= 0)
         {
+          double bottom = f->plot.y + f->plot.height - 3 - (label_h + 1) * row[i];
+
+          /* on a plate of the background, so a curve under it does not garble it */
+          set_source (cr, &bg, 0.8);
+          cairo_rectangle (cr, lx[i] - 2, bottom - label_h, w[i] + 4, label_h);
+          cairo_fill (cr);
           set_source (cr, fg, 0.9);
-          draw_text (self, cr, m->label, lx[i],
-                     f->plot.y + f->plot.height - 3 - (label_h + 1) * row[i], 0.0, 1.0);
+          draw_text (self, cr, m->label, lx[i], bottom, 0.0, 1.0);
         }
     }
 }

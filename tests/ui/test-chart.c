@@ -201,7 +201,7 @@ window_with_runs (int width, int height, AnTrainingPage **page_out)
     }
   spin (0.5);
   an_window_dismiss_toasts (win);
-  spin (0.5);
+  spin (1.0);
   *page_out = page;
   return win;
 }
