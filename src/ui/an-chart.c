@@ -1075,6 +1075,20 @@ an_chart_get_run_name (AnChart *self, guint run)
 }
 
 void
+an_chart_set_run_name (AnChart *self, guint run, const char *name)
+{
+  Run *r;
+
+  g_return_if_fail (AN_IS_CHART (self));
+  g_return_if_fail (run < self->runs->len);
+
+  r = g_ptr_array_index (self->runs, run);
+  g_free (r->name);
+  r->name = g_strdup (name != NULL ? name : "");
+  queue_draw_group (self);
+}
+
+void
 an_chart_set_run_visible (AnChart *self, guint run, gboolean visible)
 {
   Run *r;

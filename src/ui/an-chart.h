@@ -47,6 +47,7 @@ void an_chart_add_marker (AnChart *self, AnChartMarkerKind kind, double step, do
 guint an_chart_new_run (AnChart *self, const char *name);
 guint an_chart_get_n_runs (AnChart *self);
 const char *an_chart_get_run_name (AnChart *self, guint run);
+void an_chart_set_run_name (AnChart *self, guint run, const char *name);
 void an_chart_set_run_visible (AnChart *self, guint run, gboolean visible);
 gboolean an_chart_get_run_visible (AnChart *self, guint run);
 /* The dash pattern a run is drawn with (n = 0: solid), for a run selector's swatches. */

@@ -354,7 +354,13 @@ add_to_selector (AnChart *chart, gpointer selector)
 static void
 new_run (AnChart *chart, gpointer data)
 {
-  an_chart_new_run (chart, data);
+  guint run = an_chart_new_run (chart, NULL);
+  g_autofree char *name = NULL;
+
+  if (data != NULL)
+    /* Translators: a run's name on the charts: its number, then preset, rate, batch and time */
+    name = g_strdup_printf (_("%u: %s"), run + 1, (const char *) data);
+  an_chart_set_run_name (chart, run, name);
 }
 
 static void

@@ -221,9 +221,9 @@ test_charts (void)
   /* Every run kept and named: preset, rate, batch, time. */
   g_assert_cmpuint (an_chart_get_n_runs (loss), ==, 3);
   g_assert_cmpuint (an_chart_get_n_runs (acc), ==, 3);
-  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 0), "alexnet-tiny · lr 0.01 · batch 64 · "));
-  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 1), "alexnet-tiny · lr 0.02 · batch 128 · "));
-  g_assert_true (g_str_has_prefix (an_chart_get_run_name (acc, 2), "alexnet-small"));
+  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 0), "1: alexnet-tiny · lr 0.01 · batch 64 · "));
+  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 1), "2: alexnet-tiny · lr 0.02 · batch 128 · "));
+  g_assert_true (g_str_has_prefix (an_chart_get_run_name (acc, 2), "3: alexnet-small"));
 
   /* One x range: the accuracy's last point is at step 31 (one epoch), the loss's at 50, the
    * first run's at 94; all four charts span 0-94. */
@@ -280,6 +280,14 @@ test_charts (void)
   g_assert_cmpfloat (fabs (a1 - g_get_real_time () / 1e6), <, 3600.0);
   an_chart_set_x_mode (loss, AN_CHART_X_STEP);
 
+  /* an exported chart carries the runs' legend itself */
+  {
+    g_autofree char *png = build_path ("chart-loss-runs.png");
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (an_chart_export_png (loss, png, 800, 450, &error));
+    g_assert_no_error (error);
+  }
   save_screenshot (GTK_WIDGET (win), "screenshot-charts-1366x768.png");
   gtk_window_destroy (GTK_WINDOW (win));
 
