@@ -99,7 +99,8 @@ feed_run (AnTrainingPage *page, gint64 steps, double lr, double final_loss, guin
       r.step = s;
       r.epoch = (int) ((s - 1) / per_epoch) + 1;
       r.epoch_frac = (double) s / per_epoch;
-      r.loss = final_loss + (2.7 - final_loss) * exp (-3.0 * t) * (1.0 + 0.15 * g_rand_double_range (rand, -1, 1));
+      r.loss = final_loss + (2.7 - final_loss) * exp (-3.0 * t)
+                              * (1.0 + 0.15 * g_rand_double_range (rand, -1, 1));
       r.lr = rate;
       r.images_per_second = 180.0 + 40.0 * g_rand_double_range (rand, -1, 1);
       r.grad_norm = 1.5 * exp (-t) + 0.3 * g_rand_double (rand);
@@ -107,7 +108,9 @@ feed_run (AnTrainingPage *page, gint64 steps, double lr, double final_loss, guin
       g_array_append_val (records, r);
       if (s == 40 && by_hand)
         {
-          AnHyperChange c = { s + 1, AN_LIVE_LR, rate, rate / 2, FALSE, r.epoch_frac, r.wall_seconds };
+          AnHyperChange c = { .step = s + 1, .key = AN_LIVE_LR, .old_value = rate,
+                              .new_value = rate / 2, .epoch_frac = r.epoch_frac,
+                              .wall_seconds = r.wall_seconds };
 
           an_training_page_add_steps (page, records);
           g_array_set_size (records, 0);
@@ -117,7 +120,9 @@ feed_run (AnTrainingPage *page, gint64 steps, double lr, double final_loss, guin
       if (s % per_epoch == 0)
         {
           AnEpochRecord e = { 0 };
-          AnHyperChange c = { s + 1, AN_LIVE_LR, rate, rate * 0.7, TRUE, r.epoch_frac, r.wall_seconds };
+          AnHyperChange c = { .step = s + 1, .key = AN_LIVE_LR, .old_value = rate,
+                              .new_value = rate * 0.7, .by_schedule = TRUE,
+                              .epoch_frac = r.epoch_frac, .wall_seconds = r.wall_seconds };
 
           an_training_page_add_steps (page, records);
           g_array_set_size (records, 0);
@@ -221,8 +226,10 @@ test_charts (void)
   /* Every run kept and named: preset, rate, batch, time. */
   g_assert_cmpuint (an_chart_get_n_runs (loss), ==, 3);
   g_assert_cmpuint (an_chart_get_n_runs (acc), ==, 3);
-  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 0), "1: alexnet-tiny · lr 0.01 · batch 64 · "));
-  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 1), "2: alexnet-tiny · lr 0.02 · batch 128 · "));
+  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 0),
+                                   "1: alexnet-tiny · lr 0.01 · batch 64 · "));
+  g_assert_true (g_str_has_prefix (an_chart_get_run_name (loss, 1),
+                                   "2: alexnet-tiny · lr 0.02 · batch 128 · "));
   g_assert_true (g_str_has_prefix (an_chart_get_run_name (acc, 2), "3: alexnet-small"));
 
   /* One x range: the accuracy's last point is at step 31 (one epoch), the loss's at 50, the

@@ -141,6 +141,25 @@ test_states (void)
   g_assert_cmpstr (an_progress_state_style (p.state), ==, "success");
 }
 
+/* A run opened from a checkpoint: its history's steps do not make an idle run "Training". */
+static void
+test_history_stays_idle (void)
+{
+  AnProgress p;
+
+  an_progress_init (&p);
+  an_progress_start (&p, 0, 100, 10);
+  an_progress_set_state (&p, AN_PROGRESS_IDLE);
+  for (int s = 1; s <= 20; s++)
+    an_progress_add_step (&p, s, 10, 40.0);
+  assert_eta_text (&p, "Not started");
+  /* started: the history's speed does not count */
+  an_progress_set_state (&p, AN_PROGRESS_RUNNING);
+  g_assert_cmpfloat (an_progress_speed (&p), ==, 0.0);
+  an_progress_add_step (&p, 21, 10, 100.0);
+  g_assert_cmpfloat (fabs (an_progress_speed (&p) - 100.0), <, 1e-9);
+}
+
 static void
 test_run_label (void)
 {
@@ -160,6 +179,7 @@ main (int argc, char **argv)
   g_test_add_func ("/progress/noisy-speed", test_noisy_speed);
   g_test_add_func ("/progress/speed-follows-change", test_speed_follows_change);
   g_test_add_func ("/progress/states", test_states);
+  g_test_add_func ("/progress/history-stays-idle", test_history_stays_idle);
   g_test_add_func ("/progress/run-label", test_run_label);
   return g_test_run ();
 }
