@@ -592,6 +592,7 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
 {
   guint n = self->markers->len;
   g_autofree double *px = g_new (double, MAX (1, n));
+  g_autofree double *block = g_new (double, MAX (1, n));
   g_autofree double *w = g_new0 (double, MAX (1, n));
   g_autofree int *row = g_new (int, MAX (1, n));
   g_autofree double *lx = g_new (double, MAX (1, n));
@@ -622,7 +623,12 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
           g_object_unref (layout);
         }
     }
-  an_chart_place_labels (px, w, n, f->plot.x + 2, f->plot.x + f->plot.width - 2,
+  /* The labels keep clear of the labelled markers' lines; the schedule's faint lines (one per
+   * epoch with the cosine schedule) may pass behind a label's plate, or no label would fit. */
+  for (guint i = 0; i < n; i++)
+    block[i] = g_array_index (self->markers, Marker, i).kind == AN_CHART_MARKER_SCHEDULE
+                 ? -1e9 : px[i];
+  an_chart_place_labels (block, w, n, f->plot.x + 2, f->plot.x + f->plot.width - 2,
                          MARKER_LABEL_ROWS, row, lx);
 
   /* Neutral colours, never a series': the user's changes as solid lines, the schedule's as

@@ -35,8 +35,8 @@ guint an_chart_add_smoothed_series (AnChart *self, const char *name, const char 
 void an_chart_append (AnChart *self, guint series, double step, double epoch, double wall,
                       double y);
 /* A marker of the current run at the point where something happened (a label is drawn only for
- * CHANGE and BEST, and only where it stands clear of other markers' lines; the tooltip names
- * every marker). */
+ * CHANGE and BEST, and only where it stands clear of the other labelled markers' lines, on a
+ * plate that the schedule's faint lines may pass behind; the tooltip names every marker). */
 void an_chart_add_marker (AnChart *self, AnChartMarkerKind kind, double step, double epoch,
                           double wall, const char *label);
 
