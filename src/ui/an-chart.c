@@ -947,7 +947,15 @@ an_chart_append (AnChart *self, guint series, double step, double epoch, double 
   s = g_ptr_array_index (self->series, series);
   run = current_run (self);
   if (!isfinite (run->clock_origin) && isfinite (wall))
-    run->clock_origin = g_get_real_time () / (double) G_USEC_PER_SEC - wall;
+    {
+      run->clock_origin = g_get_real_time () / (double) G_USEC_PER_SEC - wall;
+      /* markers that came before the first point */
+      for (guint i = 0; i < self->markers->len; i++)
+        {
+          Marker *m = &g_array_index (self->markers, Marker, i);
+          m->x[AN_CHART_X_CLOCK] = run->clock_origin + m->x[AN_CHART_X_TIME];
+        }
+    }
   d = series_current (s);
   an_chart_series_data_append (d, step, epoch, wall, run->clock_origin + wall, y);
   for (guint i = 0; i < self->series->len; i++)
