@@ -345,10 +345,17 @@ draw_tiles (AnTileGrid *self, cairo_t *cr, int width, int height)
           gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)),
                                           "accent_color", &accent);
           G_GNUC_END_IGNORE_DEPRECATIONS
+          /* inside the tile (the first one touches the widget's edge): a 3 px accent frame
+           * with a white line inside it, seen on any colour map */
           gdk_cairo_set_source_rgba (cr, &accent);
-          cairo_set_line_width (cr, 2.0);
-          cairo_rectangle (cr, x - 1.0, y - 1.0, self->tile_w * scale + 2.0,
-                           self->tile_h * scale + 2.0);
+          cairo_set_line_width (cr, 3.0);
+          cairo_rectangle (cr, x + 1.5, y + 1.5, self->tile_w * scale - 3.0,
+                           self->tile_h * scale - 3.0);
+          cairo_stroke (cr);
+          cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+          cairo_set_line_width (cr, 1.0);
+          cairo_rectangle (cr, x + 3.5, y + 3.5, self->tile_w * scale - 7.0,
+                           self->tile_h * scale - 7.0);
           cairo_stroke (cr);
         }
     }
