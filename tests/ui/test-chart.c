@@ -383,6 +383,23 @@ test_tile_tooltips (void)
   g_assert_cmpint (an_tile_grid_get_selected (grid), ==, -1);
   an_tile_grid_set_selected (grid, 2);
   g_assert_cmpint (an_tile_grid_get_selected (grid), ==, 2);
+  /* drawn: tiles of 30 px with 2 px gaps, four in a row; the third has the white inner line of
+   * its frame 3 px in (no colour of the viridis map is white), the second has none */
+  {
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 200, 100);
+    cairo_t *cr = cairo_create (surface);
+    const guint32 *px;
+    int stride;
+
+    an_tile_grid_draw (grid, cr, 200, 100);
+    cairo_destroy (cr);
+    cairo_surface_flush (surface);
+    px = (const guint32 *) cairo_image_surface_get_data (surface);
+    stride = cairo_image_surface_get_stride (surface) / 4;
+    g_assert_cmphex (px[15 * stride + 64 + 3] & 0xffffff, ==, 0xffffff);
+    g_assert_cmphex (px[15 * stride + 32 + 3] & 0xffffff, !=, 0xffffff);
+    cairo_surface_destroy (surface);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
