@@ -11,7 +11,7 @@ if [ ! -f build-test/build.ninja ]; then
   meson setup build-test -Dwerror=true -Dprofile=development >/dev/null
 fi
 ninja -C build-test
-xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- \
+xvfb-run -a -s "-screen 0 2560x1600x24" dbus-run-session -- \
   meson test -C build-test --print-errorlogs --num-processes 2
 
 if [ ! -f build-asan/build.ninja ]; then

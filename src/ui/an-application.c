@@ -91,6 +91,11 @@ action_preferences (GSimpleAction *action, GVariant *param, gpointer user_data)
                                        _("Seconds between filter and feature-map updates while "
                                          "training (applies to the next run)"),
                                        1, 0));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (run),
+                             spin_row (settings, "confirm-stop-after", _("Ask before stopping"),
+                                       _("Stopping a run that has trained longer than this "
+                                         "many seconds asks first; 0 always asks"),
+                                       10, 0));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (charts));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (run));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
@@ -170,7 +175,8 @@ an_application_startup (GApplication *app)
     { "win.pause", { "space", NULL } },
     { "win.resume", { "space", NULL } },
     { "win.stop", { "<Control>period", NULL } },
-    { "win.stop-keep-best", { "<Control><Shift>period", NULL } },
+    /* Shift+. is ">" on most layouts: a trigger on period with Shift never matches */
+    { "win.stop-keep-best", { "<Control>greater", NULL } },
     { "win.open-checkpoint", { "<Control>o", NULL } },
     { "win.save-checkpoint", { "<Control>s", NULL } },
     { "win.export-all", { "<Control>e", NULL } },

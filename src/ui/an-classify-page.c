@@ -31,6 +31,8 @@ struct _AnClassifyPage {
   GtkSpinner *classify_spinner;
   GtkLabel *classify_busy_label;
   GtkLabel *confusion_label;
+  GtkLabel *weights_label;
+  GtkButton *refresh_button;
 
   AnTileGrid *classify_grid;
   AnConfusionView *confusion_view;
@@ -39,8 +41,8 @@ struct _AnClassifyPage {
   GtkLevelBar *top5_bars[TOP_K];
 
   AnTrainer *trainer;
-  gint64 last_step;
-  gboolean have_step;
+  gboolean stale; /* an epoch ended or the run stopped since the classifier was built */
+  gint64 shown_step; /* the step of the weights of the predictions shown; -1: a checkpoint's */
 
   /* results of tasks older than the last one started are dropped */
   AnClassifierRef *classifier;
@@ -175,8 +177,13 @@ update_busy (AnClassifyPage *self)
   gboolean busy = preparing || self->classify_pending;
 
   gtk_label_set_text (self->classify_busy_label,
-                      preparing ? _("Preparing the model…") : _("Classifying…"));
+                      preparing && self->classifier == NULL ? _("Preparing the model…")
+                      : preparing ? _("Fetching the latest weights…")
+                                  : _("Classifying…"));
   gtk_widget_set_visible (GTK_WIDGET (self->classify_busy_box), busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_button),
+                            self->trainer != NULL && self->classify_image != NULL && !preparing
+                              && an_trainer_get_state (self->trainer) != AN_TRAINER_IDLE);
   gtk_spinner_set_spinning (self->classify_spinner, busy);
 }
 
@@ -262,7 +269,18 @@ on_classified (GObject *source, GAsyncResult *result, gpointer user_data)
       show_predictions (self, NULL, 0);
     }
   else
-    show_predictions (self, r->p, r->n);
+    {
+      g_autofree char *text = NULL;
+
+      show_predictions (self, r->p, r->n);
+      self->shown_step = job->classifier->step;
+      if (self->shown_step < 0)
+        text = g_strdup (_("By the weights of the opened checkpoint"));
+      else
+        /* Translators: under the top-5 bars: the training step the weights come from */
+        text = g_strdup_printf (_("By the weights of step %lld"), (long long) self->shown_step);
+      gtk_label_set_text (self->weights_label, text);
+    }
   g_clear_pointer (&r, classify_result_free);
   self->classify_serial++;
 }
@@ -351,6 +369,7 @@ on_classifier_built (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_clear_pointer (&self->classifier, an_classifier_ref_unref);
   self->classifier = ref;
+  self->stale = FALSE;
   if (self->classify_image != NULL)
     classify_start (self);
 }
@@ -370,39 +389,35 @@ build_start (AnClassifyPage *self, BuildJob *job)
 }
 
 static gboolean
-classifier_is_current (AnClassifyPage *self)
+training_started (AnClassifyPage *self)
 {
-  if (self->classifier == NULL)
-    return FALSE;
-  return self->classifier->step < 0 || !self->have_step
-         || self->classifier->step == self->last_step;
+  return self->trainer != NULL && an_trainer_get_state (self->trainer) != AN_TRAINER_IDLE;
 }
 
+/* Asks the trainer for its newest weights (once; they arrive at the next step boundary). */
+static void
+refresh_weights (AnClassifyPage *self)
+{
+  if (!training_started (self) || self->waiting_params || self->build_pending)
+    return;
+  self->waiting_params = TRUE;
+  an_trainer_request_snapshot (self->trainer, AN_SNAPSHOT_PARAMS, NULL, NULL);
+  update_busy (self);
+}
+
+/* The image on the page, classified by the newest classifier there is (at once when there is
+ * one); weights newer than an epoch ago are fetched first only when there are none. */
 static void
 classify_refresh (AnClassifyPage *self)
 {
-  gboolean trained = self->trainer != NULL
-                     && an_trainer_get_state (self->trainer) != AN_TRAINER_IDLE;
-
   if (self->classify_image == NULL)
     return;
-  if (classifier_is_current (self) || (self->classifier != NULL && !trained))
-    {
-      classify_start (self);
-      return;
-    }
-  if (trained)
-    {
-      /* Fresh weights are on their way (or being built): they classify the current image. */
-      if (!self->waiting_params && !self->build_pending)
-        {
-          self->waiting_params = TRUE;
-          an_trainer_request_snapshot (self->trainer, AN_SNAPSHOT_PARAMS, NULL, NULL);
-        }
-      update_busy (self);
-      return;
-    }
-  show_predictions (self, NULL, 0);
+  if (self->classifier != NULL)
+    classify_start (self);
+  if (self->classifier == NULL || self->stale)
+    refresh_weights (self);
+  if (self->classifier != NULL || self->waiting_params || self->build_pending)
+    return;
   an_toast (GTK_WIDGET (self), _("Train a model or open a checkpoint to classify images"));
   self->classify_serial++;
 }
@@ -415,7 +430,10 @@ show_image (AnClassifyPage *self, AnImage *img)
   an_tile_grid_set_image (self->classify_grid, img->pixels, img->channels, img->height,
                           img->width);
   gtk_stack_set_visible_child_name (self->classify_stack, "image");
+  /* never the previous image's results under this one */
+  show_predictions (self, NULL, 0);
   classify_refresh (self);
+  update_busy (self);
 }
 
 static void
@@ -568,11 +586,27 @@ an_classify_page_use_checkpoint (AnClassifyPage *self, const char *path)
 }
 
 void
-an_classify_page_set_step (AnClassifyPage *self, gint64 step)
+an_classify_page_weights_changed (AnClassifyPage *self)
 {
   g_return_if_fail (AN_IS_CLASSIFY_PAGE (self));
-  self->last_step = step;
-  self->have_step = TRUE;
+
+  self->stale = TRUE;
+  if (self->classify_image != NULL)
+    classify_refresh (self);
+}
+
+gint64
+an_classify_page_get_weights_step (AnClassifyPage *self)
+{
+  g_return_val_if_fail (AN_IS_CLASSIFY_PAGE (self), 0);
+  return self->shown_step;
+}
+
+static void
+on_refresh (AnClassifyPage *self)
+{
+  self->stale = TRUE;
+  refresh_weights (self);
 }
 
 void
@@ -581,7 +615,9 @@ an_classify_page_set_trainer (AnClassifyPage *self, AnTrainer *trainer)
   g_return_if_fail (AN_IS_CLASSIFY_PAGE (self));
 
   g_set_object (&self->trainer, trainer);
-  self->have_step = FALSE;
+  self->stale = FALSE;
+  self->shown_step = 0;
+  gtk_label_set_text (self->weights_label, "");
   /* whatever is being built or classified belongs to the previous run */
   g_clear_pointer (&self->classifier, an_classifier_ref_unref);
   self->build_generation++;
@@ -634,7 +670,10 @@ an_classify_page_class_init (AnClassifyPageClass *klass)
   BIND (classify_spinner);
   BIND (classify_busy_label);
   BIND (confusion_label);
+  BIND (weights_label);
+  BIND (refresh_button);
 #undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, on_refresh);
   gtk_widget_class_bind_template_callback (widget_class, on_open_image);
 }
 

@@ -14,8 +14,9 @@ G_DECLARE_FINAL_TYPE (AnClassifyPage, an_classify_page, AN, CLASSIFY_PAGE, AdwBi
 
 /* A new run (or NULL): whatever was being built or classified belonged to the previous one. */
 void an_classify_page_set_trainer (AnClassifyPage *self, AnTrainer *trainer);
-/* The run's latest step (its weights have moved on). */
-void an_classify_page_set_step (AnClassifyPage *self, gint64 step);
+/* The run's weights have moved on (an epoch ended, the run stopped): the image shown is
+ * classified again with the newest weights, fetched once (not at every step). */
+void an_classify_page_weights_changed (AnClassifyPage *self);
 /* AN_SNAPSHOT_CONFUSION and AN_SNAPSHOT_PARAMS snapshots. */
 void an_classify_page_show (AnClassifyPage *self, AnSnapshot *snapshot);
 /* Classify with the weights of this checkpoint (built in a thread). */
@@ -28,6 +29,9 @@ AnTileGrid *an_classify_page_get_image (AnClassifyPage *self);
 int an_classify_page_get_n_predictions (AnClassifyPage *self);
 /* TRUE while the image waits for its predictions. */
 gboolean an_classify_page_is_busy (AnClassifyPage *self);
+/* The training step of the weights that gave the predictions shown; -1: an opened
+ * checkpoint's, 0: none shown. */
+gint64 an_classify_page_get_weights_step (AnClassifyPage *self);
 /* Counts results (an image classified, or refused): tests wait on it. */
 guint an_classify_page_get_serial (AnClassifyPage *self);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "an-progress.h"
+#include "an-reflow-grid.h"
 #include "an-run-label.h"
 #include "an-run-selector.h"
 #include "an-training-page.h"
@@ -35,7 +36,7 @@ struct _AnTrainingPage {
   GtkDropDown *x_axis_dropdown;
   GtkCheckButton *log_scale_check;
   GtkScale *smoothing_scale;
-  GtkGrid *chart_grid;
+  AnReflowGrid *chart_grid;
   AdwPreferencesGroup *live_group;
 
   GSettings *settings;
@@ -283,11 +284,18 @@ an_training_page_init (AnTrainingPage *self)
   an_chart_share_x (self->lr_chart, self->loss_chart);
   an_chart_share_x (self->grad_chart, self->loss_chart);
 
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->loss_chart), 0, 0, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->acc_chart), 1, 0, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->lr_chart), 0, 1, 1, 1);
-  gtk_grid_attach (self->chart_grid, GTK_WIDGET (self->grad_chart), 1, 1, 1, 1);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->chart_grid), TRUE);
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->loss_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->acc_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->lr_chart));
+  an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->grad_chart));
+  /* beside the charts on a wide window, below them on a narrow one */
+  self->live_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->live_group), 300, -1);
+  gtk_widget_set_valign (GTK_WIDGET (self->live_group), GTK_ALIGN_START);
+  adw_preferences_group_set_title (self->live_group, _("Live Hyperparameters"));
+  adw_preferences_group_set_description (self->live_group,
+                                         _("Applied at the next step and marked on the charts"));
+  an_reflow_grid_set_side (self->chart_grid, GTK_WIDGET (self->live_group));
   for_each_chart (self, add_to_selector, self->run_selector);
   g_signal_connect_object (self->run_selector, "changed", G_CALLBACK (rebuild_run_legend), self,
                            G_CONNECT_SWAPPED);
@@ -776,6 +784,7 @@ an_training_page_class_init (AnTrainingPageClass *klass)
 
   g_type_ensure (AN_TYPE_CHART);
   g_type_ensure (AN_TYPE_RUN_SELECTOR);
+  g_type_ensure (AN_TYPE_REFLOW_GRID);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
@@ -795,6 +804,5 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   BIND (log_scale_check);
   BIND (smoothing_scale);
   BIND (chart_grid);
-  BIND (live_group);
 #undef BIND
 }

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "an-chart-data.h"
 #include "an-window-private.h"
 
 static gboolean
@@ -66,13 +67,57 @@ action_resume (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+on_stop_response (AdwMessageDialog *dialog, const char *response, AnWindow *self)
+{
+  AnTrainerState s = self->trainer ? an_trainer_get_state (self->trainer) : AN_TRAINER_IDLE;
+
+  /* the run may have ended while the dialog was open */
+  if (s != AN_TRAINER_RUNNING && s != AN_TRAINER_PAUSED && s != AN_TRAINER_DIVERGED)
+    return;
+  if (g_str_equal (response, "stop"))
+    an_trainer_stop (self->trainer);
+  else if (g_str_equal (response, "keep-best"))
+    an_trainer_stop_keep_best (self->trainer);
+  else
+    return;
+  an_training_page_request (self->training_page, TRUE);
+  an_window_update_state_label (self);
+}
+
+/* Stops at once, or asks first when the run has trained longer than the confirm-stop-after
+ * setting (Ctrl+. is next to Ctrl+, and a long run is worth a question). */
+static void
 action_stop (GtkWidget *widget, const char *name, GVariant *param)
 {
   AnWindow *self = AN_WINDOW (widget);
+  int ask_after = g_settings_get_int (self->settings, "confirm-stop-after");
+  g_autofree char *trained = NULL;
+  GtkWidget *dialog;
 
-  an_trainer_stop (self->trainer);
-  an_training_page_request (self->training_page, TRUE);
-  an_window_update_state_label (self);
+  if (self->run_seconds < ask_after)
+    {
+      an_trainer_stop (self->trainer);
+      an_training_page_request (self->training_page, TRUE);
+      an_window_update_state_label (self);
+      return;
+    }
+  trained = an_chart_format_time (self->run_seconds);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Stop Training?"), NULL);
+  /* Translators: %s is a duration, "12:05" */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("This run has trained for %s. Stopping ends it; it cannot "
+                                    "be resumed from where it is, only from its last "
+                                    "checkpoint."),
+                                  trained);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Keep Training"),
+                                    "keep-best", _("Stop and Keep _Best"), "stop", _("_Stop"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_stop_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -154,7 +199,7 @@ static void
 action_save_checkpoint (GtkWidget *widget, const char *name, GVariant *param)
 {
   an_choose_file (widget, GTK_FILE_CHOOSER_ACTION_SAVE, _("Save the Checkpoint"), _("_Save"),
-                  "alexnet.ckpt", AN_FILE_FILTER_CHECKPOINTS,
+                  "checkpoint.ankpt", AN_FILE_FILTER_CHECKPOINTS,
                   (AnFileChosenFunc) on_save_checkpoint_chosen, widget);
 }
 

@@ -37,6 +37,7 @@ struct _AnWindow {
   /* the run */
   AnTrainer *trainer;
   AnTrainerState state;
+  double run_seconds; /* the training time of the last step received */
   guint snapshot_timeout;
   const char *export_chart; /* the chart a file is being chosen for (static string) */
 

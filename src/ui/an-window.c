@@ -201,6 +201,13 @@ an_window_is_classifying (AnWindow *self)
   return an_classify_page_is_busy (self->classify_page);
 }
 
+gint64
+an_window_get_classify_weights_step (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), 0);
+  return an_classify_page_get_weights_step (self->classify_page);
+}
+
 guint
 an_window_get_classify_serial (AnWindow *self)
 {
@@ -252,6 +259,13 @@ request_views (AnWindow *self)
 }
 
 static gboolean
+state_is_final (AnTrainerState s)
+{
+  return s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
+         || s == AN_TRAINER_FAILED;
+}
+
+static gboolean
 on_snapshot_timeout (gpointer user_data)
 {
   request_views (AN_WINDOW (user_data));
@@ -273,8 +287,7 @@ on_steps (AnTrainer *trainer, GArray *steps, AnWindow *self)
 {
   an_training_page_add_steps (self->training_page, steps);
   if (steps->len > 0)
-    an_classify_page_set_step (self->classify_page,
-                               g_array_index (steps, AnStepRecord, steps->len - 1).step);
+    self->run_seconds = g_array_index (steps, AnStepRecord, steps->len - 1).wall_seconds;
   an_window_update_state_label (self); /* "Starting…" becomes "Training" */
 }
 
@@ -284,6 +297,7 @@ on_epoch (AnTrainer *trainer, const AnEpochRecord *e, AnWindow *self)
   an_training_page_add_epoch (self->training_page, e);
   /* The confusion matrix belongs to the epoch just validated; filters move every epoch. */
   an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
+  an_classify_page_weights_changed (self->classify_page);
   request_views (self);
 }
 
@@ -365,6 +379,8 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
       /* Paused or over: the views show the final weights (delivered at once). */
       request_views (self);
     }
+  if (state_is_final (state))
+    an_classify_page_weights_changed (self->classify_page);
 
   switch (state)
     {
@@ -435,6 +451,7 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
   release_trainer (self);
   self->trainer = trainer;
   self->state = an_trainer_get_state (trainer);
+  self->run_seconds = 0;
   set_pages_trainer (self, trainer);
 
   g_signal_connect_object (trainer, "steps", G_CALLBACK (on_steps), self, 0);

@@ -67,5 +67,7 @@ GtkWidget *an_window_get_dataset_info_row (AnWindow *self);
 GtkWidget *an_window_get_dataset_sample (AnWindow *self, int i);
 /* Counts classify-page results (an image decoded and shown, or refused): tests wait on it. */
 guint an_window_get_classify_serial (AnWindow *self);
+/* The training step of the weights behind the predictions shown (-1: a checkpoint's; 0: none). */
+gint64 an_window_get_classify_weights_step (AnWindow *self);
 
 G_END_DECLS

@@ -16,9 +16,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "an-application.h"
 #include "an-chart.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
+#include "an-reflow-grid.h"
 #include "an-tile-grid.h"
 #include "an-training-page.h"
 #include "an-window.h"
@@ -245,6 +247,35 @@ serial_moved (gpointer data)
   return an_window_get_classify_serial (w->win) > w->serial;
 }
 
+/* A result came and nothing more is on its way (no newer weights being fetched). */
+static gboolean
+classified (gpointer data)
+{
+  SerialWait *w = data;
+
+  return an_window_get_classify_serial (w->win) > w->serial && !an_window_is_classifying (w->win);
+}
+
+static gint64
+trainer_step (AnTrainer *trainer)
+{
+  gint64 step = 0;
+
+  g_object_get (trainer, "step", &step, NULL);
+  return step;
+}
+
+static void
+drop_texture (AnWindow *win, GdkTexture *texture)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_value_set_object (&value, texture);
+  g_assert_true (an_window_classify_drop (win, &value));
+  g_value_unset (&value);
+}
+
 typedef struct {
   AnWindow *win;
   const char *page;
@@ -350,29 +381,159 @@ build_path (const char *name)
   return g_build_filename (dir ? dir : ".", "tests", "ui", name, NULL);
 }
 
+/* A PNG of the window's content (without the shadow around it) showing that page. */
 static void
-save_screenshot (AnWindow *win, const char *page)
+save_screenshot (AnWindow *win, const char *page, const char *path)
 {
-  g_autofree char *name = g_strdup_printf ("screenshot-%s.png", page);
-  g_autofree char *path = build_path (name);
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (win));
   g_autoptr (GdkPaintable) paintable = NULL;
   g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   int w = gtk_widget_get_width (GTK_WIDGET (win));
   int h = gtk_widget_get_height (GTK_WIDGET (win));
+  graphene_rect_t r;
 
   an_window_show_page (win, page);
   an_window_dismiss_toasts (win);
   spin (0.6);
+  g_assert_true (gtk_widget_compute_bounds (content, GTK_WIDGET (win), &r));
   paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node, &r);
   g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot %s (%dx%d)", path, w, h);
+  g_test_message ("screenshot %s (%dx%d)", path, gdk_texture_get_width (texture),
+                  gdk_texture_get_height (texture));
+}
+
+typedef struct {
+  int width, height;
+} Size;
+
+static const Size sizes[] = { { 800, 600 }, { 1024, 600 }, { 1366, 768 }, { 1920, 1080 } };
+
+static GtkWidget *
+find_by_type (GtkWidget *root, GType type)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return c;
+      if ((found = find_by_type (c, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  AnWindow *win;
+  int width, height;
+} SizeWait;
+
+static gboolean
+has_size (gpointer data)
+{
+  SizeWait *w = data;
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (w->win));
+
+  return gtk_widget_get_width (content) == w->width && gtk_widget_get_height (content) == w->height;
+}
+
+/* The window's content made width x height (the window draws its shadow around it). */
+static void
+set_size (AnWindow *win, int width, int height)
+{
+  SizeWait w = { win, width, height };
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (win));
+  int dw = 0, dh = 0;
+
+  /* the default size counts the window's frame: measure it, then ask again */
+  for (int i = 0; i < 3 && !has_size (&w); i++)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (win), width + dw, height + dh);
+      wait_until (has_size, &w, 3.0);
+      dw += width - gtk_widget_get_width (content);
+      dh += height - gtk_widget_get_height (content);
+    }
+  if (!has_size (&w))
+    g_error ("the window did not take the size %dx%d: %dx%d", width, height,
+             gtk_widget_get_width (content), gtk_widget_get_height (content));
+  spin (0.3);
+}
+
+/* The bounds of widget in the window's content. */
+static graphene_rect_t
+bounds_in_window (AnWindow *win, GtkWidget *widget)
+{
+  graphene_rect_t r;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, gtk_window_get_child (GTK_WINDOW (win)), &r));
+  return r;
+}
+
+/* At this size: the window's content asks for no more than it has, the pages can be
+ * switched (the view switcher in the header, or the bottom bar revealed and on screen), no
+ * page needs a horizontal scroll bar, and the Training page shows its four charts whole
+ * without scrolling (from 1366x768 up, and at 1024x600). */
+static void
+check_layout (AnWindow *win, int width, int height)
+{
+  GtkWidget *content = gtk_window_get_child (GTK_WINDOW (win));
+  AdwViewSwitcherTitle *title = ADW_VIEW_SWITCHER_TITLE (
+    find_by_type (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_TITLE));
+  AdwViewSwitcherBar *bar = ADW_VIEW_SWITCHER_BAR (
+    find_by_type (GTK_WIDGET (win), ADW_TYPE_VIEW_SWITCHER_BAR));
+  int min_w = 0, min_h = 0;
+
+  set_size (win, width, height);
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  gtk_widget_measure (content, GTK_ORIENTATION_VERTICAL, width, &min_h, NULL, NULL, NULL);
+  g_test_message ("%dx%d: the content needs at least %dx%d; switcher %s", width, height, min_w,
+                  min_h, adw_view_switcher_title_get_title_visible (title) ? "at the bottom"
+                                                                           : "in the header");
+  g_assert_cmpint (min_w, <=, width);
+  g_assert_cmpint (min_h, <=, height);
+  if (adw_view_switcher_title_get_title_visible (title))
+    {
+      graphene_rect_t r = bounds_in_window (win, GTK_WIDGET (bar));
+
+      g_assert_true (adw_view_switcher_bar_get_reveal (bar));
+      g_assert_cmpfloat (r.size.height, >, 20);
+      g_assert_cmpfloat (r.origin.y + r.size.height, <=, height + 0.5);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *page = an_window_get_page (win, pages[i]);
+      GtkWidget *scroller = gtk_widget_get_ancestor (page, GTK_TYPE_SCROLLED_WINDOW);
+      GtkAdjustment *h, *v;
+
+      an_window_show_page (win, pages[i]);
+      spin (0.2);
+      if (scroller == NULL || g_str_equal (pages[i], "setup"))
+        continue;
+      h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+      v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      g_test_message ("  %s: %.0fx%.0f in %.0fx%.0f", pages[i], gtk_adjustment_get_upper (h),
+                      gtk_adjustment_get_upper (v), gtk_adjustment_get_page_size (h),
+                      gtk_adjustment_get_page_size (v));
+      g_assert_cmpfloat (gtk_adjustment_get_upper (h), <=, gtk_adjustment_get_page_size (h) + 0.5);
+      if (g_str_equal (pages[i], "training") && (height >= 768 || width >= 1024))
+        {
+          GtkWidget *chart = an_window_get_loss_chart (win);
+          GtkWidget *grid = gtk_widget_get_parent (chart);
+          graphene_rect_t r = bounds_in_window (win, grid);
+
+          g_assert_cmpfloat (gtk_adjustment_get_upper (v), <=,
+                             gtk_adjustment_get_page_size (v) + 0.5);
+          g_assert_cmpfloat (r.origin.y + r.size.height, <=, height + 0.5);
+          g_assert_cmpint (gtk_widget_get_height (chart), >=, 140);
+        }
+    }
 }
 
 static GdkTexture *
@@ -408,7 +569,7 @@ drop_file (AnWindow *win, const char *path)
   g_assert_true (an_window_classify_drop (win, &value));
   g_value_unset (&value);
   g_slist_free (list);
-  g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+  g_assert_true (wait_until (classified, &w, TIMEOUT_S));
 }
 
 /* A PNG (by its signature) of at least that size, with some picture in it: at least
@@ -589,6 +750,65 @@ check_unreadable_dataset (AnWindow *win)
   g_assert_null (strstr (adw_action_row_get_subtitle (row), stale));
 }
 
+/* The toplevel window of that type other than the main window, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr (GListModel) toplevels = NULL;
+  GtkWindow *found = NULL;
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; found == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        found = w;
+    }
+  return found;
+}
+
+/* Ctrl+. on a run longer than confirm-stop-after asks first; answering "Keep Training" keeps
+ * it. (0: always ask; the run is paused here.) */
+static void
+check_stop_asks (AnWindow *win)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  AnTrainer *trainer = an_window_get_trainer (win);
+  AdwMessageDialog *dialog;
+
+  g_settings_set_int (settings, "confirm-stop-after", 0);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL);
+  spin (0.3);
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_test_message ("stop asks: %s / %s", adw_message_dialog_get_heading (dialog),
+                  adw_message_dialog_get_body (dialog));
+  g_assert_cmpint (an_trainer_get_state (trainer), ==, AN_TRAINER_PAUSED);
+  adw_message_dialog_response (dialog, "cancel"); /* what its button does, then it closes */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin (0.3);
+  g_assert_cmpint (an_trainer_get_state (trainer), ==, AN_TRAINER_PAUSED);
+  g_settings_reset (settings, "confirm-stop-after");
+}
+
+/* Save Checkpoint As suggests the checkpoints' own extension. */
+static void
+check_save_name (AnWindow *win)
+{
+  GtkWindow *chooser;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.save-checkpoint", NULL));
+  spin (0.3);
+  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_cmpstr (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)), ==,
+                   "checkpoint.ankpt");
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  spin (0.3);
+}
+
+
 static void
 test_window_run (void)
 {
@@ -602,6 +822,7 @@ test_window_run (void)
   const double new_lr = 0.0042;
   double x_idle;
   AnTrainer *trainer;
+  gint64 paused_step;
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 820);
   gtk_window_present (GTK_WINDOW (win));
@@ -625,7 +846,6 @@ test_window_run (void)
   an_window_set_run_config (win, &cfg);
   an_run_config_clear (&cfg);
   g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
-  save_screenshot (win, "setup");
 
   g_assert_true (action_enabled (win, "win.start"));
   g_assert_false (action_enabled (win, "win.pause"));
@@ -667,8 +887,38 @@ test_window_run (void)
   g_assert_nonnull (error);
   g_clear_error (&error);
 
+  check_stop_asks (win);
+
+  /* Classify during the run: the weights of the step the run is paused at. */
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  drop_file (win, png);
+  g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+  paused_step = trainer_step (trainer);
+  g_test_message ("classified by the weights of step %" G_GINT64_FORMAT " (paused at %"
+                  G_GINT64_FORMAT ")", an_window_get_classify_weights_step (win), paused_step);
+  g_assert_cmpint (an_window_get_classify_weights_step (win), ==, paused_step);
+
   gtk_widget_activate_action (GTK_WIDGET (win), "win.resume", NULL);
   g_assert_true (wait_until (in_state, &running, TIMEOUT_S) || is_over (win));
+
+  /* While it trains, within the epoch: the same weights answer at once, not after fresh
+   * ones have been fetched and built (which waits for a step to end). */
+  {
+    SerialWait w = { win, an_window_get_classify_serial (win) };
+    gint64 t0 = g_get_monotonic_time ();
+    double seconds;
+
+    drop_texture (win, texture);
+    g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    seconds = (g_get_monotonic_time () - t0) / 1e6;
+    g_test_message ("classified in %.3f s while the run is %s, by the weights of step %"
+                    G_GINT64_FORMAT, seconds,
+                    an_trainer_state_to_string (an_trainer_get_state (trainer)),
+                    an_window_get_classify_weights_step (win));
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+    g_assert_cmpint (an_window_get_classify_weights_step (win), ==, paused_step);
+    g_assert_cmpfloat (seconds, <, 1.0);
+  }
   g_assert_true (wait_until (has_marker, win, TIMEOUT_S));
   g_test_message ("lr in the trainer: %g (sent %g)", an_trainer_get_config (trainer)->lr, new_lr);
   g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
@@ -691,12 +941,13 @@ test_window_run (void)
                   an_trainer_state_to_string (an_trainer_get_state (trainer)),
                   an_chart_get_n_points (AN_CHART (an_window_get_loss_chart (win)), 0));
 
-  /* A PNG file: shown and classified (five predictions). */
-  g_assert_true (gdk_texture_save_to_png (texture, png));
+  /* A PNG file after the run: classified by the final weights (fetched once, when the run
+   * ended). */
   drop_file (win, png);
   g_assert_cmpint (an_tile_grid_get_n_tiles (AN_TILE_GRID (an_window_get_classify_image (win))),
                    ==, 1);
   g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+  g_assert_cmpint (an_window_get_classify_weights_step (win), ==, trainer_step (trainer));
 
   /* Garbage with an image's name: a toast that names the file, the old image stays. */
   g_assert_true (g_file_set_contents (garbage, "this is not a PNG file", -1, NULL));
@@ -707,17 +958,15 @@ test_window_run (void)
 
   /* Image data (a texture) is classified as well. */
   {
-    GValue value = G_VALUE_INIT;
     SerialWait w = { win, an_window_get_classify_serial (win) };
 
-    g_value_init (&value, GDK_TYPE_TEXTURE);
-    g_value_set_object (&value, texture);
-    g_assert_true (an_window_classify_drop (win, &value));
-    g_value_unset (&value);
-    /* the drop returns before the image is classified: that happens in a thread */
+    drop_texture (win, texture);
+    /* the drop returns before the image is classified: that happens in a thread; the
+     * previous image's predictions are gone at once */
     g_assert_true (an_window_is_classifying (win));
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 0);
     g_assert_cmpuint (an_window_get_classify_serial (win), ==, w.serial);
-    g_assert_true (wait_until (serial_moved, &w, TIMEOUT_S));
+    g_assert_true (wait_until (classified, &w, TIMEOUT_S));
     g_assert_false (an_window_is_classifying (win));
     g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
   }
@@ -743,11 +992,138 @@ test_window_run (void)
           an_window_show_page (win, pages[i]);
           g_assert_true (wait_until (has_probe, &pw, TIMEOUT_S));
         }
-      save_screenshot (win, pages[i]);
+    }
+
+  /* Small and large screens: the layout at each size, and a screenshot of every page (in the
+   * build folder; at 1366x768 also into $AN_SCREENSHOT_DIR when set: docs/screenshots). */
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      GdkRectangle monitor = { 0 };
+
+      gdk_monitor_get_geometry (gdk_display_get_monitor_at_surface (
+                                  gtk_widget_get_display (GTK_WIDGET (win)),
+                                  gtk_native_get_surface (GTK_NATIVE (win))),
+                                &monitor);
+      /* the window cannot be larger than the screen (with its frame) */
+      if (sizes[k].width + 20 > monitor.width || sizes[k].height + 20 > monitor.height)
+        {
+          g_assert_cmpint (sizes[k].width, >, 1024); /* 800x600 and 1024x600 always */
+          g_test_message ("%dx%d not checked: the screen is %dx%d (run under xvfb-run -s "
+                          "\"-screen 0 2560x1600x24\")", sizes[k].width, sizes[k].height,
+                          monitor.width, monitor.height);
+          continue;
+        }
+      check_layout (win, sizes[k].width, sizes[k].height);
+      for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("screenshot-%dx%d-%s.png", sizes[k].width,
+                                                   sizes[k].height, pages[i]);
+          g_autofree char *path = build_path (name);
+
+          save_screenshot (win, pages[i], path);
+          if (sizes[k].width == 1366 && g_getenv ("AN_SCREENSHOT_DIR") != NULL)
+            {
+              g_autofree char *file = g_strdup_printf ("%s.png", pages[i]);
+              g_autofree char *doc = g_build_filename (g_getenv ("AN_SCREENSHOT_DIR"), file, NULL);
+
+              save_screenshot (win, pages[i], doc);
+            }
+        }
     }
   check_exports (win);
+  check_save_name (win);
 
   close_while_classifying (win, texture);
+}
+
+
+/* The accelerators work from the keyboard: Ctrl+Shift+. arrives as Ctrl+">", so the trigger
+ * must be "greater"; the shortcuts window names every key itself (no raw "KP_Enter" from the
+ * actions' second accelerators) and says which of "," and "." a shortcut means. */
+static void
+test_shortcuts (void)
+{
+  g_autoptr (AnApplication) app = an_application_new ();
+  g_autoptr (GtkBuilder) builder = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) keep_best = NULL;
+  gboolean greater = FALSE;
+  GSList *objects;
+  int n = 0;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  keep_best = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                     "win.stop-keep-best");
+  for (int i = 0; keep_best[i] != NULL; i++)
+    {
+      guint key = 0;
+      GdkModifierType mods = 0;
+
+      g_assert_true (gtk_accelerator_parse (keep_best[i], &key, &mods));
+      g_test_message ("win.stop-keep-best: %s", keep_best[i]);
+      greater |= key == GDK_KEY_greater && mods == GDK_CONTROL_MASK;
+    }
+  g_assert_true (greater);
+
+  builder = gtk_builder_new_from_resource ("/org/alexnetstudio/AlexNetStudio/gtk/help-overlay.ui");
+  objects = gtk_builder_get_objects (builder);
+  for (GSList *l = objects; l != NULL; l = l->next)
+    {
+      g_autofree char *accel = NULL, *title = NULL, *subtitle = NULL, *action = NULL;
+
+      if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        continue;
+      g_object_get (l->data, "accelerator", &accel, "title", &title, "subtitle", &subtitle,
+                    "action-name", &action, NULL);
+      g_test_message ("%s: %s (%s)", title, accel, subtitle ? subtitle : "");
+      g_assert_nonnull (accel);
+      g_assert_null (strstr (accel, "KP_"));
+      if (strstr (accel, "period") != NULL)
+        g_assert_nonnull (strstr (subtitle, "(.)"));
+      if (strstr (accel, "comma") != NULL)
+        g_assert_nonnull (strstr (subtitle, "(,)"));
+      n++;
+    }
+  g_slist_free (objects);
+  g_assert_cmpint (n, >=, 10);
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+}
+
+/* The chart grid: two columns where two of min-column-width fit, else one; the side widget
+ * beside it when there is room for two columns and it, else below. Heights from the
+ * children's 140 px minimum and 12 px spacing. */
+static void
+test_reflow_grid (void)
+{
+  GtkWidget *grid = g_object_ref_sink (an_reflow_grid_new ());
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  int min = 0;
+
+  g_object_set (grid, "min-column-width", 320, "spacing", 12, NULL);
+  for (int i = 0; i < 4; i++)
+    {
+      GtkWidget *child = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+      gtk_widget_set_size_request (child, 220, 140);
+      an_reflow_grid_append (AN_REFLOW_GRID (grid), child);
+    }
+  gtk_widget_measure (grid, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 220);
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 600, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 4 * 140 + 3 * 12); /* one column */
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 2 * 320 + 12, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 2 * 140 + 12); /* two */
+
+  gtk_widget_set_size_request (side, 300, 200);
+  an_reflow_grid_set_side (AN_REFLOW_GRID (grid), side);
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 2 * 320 + 2 * 12 + 300, &min, NULL, NULL,
+                      NULL);
+  g_assert_cmpint (min, ==, 2 * 140 + 12); /* the side beside, no taller than the grid */
+  gtk_widget_measure (grid, GTK_ORIENTATION_VERTICAL, 900, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, ==, 2 * 140 + 12 + 12 + 200); /* below */
+  g_object_unref (grid);
 }
 
 int
@@ -760,6 +1136,8 @@ main (int argc, char **argv)
     }
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  g_test_add_func ("/window/reflow-grid", test_reflow_grid);
+  g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/run", test_window_run);
   return g_test_run ();
 }
