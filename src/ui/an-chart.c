@@ -16,7 +16,7 @@
 
 #define MAX_TICKS 8
 #define MARGIN_LEFT 58
-#define MARGIN_BOTTOM 34
+#define MARGIN_BOTTOM 22
 #define MARKER_LABEL_ROWS 3
 
 typedef struct {
@@ -476,11 +476,15 @@ draw_axes (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg)
   const AnChartRect *p = &f->plot;
   double ticks[MAX_TICKS + 8];
   double step = 0.0;
-  guint n, max_x;
+  /* a tick label every 24 px at most: a short chart gets fewer, not overlapping ones */
+  guint n, max_x, max_y = CLAMP ((guint) (p->height / 24), 2, MAX_TICKS);
+  int title_w, title_h;
+  PangoLayout *title = make_layout (self, _(x_titles[self->x_mode]), FALSE, &title_w, &title_h);
+  double labels_end = p->x + p->width - title_w - 8;
 
   /* Grid lines as 1-px rectangles on whole pixels so they stay crisp. */
-  n = self->log_y ? an_chart_ticks_log (f->y0, f->y1, MAX_TICKS, ticks)
-                  : an_chart_ticks_linear (f->y0, f->y1, MAX_TICKS, ticks, &step);
+  n = self->log_y ? an_chart_ticks_log (f->y0, f->y1, max_y, ticks)
+                  : an_chart_ticks_linear (f->y0, f->y1, max_y, ticks, &step);
   for (guint i = 0; i < n; i++)
     {
       double y = floor (an_chart_frame_px_y (f, ticks[i]));
@@ -504,12 +508,20 @@ draw_axes (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg)
     {
       double x = floor (an_chart_frame_px_x (f, ticks[i]));
       g_autofree char *label = format_x (self->x_mode, ticks[i], step);
+      int lw, lh;
+      PangoLayout *layout = make_layout (self, label, FALSE, &lw, &lh);
 
       set_source (cr, fg, 0.12);
       cairo_rectangle (cr, x, p->y, 1, p->height);
       cairo_fill (cr);
-      set_source (cr, fg, 0.75);
-      draw_text (self, cr, label, x, p->y + p->height + 3, 0.5, 0.0);
+      /* the axis title ends the row of labels: a label that would run into it is left out */
+      if (x + lw / 2.0 <= labels_end)
+        {
+          set_source (cr, fg, 0.75);
+          cairo_move_to (cr, round (x - lw / 2.0), p->y + p->height + 3);
+          pango_cairo_show_layout (cr, layout);
+        }
+      g_object_unref (layout);
     }
 
   set_source (cr, fg, 0.35);
@@ -518,8 +530,9 @@ draw_axes (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg)
   cairo_fill (cr);
 
   set_source (cr, fg, 0.6);
-  draw_text (self, cr, _(x_titles[self->x_mode]), p->x + p->width, p->y + p->height + 18, 1.0,
-             0.0);
+  cairo_move_to (cr, p->x + p->width - title_w, p->y + p->height + 3);
+  pango_cairo_show_layout (cr, title);
+  g_object_unref (title);
 }
 
 static void

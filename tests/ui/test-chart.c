@@ -294,6 +294,11 @@ test_charts (void)
 
     g_assert_true (an_chart_export_png (loss, png, 800, 450, &error));
     g_assert_no_error (error);
+    /* and a short one, as the Training page's smallest */
+    g_free (png);
+    png = build_path ("chart-accuracy-small.png");
+    g_assert_true (an_chart_export_png (acc, png, 380, 140, &error));
+    g_assert_no_error (error);
   }
   save_screenshot (GTK_WIDGET (win), "screenshot-charts-1366x768.png");
   gtk_window_destroy (GTK_WINDOW (win));
