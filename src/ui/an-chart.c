@@ -345,14 +345,7 @@ compute_x_range (AnChart *self, double *x0, double *x1)
   if (self->x_group != NULL)
     {
       for (guint i = 0; i < self->x_group->len; i++)
-        {
-          AnChart *c = g_ptr_array_index (self->x_group, i);
-          AnChartXMode saved = c->x_mode;
-
-          c->x_mode = self->x_mode;
-          scan_x_of (c, &r);
-          c->x_mode = saved;
-        }
+        scan_x_of (g_ptr_array_index (self->x_group, i), &r);
     }
   else
     scan_x_of (self, &r);
