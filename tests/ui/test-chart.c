@@ -285,6 +285,13 @@ test_charts (void)
   an_chart_set_x_mode (loss, AN_CHART_X_CLOCK);
   g_assert_true (an_chart_get_x_range (loss, &a0, &a1));
   g_assert_cmpfloat (fabs (a1 - g_get_real_time () / 1e6), <, 3600.0);
+  {
+    g_autofree char *png = build_path ("chart-loss-clock.png");
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (an_chart_export_png (loss, png, 800, 300, &error));
+    g_assert_no_error (error);
+  }
   an_chart_set_x_mode (loss, AN_CHART_X_STEP);
 
   /* an exported chart carries the runs' legend itself */
