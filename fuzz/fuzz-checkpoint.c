@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t len)
   g_assert (pwrite (input_fd, fixed, len, 0) == (gssize) len);
 
   g_autoptr (GError) error = NULL;
-  g_autoptr (AnCheckpoint) ck = an_checkpoint_read (input_path, 0, &error);
+  g_autoptr (AnCheckpoint) ck = an_checkpoint_read (input_path, &error);
   if (ck == NULL)
     {
       g_assert (error != NULL && error->message != NULL);
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t len)
     }
   g_assert_no_error (error);
   g_assert (an_checkpoint_write (ck, copy_path, &error));
-  g_autoptr (AnCheckpoint) back = an_checkpoint_read (copy_path, 0, &error);
+  g_autoptr (AnCheckpoint) back = an_checkpoint_read (copy_path, &error);
   g_assert_no_error (error);
   g_assert (back->n_params == ck->n_params && back->epoch == ck->epoch);
   g_assert (memcmp (back->params, ck->params, ck->n_params * sizeof (float)) == 0);

@@ -33,6 +33,18 @@ typedef struct {
   gint64 params;
 } BenchResult;
 
+/* One training step on the synthetic batch, to its end on the device. */
+static gboolean
+train_step (AnModel *m, int batch, const float *x, const gint32 *labels, guint64 step,
+            const AnSgdDesc *sd, GError **error)
+{
+  if (!an_model_forward (m, batch, x, labels, TRUE, step, NULL, error) ||
+      !an_model_backward (m, error))
+    return FALSE;
+  an_model_sgd_step (m, sd);
+  return an_model_sync (m, error);
+}
+
 /* Times `steps` training steps and inference passes of m on batches of synthetic images. */
 static gboolean
 time_model (AnModel *m, const AnPreset *preset, int batch, int steps, int classes,
@@ -55,11 +67,7 @@ time_model (AnModel *m, const AnPreset *preset, int batch, int steps, int classe
   for (int s = -2; s < steps; s++) /* two warm-up steps */
     {
       gint64 t0 = g_get_monotonic_time ();
-      if (!an_model_forward (m, batch, x, labels, TRUE, s + 3, NULL, error) ||
-          !an_model_backward (m, error))
-        return FALSE;
-      an_model_sgd_step (m, &sd);
-      if (!an_model_sync (m, error))
+      if (!train_step (m, batch, x, labels, s + 3, &sd, error))
         return FALSE;
       if (s >= 0)
         tt[s] = (g_get_monotonic_time () - t0) / 1e6;
@@ -79,14 +87,8 @@ time_model (AnModel *m, const AnPreset *preset, int batch, int steps, int classe
     {
       an_model_set_profiling (m, TRUE);
       for (int s = 0; s < steps; s++)
-        {
-          if (!an_model_forward (m, batch, x, labels, TRUE, s + 3, NULL, error) ||
-              !an_model_backward (m, error))
-            return FALSE;
-          an_model_sgd_step (m, &sd);
-          if (!an_model_sync (m, error))
-            return FALSE;
-        }
+        if (!train_step (m, batch, x, labels, s + 3, &sd, error))
+          return FALSE;
       an_model_set_profiling (m, FALSE);
     }
   getrusage (RUSAGE_SELF, &ru);

@@ -20,7 +20,7 @@
 
 #define CHECKPOINT_MAGIC "ANCKPT01"
 #define CHECKPOINT_MAGIC_LEN 8
-#define CHECKPOINT_VERSION 1u
+#define CHECKPOINT_VERSION 2u /* 2: HIST field by field; 1: HIST as raw epoch records */
 #define SECTION_HEADER_LEN (4 + 8 + 4)
 #define STAT_PAYLOAD_LEN 88
 #define HIST_HEADER_LEN 8
@@ -121,6 +121,98 @@ crc_of (const void *data, gsize len)
   return (guint32) crc32_z (crc32_z (0, Z_NULL, 0), data, len);
 }
 
+/* ---- HIST: the epoch records ----
+ * Version 2 writes each record as these fields in this order, little-endian, packed (100
+ * bytes); a reader takes the fields it knows from a longer record. Version 1 held the raw
+ * in-memory records of a 64-bit little-endian build: the same fields at v1_offset (104 bytes,
+ * or 96 before data_wait_seconds). */
+
+typedef enum { FIELD_I32, FIELD_I64, FIELD_F64 } FieldType;
+
+static const struct {
+  FieldType type;
+  gsize offset;     /* in AnEpochRecord */
+  guint v1_offset;  /* in a version-1 record */
+} hist_fields[] = {
+  { FIELD_I32, G_STRUCT_OFFSET (AnEpochRecord, epoch), 0 },
+  { FIELD_I64, G_STRUCT_OFFSET (AnEpochRecord, step), 8 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, train_loss), 16 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, train_acc), 24 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, val_loss), 32 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, val_acc), 40 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, val_top5), 48 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, lr), 56 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, best_val_loss), 64 },
+  { FIELD_I32, G_STRUCT_OFFSET (AnEpochRecord, best_epoch), 72 },
+  { FIELD_I32, G_STRUCT_OFFSET (AnEpochRecord, es_counter), 76 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, seconds), 80 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, wall_seconds), 88 },
+  { FIELD_F64, G_STRUCT_OFFSET (AnEpochRecord, data_wait_seconds), 96 },
+};
+
+#define HIST_RECORD_LEN 100u
+#define HIST_V1_RECORD_LEN 104u
+#define HIST_V1_OLD_RECORD_LEN 96u /* without data_wait_seconds */
+
+static guint
+field_size (FieldType type)
+{
+  return type == FIELD_I32 ? 4 : 8;
+}
+
+static void
+put_record (GByteArray *b, const AnEpochRecord *r)
+{
+  const guint8 *base = (const guint8 *) r;
+  for (gsize f = 0; f < G_N_ELEMENTS (hist_fields); f++)
+    {
+      const void *field = base + hist_fields[f].offset;
+      switch (hist_fields[f].type)
+        {
+        case FIELD_I32:
+          put_u32 (b, (guint32) *(const int *) field);
+          break;
+        case FIELD_I64:
+          put_u64 (b, (guint64) *(const gint64 *) field);
+          break;
+        case FIELD_F64:
+          put_f64 (b, *(const double *) field);
+          break;
+        }
+    }
+}
+
+/* The record at p, whose fields start at the version's offsets; fields past len stay 0. */
+static void
+get_record (AnEpochRecord *r, const guint8 *p, gsize len, gboolean v1)
+{
+  memset (r, 0, sizeof *r);
+  guint8 *base = (guint8 *) r;
+  gsize at = 0;
+  for (gsize f = 0; f < G_N_ELEMENTS (hist_fields); f++)
+    {
+      FieldType type = hist_fields[f].type;
+      if (v1)
+        at = hist_fields[f].v1_offset;
+      if (at + field_size (type) > len)
+        break;
+      void *field = base + hist_fields[f].offset;
+      switch (type)
+        {
+        case FIELD_I32:
+          *(int *) field = (int) get_u32 (p + at);
+          break;
+        case FIELD_I64:
+          *(gint64 *) field = (gint64) get_u64 (p + at);
+          break;
+        case FIELD_F64:
+          *(double *) field = get_f64 (p + at);
+          break;
+        }
+      at += field_size (type);
+    }
+}
+
 /* ---- writing ---- */
 
 static gboolean
@@ -169,11 +261,13 @@ encode_stat (const AnCheckpoint *ck)
 static GByteArray *
 encode_hist (const AnCheckpoint *ck)
 {
-  GByteArray *b = g_byte_array_new ();
-  put_u32 (b, (guint32) ck->epoch_record_size);
+  GByteArray *b =
+    g_byte_array_sized_new (HIST_HEADER_LEN + ck->epochs->len * HIST_RECORD_LEN);
+  put_u32 (b, HIST_RECORD_LEN);
   put_u32 (b, ck->epochs->len);
-  g_byte_array_append (b, (const guint8 *) ck->epochs->data,
-                       ck->epochs->len * (guint) ck->epoch_record_size);
+  for (guint i = 0; i < ck->epochs->len; i++)
+    put_record (b, &g_array_index (ck->epochs, AnEpochRecord, i));
+  g_assert (b->len == HIST_HEADER_LEN + ck->epochs->len * HIST_RECORD_LEN);
   return b;
 }
 
@@ -330,8 +424,7 @@ gboolean
 an_checkpoint_write (const AnCheckpoint *ck, const char *path, GError **error)
 {
   if ((ck->n_params > 0 && (ck->params == NULL || ck->momentum == NULL))
-      || (ck->epochs != NULL
-          && g_array_get_element_size (ck->epochs) != ck->epoch_record_size))
+      || (ck->epochs != NULL && g_array_get_element_size (ck->epochs) != sizeof (AnEpochRecord)))
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                    "cannot write checkpoint “%s”: parameters, momentum or history missing or "
@@ -473,10 +566,11 @@ decode_stat (AnCheckpoint *ck, const guint8 *p, gsize len, const char *path, GEr
   return TRUE;
 }
 
-/* A record size other than the caller's means another build wrote the history: the run can
- * still resume, without its earlier curves. */
+/* Version 2: records of at least HIST_RECORD_LEN bytes. Version 1: raw records of a 64-bit
+ * little-endian build; another record size came from another kind of host, and the run
+ * resumes without its earlier curves (the metrics CSV still has them). */
 static gboolean
-decode_hist (AnCheckpoint *ck, const guint8 *p, gsize len, gsize record_size, const char *path,
+decode_hist (AnCheckpoint *ck, const guint8 *p, gsize len, guint32 version, const char *path,
              GError **error)
 {
   if (len < HIST_HEADER_LEN)
@@ -494,10 +588,21 @@ decode_hist (AnCheckpoint *ck, const guint8 *p, gsize len, gsize record_size, co
                    G_GSIZE_FORMAT " bytes", path, count, size, len - HIST_HEADER_LEN);
       return FALSE;
     }
-  if (record_size == 0 || size != record_size)
+  gboolean v1 = version == 1;
+  if (v1 && size != HIST_V1_RECORD_LEN && size != HIST_V1_OLD_RECORD_LEN)
     return TRUE;
-  ck->epochs = g_array_sized_new (FALSE, FALSE, (guint) record_size, count);
-  g_array_append_vals (ck->epochs, p + HIST_HEADER_LEN, count);
+  if (!v1 && size < HIST_RECORD_LEN)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "checkpoint “%s”: section HIST has records of %u bytes, at least %u expected",
+                   path, size, HIST_RECORD_LEN);
+      return FALSE;
+    }
+  ck->epochs = g_array_sized_new (FALSE, FALSE, sizeof (AnEpochRecord), count);
+  g_array_set_size (ck->epochs, count);
+  for (guint32 i = 0; i < count; i++)
+    get_record (&g_array_index (ck->epochs, AnEpochRecord, i),
+                p + HIST_HEADER_LEN + (gsize) i * size, size, v1);
   return TRUE;
 }
 
@@ -517,7 +622,7 @@ check_float_section (SectionId id, guint64 len, gsize n_params, const char *path
 }
 
 static gboolean
-read_sections (Reader *r, AnCheckpoint *ck, gsize epoch_record_size, GError **error)
+read_sections (Reader *r, AnCheckpoint *ck, guint32 version, GError **error)
 {
   gboolean seen[N_SECTIONS] = { FALSE };
 
@@ -622,7 +727,7 @@ read_sections (Reader *r, AnCheckpoint *ck, gsize epoch_record_size, GError **er
             break;
           }
         case SECTION_HIST:
-          ok = decode_hist (ck, payload, len, epoch_record_size, r->path, error);
+          ok = decode_hist (ck, payload, len, version, r->path, error);
           break;
         case SECTION_DATA:
           ok = decode_data (ck, payload, len, r->path, error);
@@ -662,7 +767,7 @@ read_sections (Reader *r, AnCheckpoint *ck, gsize epoch_record_size, GError **er
 }
 
 AnCheckpoint *
-an_checkpoint_read (const char *path, gsize epoch_record_size, GError **error)
+an_checkpoint_read (const char *path, GError **error)
 {
   Reader r = { .path = path, .fd = open (path, O_RDONLY | O_CLOEXEC) };
   if (r.fd < 0)
@@ -693,19 +798,18 @@ an_checkpoint_read (const char *path, gsize epoch_record_size, GError **error)
       return NULL;
     }
   guint32 version = get_u32 (header + CHECKPOINT_MAGIC_LEN);
-  if (version != CHECKPOINT_VERSION)
+  if (version < 1 || version > CHECKPOINT_VERSION)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                   "checkpoint “%s” has format version %u; this build reads version %u", path,
-                   version, CHECKPOINT_VERSION);
+                   "checkpoint “%s” has format version %u; this build reads versions 1 to %u",
+                   path, version, CHECKPOINT_VERSION);
       close (r.fd);
       return NULL;
     }
 
   AnCheckpoint *ck = g_new0 (AnCheckpoint, 1);
   an_run_config_init (&ck->config);
-  ck->epoch_record_size = epoch_record_size;
-  gboolean ok = read_sections (&r, ck, epoch_record_size, error);
+  gboolean ok = read_sections (&r, ck, version, error);
   close (r.fd);
   if (!ok)
     {

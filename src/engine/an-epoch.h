@@ -23,21 +23,6 @@ typedef struct {
   double wall_seconds; /* since the run began (continued across resumes) */
 } AnStepRecord;
 
-/* One finished epoch. */
-typedef struct {
-  int epoch;
-  gint64 step;
-  double train_loss, train_acc;
-  double val_loss, val_acc, val_top5;
-  double lr;
-  double best_val_loss;
-  int best_epoch;
-  int es_counter;     /* early-stopping counter */
-  double seconds;     /* this epoch */
-  double wall_seconds;
-  double data_wait_seconds; /* of this epoch's training steps, time spent waiting for batches */
-} AnEpochRecord;
-
 typedef enum {
   AN_EPOCH_DONE,     /* every batch of the epoch trained */
   AN_EPOCH_STOPPED,  /* the boundary hook asked to stop */

@@ -78,7 +78,7 @@ AnCheckpoint *
 an_run_model_open_checkpoint (AnRunModel *rm, const char *path, int batch, int threads,
                               GError **error)
 {
-  AnCheckpoint *ck = an_checkpoint_read (path, sizeof (AnEpochRecord), error);
+  AnCheckpoint *ck = an_checkpoint_read (path, error);
 
   memset (rm, 0, sizeof *rm);
   if (!ck)
@@ -333,7 +333,6 @@ an_run_write_checkpoint (AnRun *r, GArray *epoch_history, GError **error)
     .n_params = r->n_params,
     .best_params = r->best_params,
     .epochs = epoch_history,
-    .epoch_record_size = sizeof (AnEpochRecord),
     .ep_loss = r->ep_loss,
     .ep_correct = r->ep_correct,
     .ep_seen = r->ep_seen,

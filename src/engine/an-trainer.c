@@ -49,6 +49,8 @@ struct _AnTrainer {
   int steps_per_epoch;
   GArray *hist_steps;  /* AnStepRecord */
   GArray *hist_epochs; /* AnEpochRecord */
+  gboolean have_test;
+  AnTestResult test;
   /* pending events */
   gboolean dispatch_pending;
   GPtrArray *ev_logs;   /* char* */
@@ -546,8 +548,14 @@ worker (gpointer data)
         {
           double loss, acc, top5;
           if (an_run_evaluate (&r, r.test_b, &loss, &acc, &top5, NULL, &error))
-            emit_logf (t, "Test set: loss %.4f, top-1 %.4f, top-5 %.4f (%d images).", loss, acc,
-                       top5, r.n_test);
+            {
+              emit_logf (t, "Test set: loss %.4f, top-1 %.4f, top-5 %.4f (%d images).", loss,
+                         acc, top5, r.n_test);
+              an_mutex_lock (&t->lock);
+              t->test = (AnTestResult) { loss, acc, top5, r.n_test };
+              t->have_test = TRUE;
+              an_mutex_unlock (&t->lock);
+            }
           else
             final = AN_TRAINER_FAILED;
         }
@@ -740,7 +748,7 @@ AnTrainer *
 an_trainer_new_from_checkpoint (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
-  AnCheckpoint *ck = an_checkpoint_read (path, sizeof (AnEpochRecord), error);
+  AnCheckpoint *ck = an_checkpoint_read (path, error);
   if (!ck)
     return NULL;
   AnTrainer *t = an_trainer_new (&ck->config, error);
@@ -929,6 +937,22 @@ an_trainer_get_steps_per_epoch (AnTrainer *t)
   int n = t->steps_per_epoch;
   an_mutex_unlock (&t->lock);
   return n;
+}
+
+gboolean
+an_trainer_get_test_result (AnTrainer *t, AnTestResult *out)
+{
+  gboolean have;
+
+  g_return_val_if_fail (AN_IS_TRAINER (t), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  an_mutex_lock (&t->lock);
+  have = t->have_test;
+  if (have)
+    *out = t->test;
+  an_mutex_unlock (&t->lock);
+  return have;
 }
 
 const char *

@@ -69,6 +69,12 @@ G_DECLARE_FINAL_TYPE (AnTrainer, an_trainer, AN, TRAINER, GObject)
  *   "last-checkpoint"  string, the last checkpoint written (NULL before)
  */
 
+/* The test split's result, evaluated once when training ends. */
+typedef struct {
+  double loss, top1, top5;
+  int n_images;
+} AnTestResult;
+
 /* Validates cfg; the run starts with an_trainer_start. */
 AnTrainer *an_trainer_new (const AnRunConfig *cfg, GError **error);
 /* Resumes the run saved in a checkpoint file (configuration, weights, optimizer, schedule,
@@ -121,6 +127,9 @@ const char *an_trainer_get_last_checkpoint (AnTrainer *t);
 GArray *an_trainer_get_step_history (AnTrainer *t);  /* of AnStepRecord */
 GArray *an_trainer_get_epoch_history (AnTrainer *t); /* of AnEpochRecord */
 
+/* The test split's result once training has ended (set before the final "state-changed" is
+ * delivered); FALSE before, when the data has no test split, or when the run failed. */
+gboolean an_trainer_get_test_result (AnTrainer *t, AnTestResult *out);
 const char *an_trainer_state_to_string (AnTrainerState s);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
  */
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "an-application.h"
 #include "an-ui-util.h"
@@ -104,6 +105,21 @@ action_preferences (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The application's icon: the one of the release id (a development build's id ends in
+ * ".Devel" and has no icon of its own); the window's resources hold it too, so it shows
+ * before the application is installed. */
+const char *
+an_application_icon_name (void)
+{
+  static char *name;
+
+  if (name == NULL)
+    name = g_str_has_suffix (APP_ID, ".Devel")
+             ? g_strndup (APP_ID, strlen (APP_ID) - strlen (".Devel"))
+             : g_strdup (APP_ID);
+  return name;
+}
+
 static void
 action_about (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -120,7 +136,7 @@ action_about (GSimpleAction *action, GVariant *param, gpointer user_data)
   GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                                    "transient-for", gtk_application_get_active_window (app),
                                    "application-name", _("AlexNet Studio"),
-                                   "application-icon", APP_ID,
+                                   "application-icon", an_application_icon_name (),
                                    "version", PACKAGE_VERSION,
                                    "developer-name", _("The AlexNet Studio authors"),
                                    "developers", developers,

@@ -13,7 +13,6 @@
 #include "an-tiles.h"
 
 #define LABEL_W 96
-#define LABEL_H 20
 
 struct _AnConfusionView {
   GtkWidget parent_instance;
@@ -21,6 +20,7 @@ struct _AnConfusionView {
   int n;
   gint64 *counts;
   GStrv names;
+  char *number; /* the last column label made of a number */
 };
 
 G_DEFINE_FINAL_TYPE (AnConfusionView, an_confusion_view, GTK_TYPE_WIDGET)
@@ -53,6 +53,19 @@ an_confusion_view_get_accuracy (AnConfusionView *self)
           right += self->counts[i * self->n + j];
       }
   return total > 0 ? (double) right / total : NAN;
+}
+
+const char *
+an_confusion_view_get_column_label (AnConfusionView *self, int j)
+{
+  g_return_val_if_fail (AN_IS_CONFUSION_VIEW (self), NULL);
+  g_return_val_if_fail (j >= 0 && j < self->n, NULL);
+
+  if (self->names != NULL && j < (int) g_strv_length (self->names))
+    return self->names[j];
+  g_free (self->number);
+  self->number = g_strdup_printf ("%d", j);
+  return self->number;
 }
 
 void
@@ -100,7 +113,7 @@ an_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
   labels = self->n <= 20;
   left = labels ? LABEL_W : 0;
-  top = labels ? LABEL_H : 0;
+  top = labels ? LABEL_W : 0;
   cell = floor (MIN ((width - left) / self->n, (height - top) / self->n));
   if (cell < 1)
     return;
@@ -156,11 +169,16 @@ an_confusion_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           pango_layout_get_pixel_size (layout, &tw, &th);
           cairo_move_to (cr, 0, top + i * cell + (cell - th) / 2);
           pango_cairo_show_layout (cr, layout);
-          pango_layout_set_width (layout, -1);
-          pango_layout_set_text (layout, num, -1);
+          /* the column's class name, read upwards, ending at the matrix */
+          pango_layout_set_text (layout, an_confusion_view_get_column_label (self, i), -1);
           pango_layout_get_pixel_size (layout, &tw, &th);
-          cairo_move_to (cr, left + i * cell + (cell - tw) / 2, 0);
+          cairo_save (cr);
+          cairo_move_to (cr, left + i * cell + (cell - th) / 2, top - 4);
+          cairo_rotate (cr, -G_PI / 2);
+          pango_cairo_update_layout (cr, layout);
           pango_cairo_show_layout (cr, layout);
+          cairo_restore (cr);
+          pango_layout_set_width (layout, -1);
         }
     }
   g_object_unref (layout);
@@ -183,6 +201,7 @@ an_confusion_view_finalize (GObject *object)
 
   g_free (self->counts);
   g_strfreev (self->names);
+  g_free (self->number);
   G_OBJECT_CLASS (an_confusion_view_parent_class)->finalize (object);
 }
 

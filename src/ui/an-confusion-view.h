@@ -13,6 +13,8 @@ GtkWidget *an_confusion_view_new (void);
 void an_confusion_view_set (AnConfusionView *self, int n, const gint64 *counts,
                             const char *const *names);
 int an_confusion_view_get_n_classes (AnConfusionView *self);
+/* What column j (a predicted class) is labelled with: its class name, else its number. */
+const char *an_confusion_view_get_column_label (AnConfusionView *self, int j);
 /* Fraction on the diagonal (NAN when empty). */
 double an_confusion_view_get_accuracy (AnConfusionView *self);
 

@@ -22,6 +22,7 @@ struct _AnFiltersPage {
   GtkWidget *tower_box[2];
   AnTileGrid *filter_grid[2];
   GtkLabel *tower_label[2], *colour_label[2];
+  guint deselect_source;
 };
 
 G_DEFINE_FINAL_TYPE (AnFiltersPage, an_filters_page, ADW_TYPE_BIN)
@@ -110,9 +111,35 @@ an_filters_page_get_filled_grids (AnFiltersPage *self, AnTileGrid **grids)
   return n;
 }
 
+static gboolean
+deselect_zoom (gpointer user_data)
+{
+  AnFiltersPage *self = user_data;
+  int pos = gtk_editable_get_position (GTK_EDITABLE (self->zoom_spin));
+
+  self->deselect_source = 0;
+  gtk_editable_select_region (GTK_EDITABLE (self->zoom_spin), pos, pos);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The page opened: its Zoom box shows its value, not a selection. The view stack gives the
+ * focus back to the widget that had it on the page's last visit, and an entry selects its
+ * text when it gets the focus: undone once that has happened. */
+static void
+an_filters_page_map (GtkWidget *widget)
+{
+  AnFiltersPage *self = AN_FILTERS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (an_filters_page_parent_class)->map (widget);
+  if (self->deselect_source == 0)
+    self->deselect_source = g_idle_add_full (G_PRIORITY_DEFAULT, deselect_zoom, self, NULL);
+}
+
 static void
 an_filters_page_dispose (GObject *object)
 {
+  g_clear_handle_id (&AN_FILTERS_PAGE (object)->deselect_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), AN_TYPE_FILTERS_PAGE);
   G_OBJECT_CLASS (an_filters_page_parent_class)->dispose (object);
 }
@@ -124,6 +151,7 @@ an_filters_page_class_init (AnFiltersPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = an_filters_page_dispose;
+  widget_class->map = an_filters_page_map;
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-filters-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AnFiltersPage, filters_title);

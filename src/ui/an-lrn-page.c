@@ -28,6 +28,7 @@ struct _AnLrnPage {
   AnTileGrid *lrn_probe_grid;
   GtkLabel *lrn_probe_caption;
   AnTileGrid *lrn_before, *lrn_after, *lrn_diff;
+  double range[3][2]; /* the colour scale of each grid */
   AnHistogram *lrn_hist;
   GtkLabel *lrn_info;
   GtkAdjustment *lrn_size, *lrn_alpha, *lrn_beta, *lrn_k;
@@ -175,7 +176,7 @@ an_lrn_page_show (AnLrnPage *self, AnSnapshot *s)
   g_autofree float *diff = NULL;
   g_autofree char *info = NULL;
   gsize n;
-  double lo, hi;
+  double lo, hi, alo, ahi;
   int c, h, w;
 
   g_return_if_fail (AN_IS_LRN_PAGE (self));
@@ -194,12 +195,23 @@ an_lrn_page_show (AnLrnPage *self, AnSnapshot *s)
   for (gsize i = 0; i < n; i++)
     diff[i] = after->data[i] - before->data[i];
 
-  if (an_tiles_min_max (before->data, n, &lo, &hi))
-    an_tile_grid_set_maps (self->lrn_before, before->data, c, h, w, lo, hi, AN_COLORMAP_VIRIDIS);
-  if (an_tiles_min_max (after->data, n, &lo, &hi))
-    an_tile_grid_set_maps (self->lrn_after, after->data, c, h, w, lo, hi, AN_COLORMAP_VIRIDIS);
+  /* before and after on one colour scale: LRN divides, so the maps only look different when
+   * the same value has the same colour in both */
+  if (an_tiles_min_max (before->data, n, &lo, &hi) && an_tiles_min_max (after->data, n, &alo, &ahi))
+    {
+      lo = MIN (lo, alo);
+      hi = MAX (hi, ahi);
+      an_tile_grid_set_maps (self->lrn_before, before->data, c, h, w, lo, hi, AN_COLORMAP_VIRIDIS);
+      an_tile_grid_set_maps (self->lrn_after, after->data, c, h, w, lo, hi, AN_COLORMAP_VIRIDIS);
+      self->range[0][0] = self->range[1][0] = lo;
+      self->range[0][1] = self->range[1][1] = hi;
+    }
   if (an_tiles_min_max (diff, n, &lo, &hi))
-    an_tile_grid_set_maps (self->lrn_diff, diff, c, h, w, lo, hi, AN_COLORMAP_DIVERGING);
+    {
+      an_tile_grid_set_maps (self->lrn_diff, diff, c, h, w, lo, hi, AN_COLORMAP_DIVERGING);
+      self->range[2][0] = lo;
+      self->range[2][1] = hi;
+    }
   an_histogram_set_values (self->lrn_hist, 0, before->data, n, _("Before"));
   an_histogram_set_values (self->lrn_hist, 1, after->data, n, _("After"));
 
@@ -224,6 +236,16 @@ an_lrn_page_get_grid (AnLrnPage *self, int which)
 {
   g_return_val_if_fail (AN_IS_LRN_PAGE (self), NULL);
   return which == 0 ? self->lrn_before : which == 1 ? self->lrn_after : self->lrn_diff;
+}
+
+void
+an_lrn_page_get_range (AnLrnPage *self, int which, double *lo, double *hi)
+{
+  g_return_if_fail (AN_IS_LRN_PAGE (self));
+  g_return_if_fail (which >= 0 && which < 3);
+
+  *lo = self->range[which][0];
+  *hi = self->range[which][1];
 }
 
 static gboolean
@@ -335,7 +357,7 @@ an_lrn_page_class_init (AnLrnPageClass *klass)
 static void
 an_lrn_page_init (AnLrnPage *self)
 {
-  GtkWidget *reset_row, *reset;
+  GtkWidget *reset_row, *reset, *diff_heading;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->layers = g_array_new (FALSE, FALSE, sizeof (LrnLayer));
@@ -373,8 +395,11 @@ an_lrn_page_init (AnLrnPage *self)
   gtk_grid_attach (self->lrn_grid, GTK_WIDGET (self->lrn_info), 0, 0, 3, 1);
   gtk_grid_attach (self->lrn_grid, an_heading_new (_("Before"), "heading"), 0, 1, 1, 1);
   gtk_grid_attach (self->lrn_grid, an_heading_new (_("After"), "heading"), 1, 1, 1, 1);
-  gtk_grid_attach (self->lrn_grid, an_heading_new (_("Difference (after − before)"), "heading"),
-                   2, 1, 1, 1);
+  diff_heading = an_heading_new (_("After − before"), "heading");
+  gtk_label_set_wrap (GTK_LABEL (diff_heading), FALSE);
+  gtk_label_set_ellipsize (GTK_LABEL (diff_heading), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (diff_heading, _("The difference: after minus before"));
+  gtk_grid_attach (self->lrn_grid, diff_heading, 2, 1, 1, 1);
   gtk_grid_attach (self->lrn_grid, GTK_WIDGET (self->lrn_before), 0, 2, 1, 1);
   gtk_grid_attach (self->lrn_grid, GTK_WIDGET (self->lrn_after), 1, 2, 1, 1);
   gtk_grid_attach (self->lrn_grid, GTK_WIDGET (self->lrn_diff), 2, 2, 1, 1);

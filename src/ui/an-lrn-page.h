@@ -21,7 +21,9 @@ void an_lrn_page_request (AnLrnPage *self);
 /* Shows an AN_SNAPSHOT_LRN snapshot. */
 void an_lrn_page_show (AnLrnPage *self, AnSnapshot *lrn);
 AnTileGrid *an_lrn_page_get_probe_grid (AnLrnPage *self);
-/* The before, after and difference grids (tests compare their colour scales). */
+/* The before (0), after (1) and difference (2) grids. */
 AnTileGrid *an_lrn_page_get_grid (AnLrnPage *self, int which);
+/* The colour scale of the before (0), after (1) and difference (2) grids. */
+void an_lrn_page_get_range (AnLrnPage *self, int which, double *lo, double *hi);
 
 G_END_DECLS

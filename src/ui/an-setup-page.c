@@ -20,6 +20,7 @@ struct _AnSetupPage {
   /* from the template */
   GtkBox *setup_box;
   GtkLabel *locked_label;
+  AdwPreferencesGroup *recipes_group;
   AdwComboRow *preset_row;
   AdwActionRow *preset_details_row;
   AdwComboRow *dataset_row;
@@ -39,6 +40,8 @@ struct _AnSetupPage {
   gboolean dataset_loading;
   int dataset_n_train, dataset_n_test; /* -1: unknown (loading, failed; no test split) */
   int dataset_n_samples;
+  int dataset_classes;  /* of the last dataset read, 0: none */
+  int dataset_channels; /* of the last dataset read, 0: none */
   GCancellable *cancellable; /* cancelled when the page goes */
 };
 
@@ -185,8 +188,23 @@ static const SetupRowSpec setup_rows[] = {
 
 #undef F
 
-/* Dataset kinds, in the order of the Setup page's combo and the schema's choices. */
-static const char *const dataset_specs[] = { "fashion-mnist", "cifar10", "cifar100", "folder" };
+/* Dataset kinds, in the order of the Setup page's combo and the schema's choices. Labels are
+ * short (a combo row's value is cut at 20 characters in libadwaita 1.2); the folder row says
+ * what the folder must hold. */
+typedef struct {
+  const char *spec;
+  const char *label;
+  const char *folder_title; /* NULL: no folder (the installed Fashion-MNIST) */
+  int classes;
+} DatasetKind;
+
+static const DatasetKind dataset_kinds[] = {
+  { "fashion-mnist", N_("Fashion-MNIST"), NULL, 10 },
+  { "mnist", N_("MNIST"), N_("Folder of the MNIST IDX files"), 10 },
+  { "cifar10", N_("CIFAR-10"), N_("Folder of the CIFAR-10 binary version"), 10 },
+  { "cifar100", N_("CIFAR-100"), N_("Folder of the CIFAR-100 binary version"), 100 },
+  { "folder", N_("Image folder"), N_("Folder with one sub-folder per class"), 0 },
+};
 
 static void
 setup_row_free (gpointer p)
@@ -241,6 +259,26 @@ update_schedule_rows (AnSetupPage *self)
 
       if (r->spec->only_when_schedule >= 0)
         gtk_widget_set_visible (r->row, r->spec->only_when_schedule == schedule);
+    }
+}
+
+/* Colour jitter needs colour: its rows are off while the dataset read is grey. */
+static void
+update_jitter_rows (AnSetupPage *self)
+{
+  gboolean grey = self->dataset_channels == 1;
+
+  for (guint i = 0; i < self->setup_rows->len; i++)
+    {
+      SetupRow *r = g_ptr_array_index (self->setup_rows, i);
+
+      if (g_strcmp0 (r->spec->setting, "augment-pca") != 0
+          && g_strcmp0 (r->spec->setting, "pca-std") != 0)
+        continue;
+      gtk_widget_set_sensitive (r->row, !grey);
+      gtk_widget_set_tooltip_text (r->row, grey ? _("The dataset is grey: there is no colour "
+                                                    "to jitter")
+                                                : NULL);
     }
 }
 
@@ -323,13 +361,23 @@ selected_dataset (AnSetupPage *self)
 {
   guint i = adw_combo_row_get_selected (self->dataset_row);
 
-  return MIN (i, G_N_ELEMENTS (dataset_specs) - 1);
+  return MIN (i, G_N_ELEMENTS (dataset_kinds) - 1);
 }
 
+/* The number of classes the parameter count is given for: the dataset's own when known (an
+ * image folder: once read), else 10. */
 static int
 dataset_classes (AnSetupPage *self)
 {
-  return selected_dataset (self) == 2 ? 100 : 10;
+  int classes = dataset_kinds[selected_dataset (self)].classes;
+
+  return classes > 0 ? classes : self->dataset_classes > 0 ? self->dataset_classes : 10;
+}
+
+static gboolean
+needs_folder (AnSetupPage *self)
+{
+  return dataset_kinds[selected_dataset (self)].folder_title != NULL;
 }
 
 static void
@@ -369,7 +417,7 @@ update_preset_details (AnSetupPage *self)
   params = an_preset_param_count (self->preset, classes, NULL);
   if (params >= 0)
     {
-      g_autofree char *count = g_strdup_printf ("%'" G_GINT64_FORMAT, params);
+      g_autofree char *count = an_format_count (params);
 
       g_string_append (details, " · ");
       /* Translators: "1,234,567 parameters for 10 classes" */
@@ -404,9 +452,11 @@ update_preset_details (AnSetupPage *self)
 static void
 update_folder_row (AnSetupPage *self)
 {
-  gboolean needs_folder = selected_dataset (self) != 0;
+  const DatasetKind *kind = &dataset_kinds[selected_dataset (self)];
 
-  gtk_widget_set_visible (GTK_WIDGET (self->folder_row), needs_folder);
+  gtk_widget_set_visible (GTK_WIDGET (self->folder_row), kind->folder_title != NULL);
+  if (kind->folder_title != NULL)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->folder_row), _(kind->folder_title));
   adw_action_row_set_subtitle (self->folder_row,
                                self->dataset_folder && *self->dataset_folder
                                  ? self->dataset_folder : _("None chosen"));
@@ -419,10 +469,10 @@ update_dataset_preview (AnSetupPage *self)
   int dataset = selected_dataset (self);
   g_autofree char *spec = NULL;
 
-  if (dataset == 0)
-    spec = g_strdup (dataset_specs[dataset]);
+  if (!needs_folder (self))
+    spec = g_strdup (dataset_kinds[dataset].spec);
   else if (self->dataset_folder != NULL && *self->dataset_folder != '\0')
-    spec = g_strdup_printf ("%s:%s", dataset_specs[dataset], self->dataset_folder);
+    spec = g_strdup_printf ("%s:%s", dataset_kinds[dataset].spec, self->dataset_folder);
   dataset_preview (self, spec);
 }
 
@@ -461,7 +511,7 @@ on_folder_setting_changed (AnSetupPage *self)
   g_free (self->dataset_folder);
   self->dataset_folder = g_settings_get_string (self->settings, "dataset-folder");
   update_folder_row (self);
-  if (selected_dataset (self) != 0)
+  if (needs_folder (self))
     update_dataset_preview (self);
 }
 
@@ -479,22 +529,74 @@ apply_recipe (AnSetupPage *self, const char *recipe)
   an_run_config_clear (&cfg);
 }
 
+typedef struct {
+  const char *recipe;
+  const char *title;
+  const char *button;
+} Recipe;
+
+static const Recipe recipes[] = {
+  { "paper", N_("The 2012 paper"), N_("_Paper Settings") },
+  { "article", N_("The teaching article"), N_("_Article Settings") },
+  { "default", N_("Settings that train at once"), N_("_Defaults") },
+};
+
 static void
-on_recipe_paper (AnSetupPage *self)
+on_recipe_clicked (GtkButton *button, AnSetupPage *self)
 {
-  apply_recipe (self, "paper");
+  apply_recipe (self, g_object_get_data (G_OBJECT (button), "recipe"));
+}
+
+/* What a recipe changes from the defaults, from the configuration's field table: "epochs 90,
+ * init paper, batch 128..." ("the defaults" when nothing). */
+static char *
+describe_recipe (const char *recipe)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  AnRunConfig base, cfg;
+  const AnConfigField *fields;
+  guint n;
+
+  an_run_config_init (&base);
+  an_run_config_init (&cfg);
+  if (!an_run_config_apply_recipe (&cfg, recipe, NULL))
+    g_return_val_if_reached (NULL);
+  fields = an_run_config_fields (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *was = an_run_config_get (&base, fields[i].key);
+      g_autofree char *now = an_run_config_get (&cfg, fields[i].key);
+      g_autofree char *name = g_strdelimit (g_strdup (fields[i].key), "_", ' ');
+
+      if (g_strcmp0 (was, now) != 0)
+        g_string_append_printf (text, "%s%s %s", text->len ? ", " : "", name, now);
+    }
+  an_run_config_clear (&base);
+  an_run_config_clear (&cfg);
+  if (text->len == 0)
+    return g_strdup (_("The defaults: He initialisation, constant learning rate"));
+  return g_strdup_printf (_("Sets %s"), text->str);
 }
 
 static void
-on_recipe_article (AnSetupPage *self)
+build_recipe_rows (AnSetupPage *self)
 {
-  apply_recipe (self, "article");
-}
+  for (guint i = 0; i < G_N_ELEMENTS (recipes); i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_mnemonic (_(recipes[i].button));
+      g_autofree char *what = describe_recipe (recipes[i].recipe);
 
-static void
-on_recipe_default (AnSetupPage *self)
-{
-  apply_recipe (self, "default");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(recipes[i].title));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), what);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (button, what);
+      g_object_set_data (G_OBJECT (button), "recipe", (gpointer) recipes[i].recipe);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_recipe_clicked), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_preferences_group_add (self->recipes_group, row);
+    }
 }
 
 void
@@ -512,10 +614,10 @@ an_setup_page_get_run_config (AnSetupPage *self, AnRunConfig *cfg)
       cfg->model = g_strdup (self->preset_names[preset]);
     }
   g_free (cfg->data);
-  if (dataset == 0 || self->dataset_folder == NULL || *self->dataset_folder == '\0')
-    cfg->data = g_strdup (dataset_specs[dataset]);
+  if (!needs_folder (self) || self->dataset_folder == NULL || *self->dataset_folder == '\0')
+    cfg->data = g_strdup (dataset_kinds[dataset].spec);
   else
-    cfg->data = g_strdup_printf ("%s:%s", dataset_specs[dataset], self->dataset_folder);
+    cfg->data = g_strdup_printf ("%s:%s", dataset_kinds[dataset].spec, self->dataset_folder);
 
   for (guint i = 0; i < self->setup_rows->len; i++)
     {
@@ -571,8 +673,8 @@ an_setup_page_set_run_config (AnSetupPage *self, const AnRunConfig *cfg)
     {
       g_auto (GStrv) parts = g_strsplit (cfg->data, ":", 2);
 
-      for (guint i = 0; i < G_N_ELEMENTS (dataset_specs); i++)
-        if (g_strcmp0 (parts[0], dataset_specs[i]) == 0)
+      for (guint i = 0; i < G_N_ELEMENTS (dataset_kinds); i++)
+        if (g_strcmp0 (parts[0], dataset_kinds[i].spec) == 0)
           adw_combo_row_set_selected (self->dataset_row, i);
       if (parts[0] != NULL && parts[1] != NULL)
         g_settings_set_string (self->settings, "dataset-folder", parts[1]);
@@ -745,17 +847,19 @@ show_preview (AnSetupPage *self, const AnDatasetPreview *p)
   g_autoptr (GString) title = g_string_new (NULL);
   g_autoptr (GString) subtitle = g_string_new (NULL);
   g_autofree char *names = g_strjoinv (", ", p->class_names);
+  g_autofree char *train = an_format_count (p->n_train);
+  g_autofree char *test = an_format_count (MAX (p->n_test, 0));
   int n_classes = (int) g_strv_length (p->class_names);
 
-  /* Translators: the number of images in the training split */
-  g_string_append_printf (title, ngettext ("%'d training image", "%'d training images",
+  /* Translators: the number of images in the training split ("60,000 training images") */
+  g_string_append_printf (title, ngettext ("%s training image", "%s training images",
                                            p->n_train),
-                          p->n_train);
+                          train);
   g_string_append (title, " · ");
   if (p->n_test >= 0)
     /* Translators: the number of images in the test split */
-    g_string_append_printf (title, ngettext ("%'d test image", "%'d test images", p->n_test),
-                            p->n_test);
+    g_string_append_printf (title, ngettext ("%s test image", "%s test images", p->n_test),
+                            test);
   else
     g_string_append (title, _("no test split"));
 
@@ -774,6 +878,13 @@ show_preview (AnSetupPage *self, const AnDatasetPreview *p)
   adw_action_row_set_subtitle (self->dataset_info_row, subtitle->str);
   self->dataset_n_train = p->n_train;
   self->dataset_n_test = p->n_test;
+  self->dataset_channels = p->channels;
+  update_jitter_rows (self);
+  if (self->dataset_classes != n_classes)
+    {
+      self->dataset_classes = n_classes;
+      update_preset_details (self); /* the parameter count for this many classes */
+    }
   show_samples (self, p);
 }
 
@@ -813,6 +924,8 @@ dataset_preview (AnSetupPage *self, const char *spec)
 
   self->dataset_serial++;
   self->dataset_n_train = self->dataset_n_test = -1;
+  self->dataset_channels = 0;
+  update_jitter_rows (self);
   clear_samples (self);
   if (spec == NULL)
     {
@@ -927,6 +1040,7 @@ an_setup_page_class_init (AnSetupPageClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnSetupPage, name)
   BIND (setup_box);
   BIND (locked_label);
+  BIND (recipes_group);
   BIND (preset_row);
   BIND (preset_details_row);
   BIND (dataset_row);
@@ -937,9 +1051,6 @@ an_setup_page_class_init (AnSetupPageClass *klass)
   BIND (dataset_samples_box);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_folder_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_recipe_paper);
-  gtk_widget_class_bind_template_callback (widget_class, on_recipe_article);
-  gtk_widget_class_bind_template_callback (widget_class, on_recipe_default);
 }
 
 static void
@@ -962,6 +1073,13 @@ an_setup_page_init (AnSetupPage *self)
                                 G_SETTINGS_BIND_DEFAULT, preset_get_mapping, preset_set_mapping,
                                 self, NULL);
 
+  {
+    g_autoptr (GtkStringList) kinds = gtk_string_list_new (NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (dataset_kinds); i++)
+      gtk_string_list_append (kinds, _(dataset_kinds[i].label));
+    adw_combo_row_set_model (self->dataset_row, G_LIST_MODEL (kinds));
+  }
   if (dataset_choices == NULL)
     {
       double lo, hi;
@@ -974,6 +1092,7 @@ an_setup_page_init (AnSetupPage *self)
   g_signal_connect_object (self->settings, "changed::dataset-folder",
                            G_CALLBACK (on_folder_setting_changed), self, G_CONNECT_SWAPPED);
 
+  build_recipe_rows (self);
   for (guint g = 0; g < N_GROUPS; g++)
     {
       groups[g] = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());

@@ -32,6 +32,7 @@ struct _AnTrainingPage {
   GtkButton *checkpoint_button;
   AnRunSelector *run_selector;
   GtkFlowBox *run_legend;
+  GtkLabel *result_label;
   GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
   GtkDropDown *x_axis_dropdown;
   GtkCheckButton *log_scale_check;
@@ -71,9 +72,9 @@ typedef struct {
 } LiveSpec;
 
 static const LiveSpec live_specs[] = {
-  { AN_LIVE_LR, "lr", N_("Learning rate"), 5, 0.001 },
+  { AN_LIVE_LR, "lr", N_("Learning rate"), 8, 0.001 },
   { AN_LIVE_MOMENTUM, "momentum", N_("Momentum"), 3, 0.01 },
-  { AN_LIVE_WEIGHT_DECAY, "weight-decay", N_("Weight decay"), 5, 0.0001 },
+  { AN_LIVE_WEIGHT_DECAY, "weight-decay", N_("Weight decay"), 8, 0.0001 },
   { AN_LIVE_DROPOUT, "dropout", N_("Dropout probability"), 2, 0.05 },
   { AN_LIVE_PATIENCE, "patience", N_("Early-stopping patience"), 0, 1 },
 };
@@ -205,6 +206,22 @@ sync_live (AnTrainingPage *self)
     set_live_value (self, key, an_run_config_get_live (cfg, key));
 }
 
+/* Small rates with significant digits: a cosine schedule's last rates are 1e-5, which five
+ * decimals show as "0.00001" and then "0.00000". */
+static gboolean
+on_live_output (GtkSpinButton *spin, gpointer user_data)
+{
+  double value = gtk_adjustment_get_value (gtk_spin_button_get_adjustment (spin));
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (value != 0 && fabs (value) < 0.01)
+    g_ascii_formatd (text, sizeof text, "%.3g", value);
+  else
+    g_ascii_formatd (text, sizeof text, "%.4g", value);
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
 static void
 build_live_rows (AnTrainingPage *self)
 {
@@ -223,8 +240,14 @@ build_live_rows (AnTrainingPage *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(spec->title));
       spin = gtk_spin_button_new_with_range (min, max, spec->step);
       gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), spec->digits);
+      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), spec->digits == 0);
+      if (spec->digits > 0)
+        {
+          /* significant digits: "1.23e-05", which numeric text would refuse */
+          g_signal_connect (spin, "output", G_CALLBACK (on_live_output), NULL);
+          gtk_editable_set_width_chars (GTK_EDITABLE (spin), 8);
+        }
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
-      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
       gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
       gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _(spec->title), -1);
@@ -584,6 +607,7 @@ an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer)
 
   g_set_object (&self->trainer, trainer);
   g_array_set_size (self->epochs, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
   self->have_step = FALSE;
   g_clear_pointer (&self->run_dir, g_free);
   an_progress_init (&self->progress);
@@ -718,6 +742,32 @@ an_training_page_set_state (AnTrainingPage *self, AnTrainerState state)
   show_state (self);
 }
 
+void
+an_training_page_show_test_result (AnTrainingPage *self, const AnTestResult *test)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *count = NULL;
+
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  count = an_format_count (test->n_images);
+  /* Translators: after a run: "Test set: 81.2% top-1, 98.0% top-5, loss 0.53 (10,000 images)" */
+  text = g_strdup_printf (ngettext ("Test set: %.1f%% top-1, %.1f%% top-5, loss %.3g (%s image)",
+                                    "Test set: %.1f%% top-1, %.1f%% top-5, loss %.3g (%s images)",
+                                    test->n_images),
+                          100.0 * test->top1, 100.0 * test->top5, test->loss, count);
+  gtk_label_set_text (self->result_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), TRUE);
+}
+
+const char *
+an_training_page_get_result_text (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->result_label))
+           ? gtk_label_get_text (self->result_label) : "";
+}
+
 AnChart *
 an_training_page_get_chart (AnTrainingPage *self, const char *chart)
 {
@@ -796,6 +846,7 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   BIND (checkpoint_button);
   BIND (run_selector);
   BIND (run_legend);
+  BIND (result_label);
   BIND (epoch_label);
   BIND (step_label);
   BIND (speed_label);

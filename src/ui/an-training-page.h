@@ -30,6 +30,11 @@ AnRunSelector *an_training_page_get_run_selector (AnTrainingPage *self);
 /* What the progress line shows: which = "state", "eta", "speed" or "checkpoint" (tests). */
 const char *an_training_page_get_text (AnTrainingPage *self, const char *which);
 
+/* The test split's result at the end of the run, under the progress line. */
+void an_training_page_show_test_result (AnTrainingPage *self, const AnTestResult *test);
+/* The text shown for it ("" before). */
+const char *an_training_page_get_result_text (AnTrainingPage *self);
+
 /* chart: "loss", "accuracy", "lr" or "grad"; NULL for another name. */
 AnChart *an_training_page_get_chart (AnTrainingPage *self, const char *chart);
 /* Whether any chart has data to export. */

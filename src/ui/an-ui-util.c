@@ -5,6 +5,8 @@
  * shared by the window's pages. */
 
 #include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
 
 #include "an-ui-util.h"
 
@@ -55,7 +57,10 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
                 const char *accept, const char *suggested_name, AnFileFilter filter,
                 AnFileChosenFunc callback, gpointer owner)
 {
-  static const char *const images[] = { "image/png", "image/jpeg", NULL };
+  /* the formats the engine decodes (an_image_formats) */
+  static const char *const images[] = { "image/png",  "image/jpeg", "image/webp",
+                                        "image/bmp",  "image/gif",  "image/tiff",
+                                        "image/vnd.microsoft.icon", NULL };
   static const char *const checkpoints[] = { "ankpt", "ckpt", NULL };
   static const char *const all[] = { "*", NULL };
   static const char *const png[] = { "png", NULL };
@@ -75,7 +80,7 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
   switch (filter)
     {
     case AN_FILE_FILTER_IMAGES:
-      add_filter (chooser, _("PNG and JPEG images"), images, NULL);
+      add_filter (chooser, _("Images"), images, NULL);
       break;
     case AN_FILE_FILTER_CHECKPOINTS:
       add_filter (chooser, _("Checkpoints"), NULL, checkpoints);
@@ -239,4 +244,23 @@ an_probe_requested (GtkLabel *caption, gboolean have_run)
   gtk_label_set_text (caption, have_run
                                  ? _("The maps of the new probe image follow at the next snapshot.")
                                  : _("The maps appear once training has started."));
+}
+
+char *
+an_format_count (gint64 n)
+{
+  const char *sep = localeconv ()->thousands_sep;
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
+  GString *out = g_string_new (n < 0 ? "-" : "");
+  gsize len = strlen (digits);
+
+  if (sep == NULL || *sep == '\0')
+    sep = ",";
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, sep);
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
 }

@@ -28,7 +28,7 @@ void an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char 
                      const char *accept, const char *suggested_name, AnFileFilter filter,
                      AnFileChosenFunc callback, gpointer owner);
 
-/* Decodes a PNG or JPEG file in a thread; source_object becomes the GTask's source. */
+/* Decodes an image file (an_image_load's formats) in a thread; source_object becomes the GTask's source. */
 void an_load_image_async (gpointer source_object, GFile *file, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data);
 AnImage *an_load_image_finish (GAsyncResult *result, GError **error);
@@ -41,6 +41,10 @@ void an_toast (GtkWidget *widget, const char *format, ...) G_GNUC_PRINTF (2, 3);
  * builds rows from the schema. */
 void an_schema_bounds (GSettings *settings, const char *key, double *lo, double *hi,
                        GStrv *choices);
+
+/* A count with its digits grouped by thousands ("1,248,106"): the locale's separator, or a
+ * comma where the locale has none (the C locale). */
+char *an_format_count (gint64 n);
 
 /* A wrapped label in a style class ("heading", "dim-label"). */
 GtkWidget *an_heading_new (const char *text, const char *style);

@@ -361,12 +361,15 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
 {
   AnTrainerState old = self->state;
   AnEpochRecord last;
+  AnTestResult test;
 
   self->state = state;
   an_training_page_set_state (self->training_page, state);
   an_window_update_state_label (self);
   an_window_update_actions (self);
   an_setup_page_set_locked (self->setup_page, state_is_active (state));
+  if (an_trainer_get_test_result (trainer, &test))
+    an_training_page_show_test_result (self->training_page, &test);
 
   if (state == AN_TRAINER_RUNNING && self->snapshot_timeout == 0)
     self->snapshot_timeout =
@@ -386,7 +389,11 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
     {
     case AN_TRAINER_FINISHED:
       an_trainer_request_snapshot (trainer, AN_SNAPSHOT_CONFUSION, NULL, NULL);
-      if (last_epoch (self, &last))
+      if (last_epoch (self, &last) && an_trainer_get_test_result (trainer, &test))
+        show_toast_printf (self, _("Training finished: %.1f%% validation accuracy, %.1f%% on "
+                                   "the test set"),
+                           100.0 * last.val_acc, 100.0 * test.top1);
+      else if (last_epoch (self, &last))
         show_toast_printf (self, _("Training finished: %.1f%% validation accuracy"),
                            100.0 * last.val_acc);
       else

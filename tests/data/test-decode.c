@@ -1,11 +1,13 @@
 /* test-decode.c: JPEG decoding beyond the plain case: DCT-domain scaling
- * (an_image_decode_scaled), Exif orientation, CMYK and YCCK files. The JPEGs are written here
- * with libjpeg, the Exif block byte by byte. */
+ * (an_image_decode_scaled), Exif orientation, CMYK and YCCK files; then the formats read through
+ * gdk-pixbuf (BMP, TIFF, ICO, WebP written by gdk-pixbuf's own savers, GIF byte by byte). The
+ * JPEGs are written here with libjpeg, the Exif block byte by byte. */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
 
 #include <stdio.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <jpeglib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -289,7 +291,7 @@ test_exif_malformed (void)
         case 4: exif->data[6 + 8] = 0xff; exif->data[6 + 9] = 0xff; /* 65535 entries */
           g_byte_array_set_size (exif, 6 + 8 + 2 + 12 + 6);
           break;
-        case 5: exif->data[6 + 8 + 2 + 12 + 2] = 4; break;  /* Orientation as LONG */
+        case 5: exif->data[6 + 8 + 2 + 12 + 2] = 2; break;  /* Orientation as ASCII */
         default: exif->data[6] = 'X'; break;                /* no byte-order mark */
         }
       g_autoptr (GBytes) bytes =
@@ -353,6 +355,297 @@ test_cmyk (void)
     }
 }
 
+/* ---- formats through gdk-pixbuf ---- */
+
+static gboolean
+pixbuf_format (const char *name, gboolean writable)
+{
+  gboolean found = FALSE;
+  GSList *formats = gdk_pixbuf_get_formats ();
+  for (GSList *l = formats; l != NULL; l = l->next)
+    {
+      g_autofree char *n = gdk_pixbuf_format_get_name (l->data);
+      if (g_str_equal (n, name) && (!writable || gdk_pixbuf_format_is_writable (l->data)))
+        found = TRUE;
+    }
+  g_slist_free (formats);
+  return found;
+}
+
+static void
+test_pixbuf_format (gconstpointer data)
+{
+  const char *name = data;
+  if (!pixbuf_format (name, TRUE))
+    {
+      g_autofree char *why = g_strdup_printf ("no gdk-pixbuf loader/saver for %s", name);
+      g_test_skip (why);
+      return;
+    }
+  /* RGB, or RGBA for ICO (its alpha kept exactly) */
+  gboolean alpha = g_str_equal (name, "ico");
+  int n = alpha ? 4 : 3;
+  enum { H = 24, W = 32 };
+  g_autofree guint8 *px = g_new (guint8, H * W * n);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      for (int c = 0; c < n; c++)
+        px[(y * W + x) * n + c] =
+          c == 3 ? (guint8) (255 - 6 * x) : (guint8) (10 + 40 * c + 3 * y + 2 * x);
+  g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (
+    px, GDK_COLORSPACE_RGB, alpha, 8, W, H, W * n, NULL, NULL);
+  gchar *buffer = NULL;
+  gsize len = 0;
+  GError *error = NULL;
+  gboolean lossy = g_str_equal (name, "webp");
+  if (lossy)
+    gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, name, &error, "quality", "100", NULL);
+  else
+    gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, name, &error, NULL);
+  g_assert_no_error (error);
+  g_autofree char *what = g_strdup_printf ("x.%s", name);
+  g_autoptr (AnImage) img = an_image_decode_scaled ((const guint8 *) buffer, len, what,
+                                                    AN_IMAGE_MAX_PIXELS, 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (img->channels, ==, 3);
+  g_assert_cmpint (img->height, ==, H);
+  g_assert_cmpint (img->width, ==, W);
+  int worst = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      for (int c = 0; c < 3; c++)
+        {
+          const guint8 *p = px + (y * W + x) * n;
+          /* alpha composited on black: c * a / 255 */
+          double want = alpha ? p[c] * p[3] / 255.0 : p[c];
+          int got = img->pixels[((gsize) c * H + y) * W + x];
+          worst = MAX (worst, (int) ceil (fabs (got - want) - 0.5));
+        }
+  g_test_message ("%s: %zu bytes, max error %d levels", name, len, worst);
+  g_assert_cmpint (worst, <=, lossy ? 8 : 0);
+
+  /* the pixel cap is applied from the header; a truncated file is named with its format */
+  g_assert_null (an_image_decode ((const guint8 *) buffer, len, what, H * W - 1, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("capped: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "image size 32x24 out of range"));
+  g_clear_error (&error);
+  g_assert_null (an_image_decode ((const guint8 *) buffer, len / 2, what, AN_IMAGE_MAX_PIXELS,
+                                  &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("truncated: %s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, what));
+  g_clear_error (&error);
+  g_free (buffer);
+}
+
+static void
+test_pixbuf_grey (void)
+{
+  if (!pixbuf_format ("bmp", TRUE))
+    {
+      g_test_skip ("no gdk-pixbuf BMP loader/saver");
+      return;
+    }
+  /* gdk-pixbuf has no grey layout: an image whose three channels agree comes back grey */
+  enum { H = 5, W = 7 };
+  guint8 px[H * W * 3];
+  for (int i = 0; i < H * W; i++)
+    px[3 * i] = px[3 * i + 1] = px[3 * i + 2] = (guint8) (i * 7);
+  g_autoptr (GdkPixbuf) pixbuf =
+    gdk_pixbuf_new_from_data (px, GDK_COLORSPACE_RGB, FALSE, 8, W, H, W * 3, NULL, NULL);
+  gchar *buffer = NULL;
+  gsize len = 0;
+  GError *error = NULL;
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &len, "bmp", &error, NULL));
+  g_autoptr (AnImage) img = an_image_from_bytes ((const guint8 *) buffer, len, "g.bmp", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (img->channels, ==, 1);
+  for (int i = 0; i < H * W; i++)
+    g_assert_cmpint (img->pixels[i], ==, i * 7);
+  g_free (buffer);
+}
+
+/* GIF's LZW codes, packed least significant bit first. */
+typedef struct {
+  GByteArray *out;
+  guint32 bits;
+  int count;
+} BitWriter;
+
+static void
+put_code (BitWriter *w, guint32 code, int width)
+{
+  w->bits |= code << w->count;
+  w->count += width;
+  while (w->count >= 8)
+    {
+      guint8 b = w->bits & 0xff;
+      g_byte_array_append (w->out, &b, 1);
+      w->bits >>= 8;
+      w->count -= 8;
+    }
+}
+
+/* One frame of 4-colour indices, LZW-coded without compression: with a minimum code size of
+ * 2 the codes are 3 bits, and a clear code (4) after every two pixels keeps the decoder's
+ * table below 8 entries, so the width never grows. */
+static void
+gif_frame (GByteArray *gif, const guint8 *index, int height, int width)
+{
+  static const guint8 descriptor[] = { 0x2c, 0, 0, 0, 0 };
+  g_byte_array_append (gif, descriptor, sizeof descriptor);
+  guint8 size[5] = { width & 0xff, width >> 8, height & 0xff, height >> 8, 0 };
+  g_byte_array_append (gif, size, 5);
+  guint8 min_code = 2;
+  g_byte_array_append (gif, &min_code, 1);
+  BitWriter w = { g_byte_array_new (), 0, 0 };
+  for (int i = 0; i < height * width; i++)
+    {
+      if (i % 2 == 0)
+        put_code (&w, 4, 3);
+      put_code (&w, index[i], 3);
+    }
+  put_code (&w, 5, 3); /* end of information */
+  put_code (&w, 0, 7); /* flush */
+  for (guint at = 0; at < w.out->len; at += 255)
+    {
+      guint8 n = (guint8) MIN (255u, w.out->len - at);
+      g_byte_array_append (gif, &n, 1);
+      g_byte_array_append (gif, w.out->data + at, n);
+    }
+  guint8 end = 0;
+  g_byte_array_append (gif, &end, 1);
+  g_byte_array_unref (w.out);
+}
+
+static void
+test_gif (void)
+{
+  if (!pixbuf_format ("gif", FALSE))
+    {
+      g_test_skip ("no gdk-pixbuf GIF loader");
+      return;
+    }
+  enum { H = 6, W = 10 };
+  static const guint8 palette[4][3] = {
+    { 0, 0, 0 }, { 250, 10, 10 }, { 10, 200, 30 }, { 40, 50, 240 },
+  };
+  g_autoptr (GByteArray) gif = g_byte_array_new ();
+  g_byte_array_append (gif, (const guint8 *) "GIF89a", 6);
+  guint8 screen[7] = { W, 0, H, 0, 0x81 /* global table of 4 colours */, 0, 0 };
+  g_byte_array_append (gif, screen, 7);
+  g_byte_array_append (gif, &palette[0][0], sizeof palette);
+  guint8 first[H * W], second[H * W];
+  for (int i = 0; i < H * W; i++)
+    {
+      first[i] = (guint8) (1 + (i / W + i % W) % 3);
+      second[i] = 0;
+    }
+  /* two frames, each with a graphic control block (delay 0.1 s): an animation */
+  static const guint8 control[] = { 0x21, 0xf9, 4, 0, 10, 0, 0, 0 };
+  g_byte_array_append (gif, control, sizeof control);
+  gif_frame (gif, first, H, W);
+  g_byte_array_append (gif, control, sizeof control);
+  gif_frame (gif, second, H, W);
+  guint8 trailer = 0x3b;
+  g_byte_array_append (gif, &trailer, 1);
+  GError *error = NULL;
+  g_autoptr (AnImage) img = an_image_from_bytes (gif->data, gif->len, "anim.gif", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (img->channels, ==, 3);
+  g_assert_cmpint (img->height, ==, H);
+  g_assert_cmpint (img->width, ==, W);
+  for (int i = 0; i < H * W; i++)
+    for (int c = 0; c < 3; c++)
+      g_assert_cmpint (img->pixels[c * H * W + i], ==, palette[first[i]][c]);
+  /* cut inside the first frame's pixels (header, palette, control, descriptor: 43 bytes) */
+  g_assert_null (an_image_from_bytes (gif->data, 50, "cut.gif", &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "cut.gif: unreadable GIF image"));
+  g_clear_error (&error);
+}
+
+static void
+test_vector_refused (void)
+{
+  static const char svg[] = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                            "width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\"/>"
+                            "</svg>\n";
+  GError *error = NULL;
+  g_assert_null (an_image_from_bytes ((const guint8 *) svg, sizeof svg - 1, "logo.svg", &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "logo.svg: not an image in a format"));
+  g_clear_error (&error);
+}
+
+static void
+test_bad_headers (void)
+{
+  /* headers that gdk-pixbuf's loaders would allocate from before announcing a size: refused
+   * from the header, naming the file */
+  guint8 bmp[64] = { 'B', 'M' };
+  bmp[10] = 54; /* pixel data offset */
+  bmp[14] = 40; /* BITMAPINFOHEADER */
+  bmp[18] = 0x00, bmp[19] = 0x80; /* 32768 x 32768 */
+  bmp[22] = 0x00, bmp[23] = 0x80;
+  bmp[26] = 1, bmp[28] = 24;
+  GError *error = NULL;
+  g_assert_null (an_image_from_bytes (bmp, sizeof bmp, "huge.bmp", &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "huge.bmp: image size 32768x32768 out of range"));
+  g_clear_error (&error);
+  bmp[14] = 0x28, bmp[17] = 0xff; /* an info header of 4 GiB */
+  g_assert_null (an_image_from_bytes (bmp, sizeof bmp, "odd.bmp", &error));
+  g_assert_nonnull (strstr (error->message, "odd.bmp: unreadable BMP image: unknown header"));
+  g_clear_error (&error);
+  bmp[17] = 0, bmp[10] = 0xff, bmp[13] = 0x7f; /* pixels past the end */
+  g_assert_null (an_image_from_bytes (bmp, sizeof bmp, "cut.bmp", &error));
+  g_assert_nonnull (strstr (error->message, "cut.bmp: unreadable BMP image: pixel data past"));
+  g_clear_error (&error);
+
+  guint8 gif[32] = { 'G', 'I', 'F', '8', '9', 'a', 0xff, 0xff, 0xff, 0xff };
+  g_assert_null (an_image_from_bytes (gif, sizeof gif, "huge.gif", &error));
+  g_assert_nonnull (strstr (error->message, "huge.gif: image size 65535x65535 out of range"));
+  g_clear_error (&error);
+
+  /* a VP8X WebP canvas of 16384 x 16384 */
+  guint8 webp[40] = { 'R', 'I', 'F', 'F', 32, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X' };
+  webp[24] = 0xff, webp[25] = 0x3f, webp[27] = 0xff, webp[28] = 0x3f;
+  g_assert_null (an_image_from_bytes (webp, sizeof webp, "huge.webp", &error));
+  g_assert_nonnull (strstr (error->message, "huge.webp: image size 16384x16384 out of range"));
+  g_clear_error (&error);
+
+  /* a TIFF whose IFD0 says 40000 x 30000 (LONG width, SHORT length) */
+  static const guint8 tiff[] = { 'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,
+                                 0, 1, 4, 0, 1, 0, 0, 0, 0x40, 0x9c, 0, 0,
+                                 1, 1, 3, 0, 1, 0, 0, 0, 0x30, 0x75, 0, 0,
+                                 0, 0, 0, 0 };
+  g_assert_null (an_image_from_bytes (tiff, sizeof tiff, "huge.tif", &error));
+  g_assert_nonnull (strstr (error->message, "huge.tif: image size 40000x30000 out of range"));
+  g_clear_error (&error);
+}
+
+static void
+test_names (void)
+{
+  const char *const yes[] = { "a.png", "b.JPG", "c.jpeg", "d.Jpe", "dir.v2/e.png" };
+  for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
+    g_assert_true (an_image_name_supported (yes[i]));
+  const char *const no[] = { "notes.txt", "noext", "trailing.", "png", "f.png.txt", "g.svg" };
+  for (gsize i = 0; i < G_N_ELEMENTS (no); i++)
+    g_assert_false (an_image_name_supported (no[i]));
+  /* the loaders' own extensions, where the loader is there */
+  const char *const loaded[][2] = { { "webp", "h.WebP" }, { "bmp", "i.bmp" }, { "gif", "j.gif" },
+                                    { "tiff", "k.tif" }, { "tiff", "l.TIFF" } };
+  for (gsize i = 0; i < G_N_ELEMENTS (loaded); i++)
+    g_assert_cmpint (an_image_name_supported (loaded[i][1]), ==,
+                     pixbuf_format (loaded[i][0], FALSE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,5 +654,16 @@ main (int argc, char **argv)
   g_test_add_func ("/data/decode/exif-orientation", test_exif_orientation);
   g_test_add_func ("/data/decode/exif-malformed", test_exif_malformed);
   g_test_add_func ("/data/decode/cmyk", test_cmyk);
+  static const char *const formats[] = { "bmp", "tiff", "ico", "webp" };
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/data/decode/pixbuf/%s", formats[i]);
+      g_test_add_data_func (path, formats[i], test_pixbuf_format);
+    }
+  g_test_add_func ("/data/decode/pixbuf/grey", test_pixbuf_grey);
+  g_test_add_func ("/data/decode/pixbuf/gif", test_gif);
+  g_test_add_func ("/data/decode/pixbuf/vector-refused", test_vector_refused);
+  g_test_add_func ("/data/decode/names", test_names);
+  g_test_add_func ("/data/decode/pixbuf/bad-headers", test_bad_headers);
   return g_test_run ();
 }

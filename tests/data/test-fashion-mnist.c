@@ -1,5 +1,8 @@
 /* test-fashion-mnist.c: the real Fashion-MNIST files of the Debian package, when installed
- * (suite data-files; skipped otherwise): counts, sizes, class names and label balance. */
+ * (suite data-files; skipped otherwise): counts, sizes, class names and label balance.
+ * test-fashion-mnist [DIR] reads DIR instead of the package's folder.
+ * Absent files are a TAP skip ("1..0 # SKIP reason", exit 0): meson counts a TAP test that
+ * exits non-zero as an error, whatever its plan says. */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
 
@@ -10,12 +13,13 @@
 int
 main (int argc, char **argv)
 {
-  const char *dir = an_dataset_default_fashion_mnist_dir ();
+  const char *dir = argc > 1 ? argv[1] : an_dataset_default_fashion_mnist_dir ();
+  g_autofree char *spec = g_strconcat ("fashion-mnist:", dir, NULL);
   g_autofree char *probe = g_build_filename (dir, "train-images-idx3-ubyte.gz", NULL);
   if (!g_file_test (probe, G_FILE_TEST_EXISTS))
     {
-      printf ("1..0 # SKIP %s not installed (Debian package dataset-fashion-mnist)\n", dir);
-      return 77;
+      printf ("1..0 # SKIP %s not found (Debian package dataset-fashion-mnist)\n", probe);
+      return 0;
     }
   static const char *const names[10] = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
@@ -28,7 +32,7 @@ main (int argc, char **argv)
     {
       GError *error = NULL;
       gint64 t0 = g_get_monotonic_time ();
-      g_autoptr (AnDataset) ds = an_dataset_load ("fashion-mnist", splits[s].split, 0, 0, &error);
+      g_autoptr (AnDataset) ds = an_dataset_load (spec, splits[s].split, 0, 0, &error);
       g_assert_no_error (error);
       g_assert_cmpint (ds->count, ==, splits[s].count);
       g_assert_cmpint (ds->channels, ==, 1);

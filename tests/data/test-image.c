@@ -1,5 +1,5 @@
 /* test-image.c: PNG and JPEG decoding (grey, RGB, RGBA, grey+alpha, palette), the 8-bit
- * resize, and image-folder datasets built from files written here. */
+ * resize when enlarging, and image-folder datasets built from files written here. */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
 
@@ -214,9 +214,14 @@ test_bad_bytes (void)
   g_autofree char *dir = test_tmpdir ();
   GError *error = NULL;
 
-  g_assert_null (an_image_from_bytes ((const guint8 *) "GIF89a....", 10, "anim.gif", &error));
+  /* not an image: the message names the file and the formats read */
+  static const char text[] = "hello, this is a text file and no image at all\n";
+  g_assert_null (an_image_from_bytes ((const guint8 *) text, sizeof text - 1, "notes.txt",
+                                      &error));
   g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
-  g_assert_nonnull (strstr (error->message, "anim.gif: not a PNG or JPEG"));
+  g_test_message ("text: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "notes.txt: not an image in a format this app reads"));
+  g_assert_nonnull (strstr (error->message, "PNG, JPEG"));
   g_clear_error (&error);
 
   g_autofree char *png_path = g_build_filename (dir, "x.png", NULL);
@@ -302,20 +307,10 @@ test_resize (void)
       double want = row0[x] * 0.75 + row3[x] * 0.25;
       g_assert_cmpfloat (fabs (big->pixels[4 + x] - want), <=, 0.5);
     }
-  /* same size: unchanged; halving: mean of 2x2 blocks (source 0.5 between the pair) */
+  /* same size: unchanged (shrinking is checked against Pillow in test-resize.c) */
   g_autoptr (AnImage) pat = pattern_image (3, 6, 8, 1);
   g_autoptr (AnImage) same = an_image_resize (pat, 6, 8);
   assert_same_image (pat, same);
-  g_autoptr (AnImage) half = an_image_resize (pat, 3, 4);
-  for (int c = 0; c < 3; c++)
-    for (int y = 0; y < 3; y++)
-      for (int x = 0; x < 4; x++)
-        {
-          const guint8 *p = pat->pixels + c * 48;
-          double want = (p[(2 * y) * 8 + 2 * x] + p[(2 * y) * 8 + 2 * x + 1] +
-                         p[(2 * y + 1) * 8 + 2 * x] + p[(2 * y + 1) * 8 + 2 * x + 1]) / 4.0;
-          g_assert_cmpfloat (fabs (half->pixels[c * 12 + y * 4 + x] - want), <=, 0.5 + 1e-3);
-        }
 }
 
 static char *

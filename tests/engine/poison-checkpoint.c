@@ -19,7 +19,7 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: poison-checkpoint IN OUT\n");
       return 2;
     }
-  if (!(ck = an_checkpoint_read (argv[1], sizeof (AnEpochRecord), &error)))
+  if (!(ck = an_checkpoint_read (argv[1], &error)))
     goto fail;
   for (gsize i = 0; i < ck->n_params; i++)
     {

@@ -57,6 +57,16 @@ check "classify exits 0" "[ $rc -eq 0 ]"
 check "classify: airplane among the top 3 of a class-0 image" "sed -n 2,4p '$tmp/classify.out' | grep -q airplane"
 check "classify: frog among the top 3 of a class-6 image" "sed -n 6,8p '$tmp/classify.out' | grep -q frog"
 check "classify: probabilities in decreasing order" "sed -n 2,4p '$tmp/classify.out' | awk '{print \$1}' | tr -d % | sort -rn -c"
+if [ -e "$tmp/data/class-0.webp" ]; then
+  "$alexnet" classify --checkpoint "$tmp/run/checkpoint.ankpt" --top 3 "$tmp/data/class-0.webp" \
+    > "$tmp/classify-webp.out" 2>&1
+  rc=$?
+  cat "$tmp/classify-webp.out"
+  check "classify a WebP (4x enlarged class-0 image): exits 0, airplane among the top 3" \
+    "[ $rc -eq 0 ] && sed -n 2,4p '$tmp/classify-webp.out' | grep -q airplane"
+else
+  echo "ok - classify a WebP # SKIP gdk-pixbuf cannot write WebP here (webp-pixbuf-loader)"
+fi
 printf 'not an image' > "$tmp/junk.png"
 "$alexnet" classify --checkpoint "$tmp/run/checkpoint.ankpt" "$tmp/junk.png" > "$tmp/junk.out" 2>&1
 check "classify names a bad image and exits 1" "[ $? -eq 1 ] && grep -q junk.png '$tmp/junk.out'"

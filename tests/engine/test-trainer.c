@@ -167,8 +167,20 @@ test_learns (void)
   base_config (&c, learn_dir, NULL);
   c.epochs = 4;
   c.lr = 0.05;
-  Events *e = train_to_end (&c, NULL);
+  AnTrainer *t = NULL;
+  AnTestResult test;
+  Events *e = train_to_end (&c, &t);
   g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
+  /* the test split, evaluated once at the end: every test image, shares in [0, 1] */
+  g_assert_true (an_trainer_get_test_result (t, &test));
+  g_test_message ("test set: loss %.4f, top-1 %.3f, top-5 %.3f, %d images", test.loss,
+                  test.top1, test.top5, test.n_images);
+  g_assert_cmpint (test.n_images, ==, 50); /* synth_cifar_write (learn_dir, 80, 50...) */
+  g_assert_true (isfinite (test.loss));
+  g_assert_cmpfloat (test.top1, >=, 0.0);
+  g_assert_cmpfloat (test.top1, <=, test.top5);
+  g_assert_cmpfloat (test.top5, <=, 1.0);
+  g_object_unref (t);
   g_assert_cmpuint (e->epochs->len, ==, 4);
   const AnEpochRecord *last = &g_array_index (e->epochs, AnEpochRecord, 3);
   g_test_message ("after 4 epochs: val loss %.4f, top-1 %.3f, top-5 %.3f (chance 0.1)",
@@ -693,7 +705,7 @@ test_disk_full (void)
   g_assert_cmpuint (la, ==, lb);
   g_assert_cmpint (memcmp (a, b, la), ==, 0);
   g_autoptr (GError) error = NULL;
-  g_autoptr (AnCheckpoint) c = an_checkpoint_read (ck, sizeof (AnEpochRecord), &error);
+  g_autoptr (AnCheckpoint) c = an_checkpoint_read (ck, &error);
   g_assert_no_error (error);
   g_assert_cmpint (c->epoch, ==, 1);
 }

@@ -1,7 +1,8 @@
 /* test-checkpoint.c: the checkpoint file: every field round-trips; truncated, corrupted,
  * foreign and empty files are rejected with the file and section named; a full disk (a write
  * failing with EFBIG under RLIMIT_FSIZE) and an unwritable folder leave the previous checkpoint
- * readable and unchanged. The section walk here reads docs/FILES.md's layout independently.
+ * readable and unchanged; version-1 files (HIST as raw records) still read. The section walk
+ * and the HIST offsets here read docs/FILES.md's layout independently.
  */
 #define G_LOG_DOMAIN "test-checkpoint"
 #include "config.h"
@@ -26,12 +27,33 @@
 #define FILE_HEADER_LEN 12
 #define SECTION_HEADER_LEN 16
 
-/* What the trainer stores in HIST, as far as this file is concerned: opaque fixed records. */
-typedef struct {
-  int epoch;
-  double loss;
-  double acc;
-} TestRecord;
+/* HIST's record in version 2: these fields, little-endian, packed (docs/FILES.md). */
+#define HIST_RECORD_LEN 100
+
+static guint32
+le_u32 (const guint8 *p)
+{
+  guint32 v;
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static guint64
+le_u64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+static double
+le_f64 (const guint8 *p)
+{
+  guint64 bits = le_u64 (p);
+  double v;
+  memcpy (&v, &bits, 8);
+  return v;
+}
 
 static AnCheckpoint *
 make_checkpoint (gsize n_params, gboolean with_best, gboolean with_hist)
@@ -67,17 +89,27 @@ make_checkpoint (gsize n_params, gboolean with_best, gboolean with_hist)
       for (gsize i = 0; i < n_params; i++)
         ck->best_params[i] = (float) cos ((double) i);
     }
-  ck->epoch_record_size = sizeof (TestRecord);
   if (with_hist)
     {
-      ck->epochs = g_array_new (FALSE, TRUE, sizeof (TestRecord));
+      ck->epochs = g_array_new (FALSE, TRUE, sizeof (AnEpochRecord));
       for (int e = 1; e <= 17; e++)
         {
-          TestRecord r;
+          AnEpochRecord r;
           memset (&r, 0, sizeof r); /* padding too: the bytes are compared */
           r.epoch = e;
-          r.loss = 1.0 / e;
-          r.acc = 1.0 - 1.0 / (e + 1);
+          r.step = G_GINT64_CONSTANT (10000000000) * e;
+          r.train_loss = 1.0 / e;
+          r.train_acc = 1.0 - 1.0 / (e + 1);
+          r.val_loss = 2.0 / e;
+          r.val_acc = 0.5 + 0.01 * e;
+          r.val_top5 = 0.75 + 0.01 * e;
+          r.lr = 0.1 / e;
+          r.best_val_loss = e == 1 ? INFINITY : 2.0 / e;
+          r.best_epoch = e - 1;
+          r.es_counter = -e;
+          r.seconds = 1.5 * e;
+          r.wall_seconds = 2.5 * e;
+          r.data_wait_seconds = 0.125 * e;
           g_array_append_val (ck->epochs, r);
         }
     }
@@ -113,8 +145,8 @@ assert_same_checkpoint (const AnCheckpoint *a, const AnCheckpoint *b)
     g_assert_cmpmem (a->best_params, a->n_params * 4, b->best_params, b->n_params * 4);
   g_assert_cmpint (a->epochs == NULL, ==, b->epochs == NULL);
   if (a->epochs != NULL)
-    g_assert_cmpmem (a->epochs->data, a->epochs->len * sizeof (TestRecord), b->epochs->data,
-                     b->epochs->len * sizeof (TestRecord));
+    g_assert_cmpmem (a->epochs->data, a->epochs->len * sizeof (AnEpochRecord), b->epochs->data,
+                     b->epochs->len * sizeof (AnEpochRecord));
 }
 
 static void
@@ -142,7 +174,7 @@ test_round_trip (void)
                                                      variants[v].hist);
       write_or_die (ck, path);
       g_assert_false (g_file_test (tmp, G_FILE_TEST_EXISTS));
-      g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, sizeof (TestRecord), &error);
+      g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, &error);
       g_assert_no_error (error);
       g_assert_nonnull (back);
       assert_same_checkpoint (ck, back);
@@ -153,18 +185,10 @@ test_round_trip (void)
   an_schedule_init (&fresh->schedule, &fresh->config);
   an_early_stop_init (&fresh->early);
   write_or_die (fresh, path);
-  g_autoptr (AnCheckpoint) fresh_back = an_checkpoint_read (path, sizeof (TestRecord), &error);
+  g_autoptr (AnCheckpoint) fresh_back = an_checkpoint_read (path, &error);
   g_assert_no_error (error);
   assert_same_checkpoint (fresh, fresh_back);
   g_assert_true (isinf (fresh_back->early.best_score) && fresh_back->early.best_score < 0);
-
-  /* a reader with another record size gets the run without its history */
-  g_autoptr (AnCheckpoint) ck = make_checkpoint (5, FALSE, TRUE);
-  write_or_die (ck, path);
-  g_autoptr (AnCheckpoint) other = an_checkpoint_read (path, sizeof (TestRecord) + 8, &error);
-  g_assert_no_error (error);
-  g_assert_null (other->epochs);
-  g_assert_cmpmem (other->params, 20, ck->params, 20);
 
   an_test_remove_tree (dir);
 }
@@ -175,7 +199,8 @@ section_offsets (const guint8 *data, gsize len)
 {
   GArray *offs = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_assert_cmpmem (data, 8, "ANCKPT01", 8);
-  g_assert_cmpuint (GUINT32_FROM_LE (*(const guint32 *) (data + 8)), ==, 1);
+  g_assert_cmpuint (le_u32 (data + 8), >=, 1);
+  g_assert_cmpuint (le_u32 (data + 8), <=, 2);
   gsize off = FILE_HEADER_LEN;
   while (off < len)
     {
@@ -209,7 +234,7 @@ static void
 assert_rejected (const char *path, int code, const char *part)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (AnCheckpoint) ck = an_checkpoint_read (path, sizeof (TestRecord), &error);
+  g_autoptr (AnCheckpoint) ck = an_checkpoint_read (path, &error);
   g_assert_null (ck);
   g_assert_nonnull (error);
   if (error->domain != AN_ERROR || error->code != code
@@ -238,7 +263,7 @@ test_data_section (void)
   ck->ep_seen = 100;
   write_or_die (ck, path);
   g_autoptr (GError) error = NULL;
-  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, 0, &error);
+  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (back->class_names), ==, 4);
   for (int i = 0; i < 4; i++)
@@ -260,6 +285,7 @@ test_sections_layout (void)
   g_autofree guint8 *data = NULL;
   gsize len;
   g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  g_assert_cmpuint (le_u32 (data + 8), ==, 2); /* the version this build writes */
   g_autoptr (GArray) offs = section_offsets (data, len);
   static const char *const tags[] = { "CONF", "STAT", "PARM", "MOMT", "BEST", "HIST", "DATA",
                                       "END " };
@@ -281,6 +307,234 @@ test_sections_layout (void)
   gsize conf = g_array_index (offs, gsize, 0);
   g_autofree char *text = an_run_config_to_string (&ck->config);
   g_assert_cmpmem (data + conf + SECTION_HEADER_LEN, strlen (text), text, strlen (text));
+  /* HIST: record length, count, then each record's fields little-endian at fixed offsets */
+  const guint8 *hist = data + g_array_index (offs, gsize, 5);
+  g_assert_cmpuint (le_u64 (hist + 4), ==, 8 + 17 * HIST_RECORD_LEN);
+  hist += SECTION_HEADER_LEN;
+  g_assert_cmpuint (le_u32 (hist), ==, HIST_RECORD_LEN);
+  g_assert_cmpuint (le_u32 (hist + 4), ==, 17);
+  for (guint i = 0; i < 17; i++)
+    {
+      const AnEpochRecord *r = &g_array_index (ck->epochs, AnEpochRecord, i);
+      const guint8 *q = hist + 8 + i * HIST_RECORD_LEN;
+      g_assert_cmpint ((gint32) le_u32 (q + 0), ==, r->epoch);
+      g_assert_cmpint ((gint64) le_u64 (q + 4), ==, r->step);
+      g_assert_cmpfloat (le_f64 (q + 12), ==, r->train_loss);
+      g_assert_cmpfloat (le_f64 (q + 20), ==, r->train_acc);
+      g_assert_cmpfloat (le_f64 (q + 28), ==, r->val_loss);
+      g_assert_cmpfloat (le_f64 (q + 36), ==, r->val_acc);
+      g_assert_cmpfloat (le_f64 (q + 44), ==, r->val_top5);
+      g_assert_cmpfloat (le_f64 (q + 52), ==, r->lr);
+      g_assert_cmpfloat (le_f64 (q + 60), ==, r->best_val_loss);
+      g_assert_cmpint ((gint32) le_u32 (q + 68), ==, r->best_epoch);
+      g_assert_cmpint ((gint32) le_u32 (q + 72), ==, r->es_counter);
+      g_assert_cmpfloat (le_f64 (q + 76), ==, r->seconds);
+      g_assert_cmpfloat (le_f64 (q + 84), ==, r->wall_seconds);
+      g_assert_cmpfloat (le_f64 (q + 92), ==, r->data_wait_seconds);
+    }
+  an_test_remove_tree (dir);
+}
+
+/* The file with its HIST payload replaced (lengths and checksum set): a version-1 file with
+ * another record layout, or a later build's longer records. */
+static GBytes *
+with_hist (const guint8 *data, gsize len, const guint8 *hist, gsize hist_len)
+{
+  g_autoptr (GArray) offs = section_offsets (data, len);
+  GByteArray *out = g_byte_array_new ();
+  for (guint i = 0; i < offs->len; i++)
+    {
+      const guint8 *sec = data + g_array_index (offs, gsize, i);
+      guint64 plen = le_u64 (sec + 4);
+      if (memcmp (sec, "HIST", 4) != 0)
+        {
+          if (i == 0)
+            g_byte_array_append (out, data, FILE_HEADER_LEN);
+          g_byte_array_append (out, sec, SECTION_HEADER_LEN + plen);
+          continue;
+        }
+      guint64 n = GUINT64_TO_LE ((guint64) hist_len);
+      guint32 crc = GUINT32_TO_LE ((guint32) crc32 (0, hist, (uInt) hist_len));
+      g_byte_array_append (out, (const guint8 *) "HIST", 4);
+      g_byte_array_append (out, (const guint8 *) &n, 8);
+      g_byte_array_append (out, (const guint8 *) &crc, 4);
+      g_byte_array_append (out, hist, hist_len);
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* The HIST payload of a file: its record length, count and records. */
+static const guint8 *
+hist_of (const guint8 *data, gsize len, gsize *hist_len)
+{
+  g_autoptr (GArray) offs = section_offsets (data, len);
+  for (guint i = 0; i < offs->len; i++)
+    {
+      const guint8 *sec = data + g_array_index (offs, gsize, i);
+      if (memcmp (sec, "HIST", 4) == 0)
+        {
+          *hist_len = le_u64 (sec + 4);
+          return sec + SECTION_HEADER_LEN;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static AnCheckpoint *
+read_bytes (const char *path, GBytes *bytes, GError **error)
+{
+  write_bytes (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  return an_checkpoint_read (path, error);
+}
+
+/* tests/golden/checkpoint-v1.ankpt, written by the version-1 writer (HIST as raw x86-64
+ * records): it still reads, its history matches the epoch rows of the same run's metrics
+ * file, and it is written back as version 2 with the same records. The history of a version-1
+ * file from before data_wait_seconds (96-byte records) reads too; one from another kind of
+ * host (another record size) reads without it. */
+static void
+test_version_1 (void)
+{
+  const char *src = g_getenv ("AN_SOURCE_DIR") ?: ".";
+  g_autofree char *golden = g_build_filename (src, "tests", "golden", "checkpoint-v1.ankpt",
+                                              NULL);
+  g_autofree char *csv = g_build_filename (src, "tests", "golden", "checkpoint-v1-metrics.csv",
+                                           NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnCheckpoint) ck = an_checkpoint_read (golden, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ck->epoch, ==, 2);
+  g_assert_cmpint (ck->step, ==, 8);
+  g_assert_cmpstr (ck->config.model, ==, "micro.preset");
+  g_assert_nonnull (ck->best_params);
+  g_assert_cmpuint (g_strv_length (ck->class_names), ==, 10);
+  g_assert_nonnull (ck->epochs);
+  g_assert_cmpuint (ck->epochs->len, ==, 2);
+
+  /* the metrics file's epoch rows: kind,step,epoch,wall_s,lr,loss,grad_norm,images_per_s,
+   * train_loss,train_acc,val_loss,val_acc,val_top5 (9 significant digits) */
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint rows = 0;
+  for (int i = 0; lines[i]; i++)
+    {
+      if (!g_str_has_prefix (lines[i], "epoch,"))
+        continue;
+      g_auto (GStrv) cell = g_strsplit (lines[i], ",", -1);
+      g_assert_cmpuint (g_strv_length (cell), ==, 16);
+      g_assert_cmpuint (rows, <, ck->epochs->len);
+      const AnEpochRecord *r = &g_array_index (ck->epochs, AnEpochRecord, rows);
+      g_assert_cmpint (r->step, ==, g_ascii_strtoll (cell[1], NULL, 10));
+      g_assert_cmpint (r->epoch, ==, g_ascii_strtoll (cell[2], NULL, 10));
+      g_assert_cmpfloat_with_epsilon (r->wall_seconds, g_ascii_strtod (cell[3], NULL), 1e-6);
+      const double *got[] = { &r->lr, &r->train_loss, &r->train_acc, &r->val_loss,
+                              &r->val_acc, &r->val_top5 };
+      const int col[] = { 4, 8, 9, 10, 11, 12 };
+      for (gsize k = 0; k < G_N_ELEMENTS (col); k++)
+        {
+          double want = g_ascii_strtod (cell[col[k]], NULL);
+          g_assert_cmpfloat_with_epsilon (*got[k], want, 1e-8 * fabs (want));
+        }
+      g_assert_cmpfloat (r->seconds, >, 0);
+      g_assert_cmpfloat (r->seconds, <=, r->wall_seconds);
+      g_assert_cmpfloat (r->data_wait_seconds, >=, 0);
+      g_assert_cmpfloat (r->data_wait_seconds, <=, r->seconds);
+      g_assert_cmpint (r->best_epoch, ==, r->epoch); /* the loss fell in both epochs */
+      g_assert_cmpfloat (r->best_val_loss, ==, r->val_loss);
+      rows++;
+    }
+  g_assert_cmpuint (rows, ==, 2);
+
+  /* written again: version 2, the same history */
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
+  g_autofree char *path = g_build_filename (dir, "v2.ckpt", NULL);
+  write_or_die (ck, path);
+  g_autoptr (AnCheckpoint) again = an_checkpoint_read (path, &error);
+  g_assert_no_error (error);
+  assert_same_checkpoint (ck, again);
+
+  /* older version-1 records, without data_wait_seconds: the first 96 bytes of each */
+  g_autofree guint8 *data = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (golden, (char **) &data, &len, NULL));
+  gsize hist_len;
+  const guint8 *hist = hist_of (data, len, &hist_len);
+  g_assert_cmpuint (le_u32 (hist), ==, 104);
+  g_assert_cmpuint (hist_len, ==, 8 + 2 * 104);
+  guint8 old[8 + 2 * 96];
+  guint32 size_le = GUINT32_TO_LE (96);
+  memcpy (old, &size_le, 4);
+  memcpy (old + 4, hist + 4, 4);
+  for (int i = 0; i < 2; i++)
+    memcpy (old + 8 + i * 96, hist + 8 + i * 104, 96);
+  g_autoptr (GBytes) old_file = with_hist (data, len, old, sizeof old);
+  g_autoptr (AnCheckpoint) older = read_bytes (path, old_file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (older->epochs->len, ==, 2);
+  for (int i = 0; i < 2; i++)
+    {
+      AnEpochRecord want = g_array_index (ck->epochs, AnEpochRecord, i);
+      want.data_wait_seconds = 0;
+      g_assert_cmpmem (&g_array_index (older->epochs, AnEpochRecord, i), sizeof want, &want,
+                       sizeof want);
+    }
+
+  /* version-1 records of another size: the run without its history */
+  guint8 foreign[8 + 2 * 92];
+  size_le = GUINT32_TO_LE (92);
+  memcpy (foreign, &size_le, 4);
+  memcpy (foreign + 4, hist + 4, 4);
+  memset (foreign + 8, 0x5a, sizeof foreign - 8);
+  g_autoptr (GBytes) foreign_file = with_hist (data, len, foreign, sizeof foreign);
+  g_autoptr (AnCheckpoint) other = read_bytes (path, foreign_file, &error);
+  g_assert_no_error (error);
+  g_assert_null (other->epochs);
+  g_assert_cmpmem (other->params, ck->n_params * 4, ck->params, ck->n_params * 4);
+  an_test_remove_tree (dir);
+}
+
+/* Version 2: records longer than the fields this build knows (a later build's) read those
+ * fields; records shorter than them are an error naming the section. */
+static void
+test_hist_record_length (void)
+{
+  g_autofree char *dir = an_test_make_tmpdir ("an-ckpt");
+  g_autofree char *path = g_build_filename (dir, "h.ckpt", NULL);
+  g_autoptr (AnCheckpoint) ck = make_checkpoint (6, FALSE, TRUE);
+  write_or_die (ck, path);
+  g_autofree guint8 *data = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  gsize hist_len;
+  const guint8 *hist = hist_of (data, len, &hist_len);
+  guint count = le_u32 (hist + 4);
+
+  enum { LONGER = HIST_RECORD_LEN + 12 };
+  g_autofree guint8 *longer = g_malloc0 (8 + count * LONGER);
+  guint32 size_le = GUINT32_TO_LE (LONGER);
+  memcpy (longer, &size_le, 4);
+  memcpy (longer + 4, hist + 4, 4);
+  for (guint i = 0; i < count; i++)
+    {
+      memcpy (longer + 8 + i * LONGER, hist + 8 + i * HIST_RECORD_LEN, HIST_RECORD_LEN);
+      memset (longer + 8 + i * LONGER + HIST_RECORD_LEN, 0xa5, LONGER - HIST_RECORD_LEN);
+    }
+  g_autoptr (GBytes) longer_file = with_hist (data, len, longer, 8 + count * LONGER);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnCheckpoint) back = read_bytes (path, longer_file, &error);
+  g_assert_no_error (error);
+  assert_same_checkpoint (ck, back);
+
+  guint8 shorter[8 + 96];
+  size_le = GUINT32_TO_LE (96);
+  guint32 one = GUINT32_TO_LE (1);
+  memcpy (shorter, &size_le, 4);
+  memcpy (shorter + 4, &one, 4);
+  memcpy (shorter + 8, hist + 8, 96);
+  g_autoptr (GBytes) shorter_file = with_hist (data, len, shorter, sizeof shorter);
+  write_bytes (path, g_bytes_get_data (shorter_file, NULL), g_bytes_get_size (shorter_file));
+  assert_rejected (path, AN_ERROR_FORMAT, "section HIST has records of 96 bytes");
   an_test_remove_tree (dir);
 }
 
@@ -345,7 +599,7 @@ test_corrupt (void)
       data[off] ^= 0xff;
       write_bytes (bad, data, len);
       g_autoptr (GError) error = NULL;
-      g_autoptr (AnCheckpoint) back = an_checkpoint_read (bad, sizeof (TestRecord), &error);
+      g_autoptr (AnCheckpoint) back = an_checkpoint_read (bad, &error);
       if (back != NULL)
         g_error ("a flipped byte at %" G_GSIZE_FORMAT " was not noticed", off);
       g_assert_true (error->domain == AN_ERROR);
@@ -392,9 +646,12 @@ test_foreign (void)
   write_bytes (path, data, len);
   assert_rejected (path, AN_ERROR_FORMAT, "is not an AlexNet Studio checkpoint");
   data[7] = '1';
-  data[8] = 2; /* version 2 */
+  data[8] = 3; /* a later version */
   write_bytes (path, data, len);
-  assert_rejected (path, AN_ERROR_FORMAT, "version 2");
+  assert_rejected (path, AN_ERROR_FORMAT, "version 3");
+  data[8] = 0;
+  write_bytes (path, data, len);
+  assert_rejected (path, AN_ERROR_FORMAT, "version 0");
 
   g_autofree char *missing = g_build_filename (dir, "missing.ckpt", NULL);
   assert_rejected (missing, AN_ERROR_IO, "No such file");
@@ -460,13 +717,13 @@ test_disk_full (void)
   g_assert_true (g_file_get_contents (path, (char **) &after, &after_len, NULL));
   g_assert_cmpmem (before, before_len, after, after_len);
   g_autoptr (GError) error = NULL;
-  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, sizeof (TestRecord), &error);
+  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, &error);
   g_assert_no_error (error);
   assert_same_checkpoint (old, back);
 
   /* without the limit the same write succeeds */
   write_or_die (bigger, path);
-  g_autoptr (AnCheckpoint) back2 = an_checkpoint_read (path, sizeof (TestRecord), &error);
+  g_autoptr (AnCheckpoint) back2 = an_checkpoint_read (path, &error);
   g_assert_no_error (error);
   assert_same_checkpoint (bigger, back2);
   an_test_remove_tree (dir);
@@ -501,7 +758,7 @@ test_unwritable_folder (void)
   g_assert_nonnull (strstr (error->message, path));
   g_assert_nonnull (strstr (error->message, g_strerror (EACCES)));
   g_assert_cmpint (chmod (dir, 0755), ==, 0);
-  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, sizeof (TestRecord), NULL);
+  g_autoptr (AnCheckpoint) back = an_checkpoint_read (path, NULL);
   g_assert_nonnull (back);
   assert_same_checkpoint (ck, back);
   an_test_remove_tree (dir);
@@ -514,6 +771,8 @@ main (int argc, char **argv)
   g_test_add_func ("/checkpoint/round-trip", test_round_trip);
   g_test_add_func ("/checkpoint/data-section", test_data_section);
   g_test_add_func ("/checkpoint/sections-layout", test_sections_layout);
+  g_test_add_func ("/checkpoint/version-1", test_version_1);
+  g_test_add_func ("/checkpoint/hist-record-length", test_hist_record_length);
   g_test_add_func ("/checkpoint/truncated", test_truncated);
   g_test_add_func ("/checkpoint/corrupt", test_corrupt);
   g_test_add_func ("/checkpoint/foreign", test_foreign);

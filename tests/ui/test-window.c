@@ -5,27 +5,36 @@
  * (read in a thread; an unreadable folder; a result that comes too late), a tiny run
  * (alexnet-tiny on 1000 Fashion-MNIST images, batch 64, one epoch) started, paused and resumed
  * through the window's actions, a live learning-rate change reaching the trainer and the
- * chart, drops of a PNG, of image data and of garbage (classified in a thread), the window
+ * chart, drops of a PNG, a WebP, of image data and of garbage (classified in a thread), the window
  * closed while an image is being classified, the probe image on the maps' pages, every export
  * (PNG and CSV files checked), and a PNG screenshot of every page in the build directory.
  * Exits 77 (skip) without a display.
  */
 
 #include <adwaita.h>
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "an-application.h"
 #include "an-chart.h"
+#include "an-confusion-view.h"
+#include "an-lrn-page.h"
+#include "an-training-page.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
+#include "an-preset.h"
 #include "an-reflow-grid.h"
 #include "an-tile-grid.h"
 #include "an-training-page.h"
 #include "an-window.h"
 
 #define TIMEOUT_S 120.0
+
+/* Messages (G_LOG_LEVEL_MESSAGE) of the application's own domains: a release build prints
+ * them on stderr, so the window must not log at that level (g_debug is for that). */
+static guint app_messages;
 
 static const char *pages[] = { "setup", "training", "filters", "features", "lrn", "classify" };
 
@@ -750,6 +759,96 @@ check_unreadable_dataset (AnWindow *win)
   g_assert_null (strstr (adw_action_row_get_subtitle (row), stale));
 }
 
+/* The row of that title under root. */
+static AdwPreferencesRow *
+find_row (GtkWidget *root, const char *title)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      AdwPreferencesRow *found;
+
+      if (ADW_IS_PREFERENCES_ROW (c)
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (c)), title) == 0)
+        return ADW_PREFERENCES_ROW (c);
+      if ((found = find_row (c, title)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget *root, const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (c) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (c)), text) == 0)
+        return c;
+      if ((found = find_label (c, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The end of the run: the test set's accuracy in the toast and under the progress line. */
+static void
+check_test_result (AnWindow *win, const char *toast)
+{
+  AnTrainer *trainer = an_window_get_trainer (win);
+  AnTrainingPage *page = AN_TRAINING_PAGE (find_by_type (GTK_WIDGET (win),
+                                                         AN_TYPE_TRAINING_PAGE));
+  AnTestResult test;
+  g_autofree char *top1 = NULL;
+
+  g_assert_true (an_trainer_get_test_result (trainer, &test));
+  top1 = g_strdup_printf ("%.1f%%", 100.0 * test.top1);
+  g_test_message ("%s / %s", toast, an_training_page_get_result_text (page));
+  g_assert_cmpint (test.n_images, ==, 500); /* test_size */
+  g_assert_nonnull (strstr (toast, "test set"));
+  g_assert_nonnull (strstr (toast, top1));
+  g_assert_nonnull (strstr (an_training_page_get_result_text (page), top1));
+}
+
+static gboolean
+has_confusion (gpointer data)
+{
+  AnConfusionView *view = AN_CONFUSION_VIEW (find_by_type (GTK_WIDGET (data),
+                                                           AN_TYPE_CONFUSION_VIEW));
+
+  return an_confusion_view_get_n_classes (view) == 10;
+}
+
+/* The confusion matrix names its columns as its rows; the LRN page draws before and after on
+ * one colour scale, and its difference heading stands on one line. */
+static void
+check_results_pages (AnWindow *win)
+{
+  AnConfusionView *view = AN_CONFUSION_VIEW (find_by_type (GTK_WIDGET (win),
+                                                           AN_TYPE_CONFUSION_VIEW));
+  AnLrnPage *lrn = AN_LRN_PAGE (find_by_type (GTK_WIDGET (win), AN_TYPE_LRN_PAGE));
+  GtkWidget *heading;
+  double lo[2], hi[2];
+
+  g_assert_true (wait_until (has_confusion, win, TIMEOUT_S));
+  g_assert_cmpstr (an_confusion_view_get_column_label (view, 0), ==, "T-shirt/top");
+  g_assert_cmpstr (an_confusion_view_get_column_label (view, 9), ==, "Ankle boot");
+
+  an_window_show_page (win, "lrn");
+  spin (0.3);
+  for (int i = 0; i < 2; i++)
+    an_lrn_page_get_range (lrn, i, &lo[i], &hi[i]);
+  g_test_message ("LRN colour scales: before %g..%g, after %g..%g", lo[0], hi[0], lo[1], hi[1]);
+  g_assert_cmpfloat (hi[0], >, lo[0]);
+  g_assert_cmpfloat (lo[0], ==, lo[1]);
+  g_assert_cmpfloat (hi[0], ==, hi[1]);
+  heading = find_label (GTK_WIDGET (lrn), "After − before");
+  g_assert_nonnull (heading);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (heading))), ==,
+                   1);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (heading))));
+}
+
 /* The toplevel window of that type other than the main window, or NULL. */
 static GtkWindow *
 find_toplevel (GType type)
@@ -816,6 +915,7 @@ test_window_run (void)
   AnRunConfig cfg;
   g_autofree char *png = build_path ("drop-test.png");
   g_autofree char *garbage = build_path ("drop-garbage.png");
+  g_autofree char *webp = build_path ("drop-test.webp");
   g_autoptr (GdkTexture) texture = make_texture (40, 30);
   g_autoptr (GError) error = NULL;
   StateWait paused = { win, AN_TRAINER_PAUSED }, running = { win, AN_TRAINER_RUNNING };
@@ -888,6 +988,17 @@ test_window_run (void)
   g_clear_error (&error);
 
   check_stop_asks (win);
+  /* the Setup page, greyed out during the run, says why */
+  {
+    GtkWidget *why = find_label (GTK_WIDGET (win),
+                                 "A run is in progress: these settings belong to it. Stop it, "
+                                 "or wait until it ends, to change them for the next run.");
+
+    g_assert_nonnull (why);
+    g_assert_true (gtk_widget_get_visible (why));
+    g_assert_true (gtk_widget_is_sensitive (why));
+    g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (find_row (GTK_WIDGET (win), "Epochs"))));
+  }
 
   /* Classify during the run: the weights of the step the run is paused at. */
   g_assert_true (gdk_texture_save_to_png (texture, png));
@@ -930,6 +1041,8 @@ test_window_run (void)
   g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==,
                    an_trainer_get_state (trainer) == AN_TRAINER_FINISHED ? "Finished"
                                                                          : "Stopped early");
+  if (an_trainer_get_state (trainer) == AN_TRAINER_FINISHED)
+    check_test_result (win, an_window_get_last_toast (win));
   if (an_trainer_get_state (trainer) != AN_TRAINER_FINISHED
       && an_trainer_get_state (trainer) != AN_TRAINER_EARLY_STOPPED)
     g_error ("the run ended in state %s: %s",
@@ -948,6 +1061,21 @@ test_window_run (void)
                    ==, 1);
   g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
   g_assert_cmpint (an_window_get_classify_weights_step (win), ==, trainer_step (trainer));
+
+  /* A WebP file (what a web browser gives): decoded through gdk-pixbuf, classified. The
+   * saver comes with webp-pixbuf-loader (build-aux/deps.sh). */
+  {
+    g_autoptr (GdkPixbuf) pixbuf = gdk_pixbuf_get_from_texture (texture);
+    g_autoptr (GError) webp_error = NULL;
+    guint serial = an_window_get_classify_serial (win);
+
+    g_assert_true (gdk_pixbuf_save (pixbuf, webp, "webp", &webp_error, NULL));
+    g_assert_no_error (webp_error);
+    drop_file (win, webp);
+    g_assert_cmpuint (an_window_get_classify_serial (win), >, serial);
+    g_assert_cmpint (an_window_get_n_predictions (win), ==, 5);
+    g_unlink (webp);
+  }
 
   /* Garbage with an image's name: a toast that names the file, the old image stays. */
   g_assert_true (g_file_set_contents (garbage, "this is not a PNG file", -1, NULL));
@@ -994,6 +1122,30 @@ test_window_run (void)
         }
     }
 
+  check_results_pages (win);
+
+  /* Opening the Filters page does not select the text of its Zoom box */
+  {
+    GtkWidget *filters = an_window_get_page (win, "filters");
+    GtkWidget *zoom = find_by_type (filters, GTK_TYPE_SPIN_BUTTON);
+    int start = 0, end = 0;
+
+    /* a visit that left the box focused, its text selected (as GTK selects it on focus) */
+    an_window_show_page (win, "filters");
+    spin (0.2);
+    g_assert_nonnull (zoom);
+    gtk_widget_grab_focus (zoom);
+    gtk_editable_select_region (GTK_EDITABLE (zoom), 0, -1);
+    an_window_show_page (win, "setup");
+    spin (0.2);
+    an_window_show_page (win, "filters");
+    spin (0.3);
+    g_test_message ("focus on the Filters page: %s",
+                    gtk_window_get_focus (GTK_WINDOW (win))
+                      ? G_OBJECT_TYPE_NAME (gtk_window_get_focus (GTK_WINDOW (win))) : "none");
+    g_assert_false (gtk_editable_get_selection_bounds (GTK_EDITABLE (zoom), &start, &end));
+  }
+
   /* Small and large screens: the layout at each size, and a screenshot of every page (in the
    * build folder; at 1366x768 also into $AN_SCREENSHOT_DIR when set: docs/screenshots). */
   for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
@@ -1034,8 +1186,133 @@ test_window_run (void)
   check_save_name (win);
 
   close_while_classifying (win, texture);
+  /* every toast above, and the run's log, went to the debug log, not stderr */
+  g_assert_cmpuint (app_messages, ==, 0);
 }
 
+
+/* Digits grouped by three with the locale's separator, or a comma without one. */
+static char *
+grouped (gint64 n)
+{
+  const char *sep = localeconv ()->thousands_sep;
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+  GString *s = g_string_new (NULL);
+  int len = (int) strlen (digits);
+
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (s, sep != NULL && *sep ? sep : ",");
+      g_string_append_c (s, digits[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* The Setup page as a new user reads it: dataset choices short enough to be shown whole
+ * (libadwaita 1.2 cuts a combo row's value at 20 characters), MNIST among them as the README
+ * says, the parameter count with grouped digits, each recipe saying what it changes, the
+ * colour-jitter rows off for a grey dataset; on the Training page, a small live learning rate
+ * with significant digits. */
+static void
+test_setup_details (void)
+{
+  AnWindow *win = an_window_new (NULL);
+  g_autoptr (AnPreset) preset = NULL;
+  g_autofree char *count = NULL;
+  AdwComboRow *dataset;
+  GListModel *choices;
+  AdwActionRow *details;
+  gboolean mnist = FALSE;
+  AnRunConfig cfg;
+  GtkWidget *live_row, *spin;
+  static const char *const jitter[] = { "Colour jitter (“fancy PCA”)", "Colour jitter strength" };
+
+  gtk_window_present (GTK_WINDOW (win));
+  an_run_config_init (&cfg);
+  an_window_set_run_config (win, &cfg); /* alexnet-tiny on Fashion-MNIST */
+  an_run_config_clear (&cfg);
+  g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
+
+  dataset = ADW_COMBO_ROW (find_row (GTK_WIDGET (win), "Dataset"));
+  g_assert_nonnull (dataset);
+  choices = adw_combo_row_get_model (dataset);
+  for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+    {
+      g_autoptr (GtkStringObject) item = g_list_model_get_item (choices, i);
+      const char *label = gtk_string_object_get_string (item);
+
+      g_test_message ("dataset choice: %s", label);
+      g_assert_cmpint (g_utf8_strlen (label, -1), <=, 20);
+      mnist |= g_str_equal (label, "MNIST");
+    }
+  g_assert_true (mnist);
+
+  preset = an_preset_load ("alexnet-tiny", NULL);
+  g_assert_nonnull (preset);
+  count = grouped (an_preset_param_count (preset, 10, NULL));
+  details = ADW_ACTION_ROW (find_row (GTK_WIDGET (win), preset->description));
+  g_assert_nonnull (details);
+  g_test_message ("preset: %s", adw_action_row_get_subtitle (details));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (details), count));
+
+  for (int r = 0; r < 2; r++)
+    {
+      const char *recipe = r == 0 ? "paper" : "article";
+      AdwActionRow *row = ADW_ACTION_ROW (
+        find_row (GTK_WIDGET (win), r == 0 ? "The 2012 paper" : "The teaching article"));
+      AnRunConfig base, set;
+      const AnConfigField *fields;
+      guint n;
+      int named = 0;
+
+      g_assert_nonnull (row);
+      g_test_message ("%s: %s", recipe, adw_action_row_get_subtitle (row));
+      an_run_config_init (&base);
+      an_run_config_init (&set);
+      g_assert_true (an_run_config_apply_recipe (&set, recipe, NULL));
+      fields = an_run_config_fields (&n);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *was = an_run_config_get (&base, fields[i].key);
+          g_autofree char *now = an_run_config_get (&set, fields[i].key);
+          g_autofree char *name = g_strdelimit (g_strdup (fields[i].key), "_", ' ');
+          g_autofree char *said = g_strdup_printf ("%s %s", name, now);
+
+          if (g_strcmp0 (was, now) == 0)
+            continue;
+          g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), said));
+          named++;
+        }
+      g_assert_cmpint (named, >, 3);
+      an_run_config_clear (&base);
+      an_run_config_clear (&set);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (jitter); i++)
+    {
+      AdwPreferencesRow *row = find_row (GTK_WIDGET (win), jitter[i]);
+
+      g_assert_nonnull (row);
+      g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (row)));
+    }
+
+  live_row = GTK_WIDGET (find_row (an_window_get_page (win, "training"), "Learning rate"));
+  g_assert_nonnull (live_row);
+  spin = find_by_type (live_row, GTK_TYPE_SPIN_BUTTON);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 0.0000123);
+  g_test_message ("live learning rate %g reads \"%s\" (%s)",
+                  gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)),
+                  gtk_editable_get_text (GTK_EDITABLE (spin)), G_OBJECT_TYPE_NAME (spin));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "1.23e-05");
+  /* and the text reads back as the same value (the spin button parses it on update) */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 0.0042);
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  g_test_message ("0.0042 reads \"%s\", back %g", gtk_editable_get_text (GTK_EDITABLE (spin)),
+                  gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)));
+  g_assert_cmpfloat (fabs (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)) - 0.0042), <, 1e-12);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
 
 /* The accelerators work from the keyboard: Ctrl+Shift+. arrives as Ctrl+">", so the trigger
  * must be "greater"; the shortcuts window names every key itself (no raw "KP_Enter" from the
@@ -1089,6 +1366,21 @@ test_shortcuts (void)
   g_slist_free (objects);
   g_assert_cmpint (n, >=, 10);
   gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+
+  /* About shows the application's icon, which the theme has */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  spin (0.3);
+  {
+    GtkWindow *about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+    g_autofree char *icon = NULL;
+
+    g_assert_nonnull (about);
+    g_object_get (about, "application-icon", &icon, NULL);
+    g_test_message ("About icon: %s", icon);
+    g_assert_true (gtk_icon_theme_has_icon (
+      gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (about))), icon));
+    gtk_window_destroy (about);
+  }
 }
 
 /* The chart grid: two columns where two of min-column-width fit, else one; the side widget
@@ -1126,6 +1418,17 @@ test_reflow_grid (void)
   g_object_unref (grid);
 }
 
+
+static GLogWriterOutput
+count_messages (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN") && fields[i].length < 0
+        && g_str_has_prefix (fields[i].value, "alexnet") && (level & G_LOG_LEVEL_MESSAGE))
+      app_messages++;
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1134,10 +1437,12 @@ main (int argc, char **argv)
       g_print ("1..0 # SKIP no display\n");
       return 77;
     }
+  g_log_set_writer_func (count_messages, NULL, NULL);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/window/reflow-grid", test_reflow_grid);
   g_test_add_func ("/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/window/setup-details", test_setup_details);
   g_test_add_func ("/window/run", test_window_run);
   return g_test_run ();
 }

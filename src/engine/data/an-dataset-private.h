@@ -38,8 +38,10 @@ gboolean an_cifar_parse_records (const guint8 *data, gsize len, const char *what
                                  int label_bytes, int label_field, int num_classes,
                                  guint8 *pixels, gint32 *labels, GError **error);
 
-/* PNG or JPEG from memory, refusing images over max_pixels before decoding them. JPEGs are
- * turned upright by their Exif orientation, and CMYK/YCCK ones converted to RGB. */
+/* An image from memory, refusing images over max_pixels before decoding them. PNG and JPEG
+ * through libpng and libjpeg; WebP, BMP, GIF (first frame), TIFF and ICO through gdk-pixbuf's
+ * loaders, their size checked from the header first. JPEGs are turned upright by their Exif
+ * orientation (TIFFs by theirs), and CMYK/YCCK ones converted to RGB. */
 AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                           GError **error);
 /* an_image_decode, with JPEGs decoded at the smallest DCT scale of 1/8, 1/4, 1/2 whose shorter
@@ -47,11 +49,15 @@ AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint
  * Other formats decode at full size. */
 AnImage *an_image_decode_scaled (const guint8 *data, gsize len, const char *what,
                                  guint64 max_pixels, int min_short_side, GError **error);
-/* Bilinear resize of an 8-bit CHW image (half-pixel centres, as align_corners=False). */
+/* TRUE when the file name's extension is one of a format an_image_decode reads. */
+gboolean an_image_name_supported (const char *name);
+/* Resizes an 8-bit CHW image with an_resample_plane, rounding to 8 bits. */
 AnImage *an_image_resize (const AnImage *img, int height, int width);
-/* Source position of destination sample i when src samples become dst: the lower and upper
- * neighbours and the weight of the upper one (half-pixel centres, clamped at the borders). */
-void an_bilinear_tap (int i, int src, int dst, int *lo, int *hi, float *frac);
+/* Resamples one 8-bit plane (sh x sw) to dh x dw floats in 0..255: separable, across then
+ * down, with Pillow's "bilinear" filter: a triangle at half-pixel centres whose support
+ * widens with the shrink factor, so shrinking averages every source pixel (no aliasing) and
+ * enlarging is plain bilinear (PyTorch's align_corners=False). */
+void an_resample_plane (const guint8 *src, int sh, int sw, float *dst, int dh, int dw);
 
 /* an_input_from_image split in its two halves: the conversion to [0, 1] units at the spec's
  * size, and the normalisation; augmentation happens between them. */

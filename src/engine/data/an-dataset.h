@@ -35,7 +35,8 @@ void an_dataset_free (AnDataset *ds);
 /* The default Fashion-MNIST location (the Debian package's). */
 const char *an_dataset_default_fashion_mnist_dir (void);
 
-/* One image of any size decoded to 8-bit RGB or grey (PNG, JPEG; anything gdk-pixbuf-free). */
+/* One image of any size decoded to 8-bit RGB or grey (PNG, JPEG, and through gdk-pixbuf's
+ * loaders WebP, BMP, GIF, TIFF, ICO; see an_image_formats). */
 typedef struct {
   int channels, height, width;
   guint8 *pixels; /* CHW */
@@ -44,6 +45,8 @@ typedef struct {
 AnImage *an_image_load (const char *path, GError **error);
 AnImage *an_image_from_bytes (const guint8 *data, gsize len, const char *what, GError **error);
 AnImage *an_image_new (int channels, int height, int width);
+/* The formats an_image_load reads here, for messages: "PNG, JPEG, WEBP, BMP, ..." (free it). */
+char *an_image_formats (void);
 void an_image_free (AnImage *img);
 /* Writes an 8-bit PNG (channels 1, 3 or 4; CHW input). */
 gboolean an_image_save_png (const AnImage *img, const char *path, GError **error);

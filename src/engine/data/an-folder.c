@@ -18,14 +18,6 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-static gboolean
-is_image_name (const char *name)
-{
-  g_autofree char *lower = g_ascii_strdown (name, -1);
-  return g_str_has_suffix (lower, ".png") || g_str_has_suffix (lower, ".jpg") ||
-         g_str_has_suffix (lower, ".jpeg");
-}
-
 /* The entries of dir (no hidden ones) that are directories (want_dirs) or image files,
  * sorted by name. */
 static GPtrArray *
@@ -47,7 +39,7 @@ list_sorted (const char *dir, gboolean want_dirs, GError **error)
         continue;
       g_autofree char *path = g_build_filename (dir, name, NULL);
       gboolean is_dir = g_file_test (path, G_FILE_TEST_IS_DIR);
-      if (want_dirs ? is_dir : (!is_dir && is_image_name (name)))
+      if (want_dirs ? is_dir : (!is_dir && an_image_name_supported (name)))
         g_ptr_array_add (names, g_strdup (name));
     }
   g_dir_close (d);
@@ -93,8 +85,9 @@ an_dataset_load_folder (const char *dir, AnSplit split, int height, int width, G
         return NULL;
       if (files->len == 0)
         {
+          g_autofree char *formats = an_image_formats ();
           g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
-                       "%s: empty class folder (no .png, .jpg or .jpeg files)", class_dir);
+                       "%s: empty class folder (no image files: %s)", class_dir, formats);
           return NULL;
         }
       for (guint i = 0; i < files->len; i++)

@@ -1,15 +1,18 @@
 /* an-image.c: 8-bit images in memory (CHW), PNG via libpng's simplified API, JPEG via
- * libjpeg(-turbo) (DCT-domain scaling, Exif orientation, CMYK), and the 8-bit bilinear resize.
+ * libjpeg(-turbo) (DCT-domain scaling, Exif orientation, CMYK), and the resampling.
  * Grey stays grey; everything else becomes RGB; alpha is composited onto black.
- * Resizing samples at half-pixel centres (PyTorch's align_corners=False, no antialiasing).
+ * Resampling is Pillow's "bilinear": a triangle filter at half-pixel centres, widened by the
+ * shrink factor when shrinking (antialiased), so it is plain bilinear when enlarging.
  */
 #define G_LOG_DOMAIN "alexnet-data"
 #include "config.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <jpeglib.h>
 #include <jerror.h>
 #include <png.h>
@@ -182,45 +185,56 @@ jpeg_limit_scans (j_common_ptr cinfo)
     }
 }
 
-/* The Exif Orientation tag (0x0112) of IFD0 in an APP1 "Exif" payload, 1 (upright) when absent
- * or malformed. Every offset is checked against the payload's length. */
-static int
-exif_orientation (const guint8 *data, gsize len)
+/* A SHORT or LONG tag of a TIFF structure's first IFD (a TIFF file, or the body of an Exif
+ * block), FALSE when absent or malformed. Every offset is checked against len. */
+static gboolean
+tiff_ifd0_tag (const guint8 *tiff, gsize len, guint32 tag, guint32 *value)
 {
-  static const guint8 exif_magic[6] = { 'E', 'x', 'i', 'f', 0, 0 };
-  if (len < sizeof exif_magic + 8 || memcmp (data, exif_magic, sizeof exif_magic) != 0)
-    return 1;
-  const guint8 *tiff = data + sizeof exif_magic;
-  gsize tiff_len = len - sizeof exif_magic;
   gboolean little;
+  if (len < 8)
+    return FALSE;
   if (tiff[0] == 'I' && tiff[1] == 'I' && tiff[2] == 42 && tiff[3] == 0)
     little = TRUE;
   else if (tiff[0] == 'M' && tiff[1] == 'M' && tiff[2] == 0 && tiff[3] == 42)
     little = FALSE;
   else
-    return 1;
+    return FALSE;
 #define U16(p) (little ? (guint32) (p)[0] | (guint32) (p)[1] << 8 \
                        : (guint32) (p)[0] << 8 | (guint32) (p)[1])
 #define U32(p) (little ? U16 (p) | U16 ((p) + 2) << 16 : U16 (p) << 16 | U16 ((p) + 2))
   guint32 ifd = U32 (tiff + 4);
-  if (ifd > tiff_len || tiff_len - ifd < 2)
-    return 1;
+  if (ifd > len || len - ifd < 2)
+    return FALSE;
   guint32 entries = U16 (tiff + ifd);
-  if ((tiff_len - ifd - 2) / 12 < entries)
-    entries = (guint32) ((tiff_len - ifd - 2) / 12);
+  if ((len - ifd - 2) / 12 < entries)
+    entries = (guint32) ((len - ifd - 2) / 12);
   for (guint32 i = 0; i < entries; i++)
     {
+      /* tag, type (3 = SHORT, 4 = LONG), count, then the value itself (it fits in 4 bytes) */
       const guint8 *entry = tiff + ifd + 2 + 12 * (gsize) i;
-      /* tag, type (3 = SHORT), count, then the value itself when it fits in 4 bytes */
-      if (U16 (entry) == 0x0112 && U16 (entry + 2) == 3 && U32 (entry + 4) >= 1)
+      guint32 type = U16 (entry + 2);
+      if (U16 (entry) == tag && (type == 3 || type == 4) && U32 (entry + 4) >= 1)
         {
-          guint32 value = U16 (entry + 8);
-          return value >= 1 && value <= 8 ? (int) value : 1;
+          *value = type == 3 ? U16 (entry + 8) : U32 (entry + 8);
+          return TRUE;
         }
     }
 #undef U32
 #undef U16
-  return 1;
+  return FALSE;
+}
+
+/* The Exif Orientation tag (0x0112) of IFD0 in an APP1 "Exif" payload, 1 (upright) when absent,
+ * malformed or out of range. */
+static int
+exif_orientation (const guint8 *data, gsize len)
+{
+  static const guint8 exif_magic[6] = { 'E', 'x', 'i', 'f', 0, 0 };
+  guint32 value;
+  if (len < sizeof exif_magic || memcmp (data, exif_magic, sizeof exif_magic) != 0 ||
+      !tiff_ifd0_tag (data + sizeof exif_magic, len - sizeof exif_magic, 0x0112, &value))
+    return 1;
+  return value >= 1 && value <= 8 ? (int) value : 1;
 }
 
 /* The upright image of one stored with the Exif orientation given (1..8): output pixel
@@ -385,6 +399,341 @@ decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels
   return image_orient (img, orientation);
 }
 
+/* ---- other formats through gdk-pixbuf ---- */
+
+typedef struct {
+  guint64 max_pixels;
+  int width, height; /* as announced, before any pixel is allocated */
+  guint64 updated;   /* pixels reported decoded (a pixel may count more than once) */
+  gboolean reported; /* whether the loader reports progress at all */
+} PixbufSize;
+
+static void
+on_area_updated (GdkPixbufLoader *loader, int x, int y, int width, int height,
+                 PixbufSize *size)
+{
+  size->reported = TRUE;
+  size->updated += (guint64) MAX (width, 0) * (guint64) MAX (height, 0);
+}
+
+/* A WebP file (RIFF) shorter than its header says: gdk-pixbuf's loader would return the
+ * part it got without an error. */
+static gboolean
+riff_truncated (const guint8 *data, gsize len)
+{
+  if (len < 12 || memcmp (data, "RIFF", 4) != 0 || memcmp (data + 8, "WEBP", 4) != 0)
+    return FALSE;
+  guint64 size = (guint64) data[4] | (guint64) data[5] << 8 | (guint64) data[6] << 16 |
+                 (guint64) data[7] << 24;
+  return len < size + 8;
+}
+
+static void
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, PixbufSize *size)
+{
+  size->width = width;
+  size->height = height;
+  /* too big: have scaling loaders allocate next to nothing; the caller stops feeding it */
+  if (width <= 0 || height <= 0 || (guint64) width * (guint64) height > size->max_pixels)
+    gdk_pixbuf_loader_set_size (loader, 1, 1);
+}
+
+/* The formats read through gdk-pixbuf, by its names for them. A closed list: each is
+ * recognised by its magic here and its header's size checked before its loader sees it, since
+ * loaders allocate from header fields before they announce a size. */
+static const char *const pixbuf_formats[] = { "webp", "bmp", "gif", "tiff", "ico" };
+
+/* gdk-pixbuf's format of that name when its loader is installed and enabled. */
+static GdkPixbufFormat *
+installed_format (const char *name)
+{
+  GdkPixbufFormat *found = NULL;
+  GSList *formats = gdk_pixbuf_get_formats ();
+  for (GSList *l = formats; l != NULL && found == NULL; l = l->next)
+    {
+      g_autofree char *n = gdk_pixbuf_format_get_name (l->data);
+      if (g_str_equal (n, name) && !gdk_pixbuf_format_is_disabled (l->data))
+        found = l->data;
+    }
+  g_slist_free (formats);
+  return found;
+}
+
+char *
+an_image_formats (void)
+{
+  GString *names = g_string_new ("PNG, JPEG");
+  for (gsize i = 0; i < G_N_ELEMENTS (pixbuf_formats); i++)
+    if (installed_format (pixbuf_formats[i]) != NULL)
+      {
+        g_autofree char *upper = g_ascii_strup (pixbuf_formats[i], -1);
+        g_string_append_printf (names, ", %s", upper);
+      }
+  return g_string_free (names, FALSE);
+}
+
+/* The lower-case extensions of the formats read, built once (a folder index asks per file). */
+static GHashTable *
+supported_extensions (void)
+{
+  static GHashTable *table;
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      static const char *const own[] = { "png", "jpg", "jpeg", "jpe", "jfif" };
+      for (gsize i = 0; i < G_N_ELEMENTS (own); i++)
+        g_hash_table_add (t, g_strdup (own[i]));
+      for (gsize i = 0; i < G_N_ELEMENTS (pixbuf_formats); i++)
+        {
+          GdkPixbufFormat *f = installed_format (pixbuf_formats[i]);
+          char **exts = f != NULL ? gdk_pixbuf_format_get_extensions (f) : NULL;
+          for (char **e = exts; e != NULL && *e != NULL; e++)
+            g_hash_table_add (t, g_ascii_strdown (*e, -1));
+          g_strfreev (exts);
+        }
+      g_once_init_leave (&table, t);
+    }
+  return table;
+}
+
+gboolean
+an_image_name_supported (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  if (dot == NULL || dot[1] == '\0')
+    return FALSE;
+  g_autofree char *ext = g_ascii_strdown (dot + 1, -1);
+  return g_hash_table_contains (supported_extensions (), ext);
+}
+
+/* 8-bit RGB(A) pixbuf to CHW: alpha composited on black as for PNG; grey when every pixel
+ * is (gdk-pixbuf has no grey layout). */
+static AnImage *
+image_from_pixbuf (GdkPixbuf *pixbuf)
+{
+  int w = gdk_pixbuf_get_width (pixbuf), h = gdk_pixbuf_get_height (pixbuf);
+  int n = gdk_pixbuf_get_n_channels (pixbuf), stride = gdk_pixbuf_get_rowstride (pixbuf);
+  gboolean alpha = gdk_pixbuf_get_has_alpha (pixbuf);
+  const guint8 *px = gdk_pixbuf_read_pixels (pixbuf);
+  g_autofree guint8 *packed = g_new (guint8, (gsize) w * h * n);
+  for (int y = 0; y < h; y++)
+    memcpy (packed + (gsize) y * w * n, px + (gsize) y * stride, (gsize) w * n);
+  AnImage *img = image_from_interleaved (packed, n, alpha, h, w);
+  gsize plane = (gsize) h * w;
+  if (img->channels == 3 && memcmp (img->pixels, img->pixels + plane, plane) == 0 &&
+      memcmp (img->pixels, img->pixels + 2 * plane, plane) == 0)
+    {
+      AnImage *grey = an_image_new (1, h, w);
+      memcpy (grey->pixels, img->pixels, plane);
+      an_image_free (img);
+      img = grey;
+    }
+  return img;
+}
+
+/* The gdk-pixbuf format of data by its magic, NULL when none of pixbuf_formats. */
+static const char *
+sniff_pixbuf_format (const guint8 *d, gsize len)
+{
+  if (len >= 12 && memcmp (d, "RIFF", 4) == 0 && memcmp (d + 8, "WEBP", 4) == 0)
+    return "webp";
+  if (len >= 2 && d[0] == 'B' && d[1] == 'M')
+    return "bmp";
+  if (len >= 6 && (memcmp (d, "GIF87a", 6) == 0 || memcmp (d, "GIF89a", 6) == 0))
+    return "gif";
+  if (len >= 4 && (memcmp (d, "II*\0", 4) == 0 || memcmp (d, "MM\0*", 4) == 0))
+    return "tiff";
+  if (len >= 4 && d[0] == 0 && d[1] == 0 && (d[2] == 1 || d[2] == 2) && d[3] == 0)
+    return "ico"; /* icons and cursors */
+  return NULL;
+}
+
+static inline guint32
+le16 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8;
+}
+
+static inline guint32
+le32 (const guint8 *p)
+{
+  return le16 (p) | le16 (p + 2) << 16;
+}
+
+/* The picture's size from its header (0 x 0 when the header does not say it simply), FALSE
+ * with the reason in *why when the header is malformed. */
+static gboolean
+pixbuf_header_size (const char *format, const guint8 *d, gsize len, guint64 *width,
+                    guint64 *height, const char **why)
+{
+  *width = *height = 0;
+  *why = "truncated header";
+  if (g_str_equal (format, "bmp"))
+    {
+      /* file header (14 bytes: magic, size, reserved, pixel offset), then the info header,
+       * whose size picks its version */
+      if (len < 26)
+        return FALSE;
+      guint32 offset = le32 (d + 10), info = le32 (d + 14);
+      static const guint32 versions[] = { 12, 16, 40, 52, 56, 64, 108, 124 };
+      gboolean known = FALSE;
+      for (gsize i = 0; i < G_N_ELEMENTS (versions); i++)
+        known |= info == versions[i];
+      if (!known)
+        {
+          *why = "unknown header version";
+          return FALSE;
+        }
+      if (offset > len)
+        {
+          *why = "pixel data past the end of the file";
+          return FALSE;
+        }
+      if (info == 12)
+        {
+          *width = le16 (d + 18);
+          *height = le16 (d + 20);
+        }
+      else
+        {
+          gint32 w = (gint32) le32 (d + 18), h = (gint32) le32 (d + 22); /* h < 0: top-down */
+          *width = w < 0 ? (guint64) - (gint64) w : (guint64) w;
+          *height = h < 0 ? (guint64) - (gint64) h : (guint64) h;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (format, "gif"))
+    {
+      if (len < 10)
+        return FALSE;
+      *width = le16 (d + 6); /* the logical screen, which frames are drawn into */
+      *height = le16 (d + 8);
+      return TRUE;
+    }
+  if (g_str_equal (format, "webp"))
+    {
+      /* the first chunk: extended (VP8X, canvas size), lossless (VP8L) or lossy (VP8) */
+      if (len >= 30 && memcmp (d + 12, "VP8X", 4) == 0)
+        {
+          *width = 1 + (le32 (d + 24) & 0xffffff);
+          *height = 1 + (le32 (d + 27) & 0xffffff);
+        }
+      else if (len >= 25 && memcmp (d + 12, "VP8L", 4) == 0)
+        {
+          guint32 bits = le32 (d + 21);
+          *width = 1 + (bits & 0x3fff);
+          *height = 1 + ((bits >> 14) & 0x3fff);
+        }
+      else if (len >= 30 && memcmp (d + 12, "VP8 ", 4) == 0)
+        {
+          *width = le16 (d + 26) & 0x3fff;
+          *height = le16 (d + 28) & 0x3fff;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (format, "tiff"))
+    {
+      guint32 w, h;
+      if (tiff_ifd0_tag (d, len, 256, &w) && tiff_ifd0_tag (d, len, 257, &h))
+        {
+          *width = w;
+          *height = h;
+        }
+      return TRUE;
+    }
+  return TRUE; /* ico: at most 256x256 an entry */
+}
+
+static AnImage *
+decode_pixbuf (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
+               GError **error)
+{
+  enum { CHUNK = 1 << 16 };
+  const char *type = sniff_pixbuf_format (data, len);
+  g_autoptr (GdkPixbufLoader) loader =
+    type != NULL ? gdk_pixbuf_loader_new_with_type (type, NULL) : NULL;
+  if (loader == NULL)
+    {
+      g_autofree char *names = an_image_formats ();
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "%s: not an image in a format this app reads (%s)", what, names);
+      return NULL;
+    }
+  guint64 header_w, header_h;
+  const char *why;
+  g_autofree char *type_upper = g_ascii_strup (type, -1);
+  if (!pixbuf_header_size (type, data, len, &header_w, &header_h, &why))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: %s", what,
+                   type_upper, why);
+      gdk_pixbuf_loader_close (loader, NULL);
+      return NULL;
+    }
+  if (header_w != 0 && !check_size (header_h, header_w, max_pixels, what, error))
+    {
+      gdk_pixbuf_loader_close (loader, NULL);
+      return NULL;
+    }
+  PixbufSize size = { max_pixels, 0, 0, 0, FALSE };
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &size);
+  g_signal_connect (loader, "area-updated", G_CALLBACK (on_area_updated), &size);
+  GError *local = NULL;
+  gboolean ok = TRUE, too_big = FALSE;
+  /* fed in chunks so that an oversized image is dropped as soon as its size is known */
+  for (gsize at = 0; ok && at < len && !too_big; at += CHUNK)
+    {
+      ok = gdk_pixbuf_loader_write (loader, data + at, MIN ((gsize) CHUNK, len - at), &local);
+      too_big = size.width != 0 && !check_size ((guint64) MAX (size.height, 0),
+                                                (guint64) MAX (size.width, 0), max_pixels,
+                                                what, NULL);
+    }
+  /* closing is required even after a failure; its own error then adds nothing */
+  if (!gdk_pixbuf_loader_close (loader, ok && !too_big ? &local : NULL))
+    ok = FALSE;
+  /* some loaders only announce the size once closed */
+  too_big = too_big || (size.width != 0 && !check_size ((guint64) MAX (size.height, 0),
+                                                        (guint64) MAX (size.width, 0),
+                                                        max_pixels, what, NULL));
+  if (too_big)
+    {
+      g_clear_error (&local);
+      check_size ((guint64) MAX (size.height, 0), (guint64) MAX (size.width, 0), max_pixels,
+                  what, error);
+      return NULL;
+    }
+  if (!ok)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: %s", what,
+                   type_upper, local != NULL ? local->message : "no image");
+      g_clear_error (&local);
+      return NULL;
+    }
+  GdkPixbuf *pixbuf = gdk_pixbuf_loader_get_pixbuf (loader); /* a GIF's first frame */
+  if (pixbuf == NULL || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
+      gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB ||
+      !check_size ((guint64) gdk_pixbuf_get_height (pixbuf),
+                   (guint64) gdk_pixbuf_get_width (pixbuf), max_pixels, what, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: no picture",
+                     what, type_upper);
+      return NULL;
+    }
+  /* Loaders hand out what they have of a cut file (rows, frames) without an error: a file is
+   * whole when every pixel was reported decoded. */
+  if (riff_truncated (data, len) ||
+      (size.reported && size.updated < (guint64) gdk_pixbuf_get_width (pixbuf) *
+                                          (guint64) gdk_pixbuf_get_height (pixbuf)))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: unreadable %s image: truncated", what,
+                   type_upper);
+      return NULL;
+    }
+  /* TIFF's orientation tag is honoured as JPEG's Exif one */
+  g_autoptr (GdkPixbuf) upright = gdk_pixbuf_apply_embedded_orientation (pixbuf);
+  return image_from_pixbuf (upright != NULL ? upright : pixbuf);
+}
+
 AnImage *
 an_image_decode_scaled (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                         int min_short_side, GError **error)
@@ -395,8 +744,7 @@ an_image_decode_scaled (const guint8 *data, gsize len, const char *what, guint64
     return decode_png (data, len, what, max_pixels, error);
   if (len >= sizeof jpeg_magic && memcmp (data, jpeg_magic, sizeof jpeg_magic) == 0)
     return decode_jpeg (data, len, what, max_pixels, min_short_side, error);
-  g_set_error (error, AN_ERROR, AN_ERROR_FORMAT, "%s: not a PNG or JPEG image", what);
-  return NULL;
+  return decode_pixbuf (data, len, what, max_pixels, error);
 }
 
 AnImage *
@@ -440,18 +788,98 @@ an_image_save_png (const AnImage *img, const char *path, GError **error)
                        formats[img->channels - 1], error);
 }
 
-void
-an_bilinear_tap (int i, int src, int dst, int *lo, int *hi, float *frac)
+/* The triangle ("bilinear") filter: support 1 at scale 1. */
+static inline double
+triangle (double x)
 {
-  float s = ((float) i + 0.5f) * (float) src / (float) dst - 0.5f;
-  if (s < 0.0f)
-    s = 0.0f;
-  int l = (int) s;
-  if (l > src - 1)
-    l = src - 1;
-  *lo = l;
-  *hi = l + 1 < src ? l + 1 : l;
-  *frac = s - (float) l;
+  x = fabs (x);
+  return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+/* The source span and normalised weights of each of dst samples taken from src: sample i is
+ * centred on source position (i + 0.5) * src / dst, and when shrinking the filter is
+ * stretched by the shrink factor, so that every source sample contributes (Pillow's rule). */
+typedef struct {
+  int ksize;
+  int *first, *count;
+  float *weights; /* dst x ksize */
+} Taps;
+
+static void
+taps_init (Taps *t, int src, int dst)
+{
+  double scale = (double) src / dst;
+  double stretch = MAX (scale, 1.0);
+  double support = stretch; /* the triangle's support, 1, stretched */
+  t->ksize = (int) ceil (support) * 2 + 1;
+  t->first = g_new (int, dst);
+  t->count = g_new (int, dst);
+  t->weights = g_new0 (float, (gsize) dst * t->ksize);
+  for (int i = 0; i < dst; i++)
+    {
+      double centre = (i + 0.5) * scale;
+      int lo = (int) (centre - support + 0.5), hi = (int) (centre + support + 0.5);
+      lo = MAX (lo, 0);
+      hi = MIN (hi, src);
+      hi = MIN (hi, lo + t->ksize);
+      float *w = t->weights + (gsize) i * t->ksize;
+      double sum = 0.0;
+      for (int k = 0; k < hi - lo; k++)
+        sum += triangle ((lo + k - centre + 0.5) / stretch);
+      for (int k = 0; k < hi - lo && sum > 0.0; k++)
+        w[k] = (float) (triangle ((lo + k - centre + 0.5) / stretch) / sum);
+      t->first[i] = lo;
+      t->count[i] = hi - lo;
+    }
+}
+
+static void
+taps_clear (Taps *t)
+{
+  g_free (t->first);
+  g_free (t->count);
+  g_free (t->weights);
+}
+
+void
+an_resample_plane (const guint8 *src, int sh, int sw, float *dst, int dh, int dw)
+{
+  g_return_if_fail (sh > 0 && sw > 0 && dh > 0 && dw > 0);
+  Taps across, down;
+  taps_init (&across, sw, dw);
+  taps_init (&down, sh, dh);
+  /* horizontal pass over the source rows that the vertical one reads */
+  int row0 = down.first[0];
+  int rows = down.first[dh - 1] + down.count[dh - 1] - row0;
+  float *mid = g_new (float, (gsize) rows * dw);
+  for (int y = 0; y < rows; y++)
+    {
+      const guint8 *in = src + (gsize) (row0 + y) * sw;
+      float *out = mid + (gsize) y * dw;
+      for (int x = 0; x < dw; x++)
+        {
+          const float *w = across.weights + (gsize) x * across.ksize;
+          const guint8 *p = in + across.first[x];
+          float v = 0.0f;
+          for (int k = 0; k < across.count[x]; k++)
+            v += w[k] * p[k];
+          out[x] = v;
+        }
+    }
+  for (int y = 0; y < dh; y++)
+    {
+      float *out = dst + (gsize) y * dw;
+      const float *w = down.weights + (gsize) y * down.ksize;
+      const float *in = mid + (gsize) (down.first[y] - row0) * dw;
+      for (int x = 0; x < dw; x++)
+        out[x] = 0.0f;
+      for (int k = 0; k < down.count[y]; k++)
+        for (int x = 0; x < dw; x++)
+          out[x] += w[k] * in[(gsize) k * dw + x];
+    }
+  g_free (mid);
+  taps_clear (&across);
+  taps_clear (&down);
 }
 
 AnImage *
@@ -459,25 +887,14 @@ an_image_resize (const AnImage *img, int height, int width)
 {
   AnImage *out = an_image_new (img->channels, height, width);
   gsize src_plane = (gsize) img->height * img->width, dst_plane = (gsize) height * width;
-  for (int y = 0; y < height; y++)
+  g_autofree float *plane = g_new (float, dst_plane);
+  for (int c = 0; c < img->channels; c++)
     {
-      int y0, y1;
-      float fy;
-      an_bilinear_tap (y, img->height, height, &y0, &y1, &fy);
-      for (int x = 0; x < width; x++)
-        {
-          int x0, x1;
-          float fx;
-          an_bilinear_tap (x, img->width, width, &x0, &x1, &fx);
-          for (int c = 0; c < img->channels; c++)
-            {
-              const guint8 *p = img->pixels + c * src_plane;
-              float top = p[y0 * img->width + x0] * (1 - fx) + p[y0 * img->width + x1] * fx;
-              float bottom = p[y1 * img->width + x0] * (1 - fx) + p[y1 * img->width + x1] * fx;
-              float v = top * (1 - fy) + bottom * fy;
-              out->pixels[c * dst_plane + (gsize) y * width + x] = (guint8) (v + 0.5f);
-            }
-        }
+      an_resample_plane (img->pixels + c * src_plane, img->height, img->width, plane, height,
+                         width);
+      guint8 *o = out->pixels + c * dst_plane;
+      for (gsize i = 0; i < dst_plane; i++)
+        o[i] = (guint8) CLAMP (plane[i] + 0.5f, 0.0f, 255.0f);
     }
   return out;
 }

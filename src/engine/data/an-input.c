@@ -20,13 +20,17 @@ an_input_pads (int src_height, int src_width, int dst_height, int dst_width)
          dst_height - src_height <= src_height / 4 && dst_width - src_width <= src_width / 4;
 }
 
-/* Source pixel p (of n per plane) as destination channel c, in 0..255. Computed per sample,
- * so converting an image allocates nothing (the batcher's thread converts in a loop). */
+static const float luma_weights[3] = { 0.299f, 0.587f, 0.114f };
+
+/* Source pixel p (of n per plane) as destination channel c, in 0..255, for the padded case.
+ * Computed per sample, so padding an image allocates nothing (the batcher's thread converts
+ * in a loop). */
 static inline float
 source_value (const guint8 *pixels, int channels, gsize n, int dst_channels, int c, gsize p)
 {
   if (channels == 3 && dst_channels == 1)
-    return 0.299f * pixels[p] + 0.587f * pixels[n + p] + 0.114f * pixels[2 * n + p];
+    return luma_weights[0] * pixels[p] + luma_weights[1] * pixels[n + p] +
+           luma_weights[2] * pixels[2 * n + p];
   return pixels[(channels == 1 ? 0 : (gsize) c) * n + p];
 }
 
@@ -41,6 +45,7 @@ an_input_to_unit (const AnInputSpec *spec, const guint8 *pixels, int channels, i
   int C = spec->channels;
   gboolean pad = an_input_pads (height, width, H, W);
   int top = (H - height) / 2, left = (W - width) / 2;
+  g_autofree float *plane = pad ? NULL : g_new (float, dst_plane);
 
   for (int c = 0; c < spec->channels; c++)
     {
@@ -54,23 +59,17 @@ an_input_to_unit (const AnInputSpec *spec, const guint8 *pixels, int channels, i
                 source_value (pixels, channels, n, C, c, (gsize) y * width + x) / 255.0f;
           continue;
         }
-      for (int y = 0; y < H; y++)
+      /* resampled per source channel (an_resample_plane); grey from RGB is the luma of the
+       * resampled channels, the same as resampling the luma since both are linear */
+      memset (dst, 0, dst_plane * sizeof (float));
+      gboolean luma = channels == 3 && C == 1;
+      for (int k = 0; k < (luma ? 3 : 1); k++)
         {
-          int y0, y1;
-          float fy;
-          an_bilinear_tap (y, height, H, &y0, &y1, &fy);
-          for (int x = 0; x < W; x++)
-            {
-              int x0, x1;
-              float fx;
-              an_bilinear_tap (x, width, W, &x0, &x1, &fx);
-              gsize r0 = (gsize) y0 * width, r1 = (gsize) y1 * width;
-              float t = source_value (pixels, channels, n, C, c, r0 + x0) * (1 - fx) +
-                        source_value (pixels, channels, n, C, c, r0 + x1) * fx;
-              float b = source_value (pixels, channels, n, C, c, r1 + x0) * (1 - fx) +
-                        source_value (pixels, channels, n, C, c, r1 + x1) * fx;
-              dst[(gsize) y * W + x] = (t * (1 - fy) + b * fy) / 255.0f;
-            }
+          int sc = luma ? k : channels == 1 ? 0 : c;
+          float w = (luma ? luma_weights[k] : 1.0f) / 255.0f;
+          an_resample_plane (pixels + (gsize) sc * n, height, width, plane, H, W);
+          for (gsize i = 0; i < dst_plane; i++)
+            dst[i] += w * plane[i];
         }
     }
 }
