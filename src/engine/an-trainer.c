@@ -290,8 +290,12 @@ static void
 record_change (AnTrainer *t, AnRun *r, AnLiveKey key, double old_value, double new_value,
                gboolean by_schedule)
 {
+  int per_epoch = r->train_b != NULL ? an_batcher_batches_per_epoch (r->train_b) : 0;
   AnHyperChange ch = { .step = r->step + 1, .key = key, .old_value = old_value,
-                       .new_value = new_value, .by_schedule = by_schedule };
+                       .new_value = new_value, .by_schedule = by_schedule,
+                       .epoch_frac = r->epoch + (per_epoch > 0 ? (double) r->batch_in_epoch /
+                                                                   per_epoch : 0.0),
+                       .wall_seconds = an_run_wall (r) };
   if (r->metrics)
     an_metrics_change (r->metrics, r->step + 1, r->epoch + 1, an_run_wall (r), key, old_value,
                        new_value, NULL);

@@ -38,6 +38,12 @@ typedef struct {
   AnLiveKey key;      /* an_live_key_name () names it */
   double old_value, new_value;
   gboolean by_schedule; /* TRUE when the LR schedule did it */
+  /* Where the change took effect, on the x axes of AnStepRecord: the fractional epoch of the
+   * step boundary (that of step - 1's record) and the run's seconds when it was applied. The
+   * event may arrive before the records of the steps that preceded it, so a consumer must not
+   * take these from the last record it has seen. */
+  double epoch_frac;
+  double wall_seconds;
 } AnHyperChange;
 
 #define AN_TYPE_TRAINER (an_trainer_get_type ())

@@ -25,9 +25,9 @@ an_chart_series_data_clear (AnChartSeriesData *s)
 
 void
 an_chart_series_data_append (AnChartSeriesData *s, double step, double epoch, double wall,
-                             double y)
+                             double clock, double y)
 {
-  AnChartPoint p = { { step, epoch, wall }, y };
+  AnChartPoint p = { { step, epoch, wall, clock }, y };
 
   g_array_append_val (s->points, p);
 }
@@ -223,38 +223,104 @@ an_chart_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, dou
   return n;
 }
 
+/* Log-axis mantissa sets, coarse to fine. */
+static const double log_set_1[] = { 1.0 };
+static const double log_set_125[] = { 1.0, 2.0, 5.0 };
+static const double log_set_1235[] = { 1.0, 2.0, 3.0, 5.0 };
+static const double log_set_fine[] = { 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0 };
+static const struct {
+  const double *m;
+  guint n;
+} log_sets[] = {
+  { log_set_1, G_N_ELEMENTS (log_set_1) },
+  { log_set_125, G_N_ELEMENTS (log_set_125) },
+  { log_set_1235, G_N_ELEMENTS (log_set_1235) },
+  { log_set_fine, G_N_ELEMENTS (log_set_fine) },
+};
+
+/* The ticks m x 10^d of one set inside [lo, hi]; counts all but writes at most max. */
+static guint
+log_ticks_of_set (double lo, double hi, const double *m, guint n_m, int stride, double *ticks,
+                  guint max)
+{
+  int d0 = (int) floor (log10 (lo)) - 1;
+  int d1 = (int) ceil (log10 (hi)) + 1;
+  guint n = 0;
+
+  for (int d = d0; d <= d1; d++)
+    {
+      if (stride > 1 && ((d % stride) + stride) % stride != 0)
+        continue;
+      for (guint k = 0; k < n_m; k++)
+        {
+          double t = m[k] * pow (10.0, d);
+
+          if (t < lo * (1.0 - 1e-9) || t > hi * (1.0 + 1e-9))
+            continue;
+          if (n < max)
+            ticks[n] = t;
+          n++;
+        }
+    }
+  return n;
+}
+
 guint
 an_chart_ticks_log (double lo, double hi, guint max_ticks, double *ticks)
 {
-  static const double mantissas_fine[] = { 1.0, 2.0, 5.0 };
-  int d0, d1, stride;
-  gboolean fine;
-  guint n = 0;
+  guint counts[G_N_ELEMENTS (log_sets)];
+  int chosen = -1;
+  double step;
 
   g_return_val_if_fail (max_ticks >= 2, 0);
   if (!(lo > 0.0) || !isfinite (hi) || hi < lo)
     return 0;
-  d0 = (int) floor (log10 (lo) + 1e-9);
-  d1 = (int) ceil (log10 (hi) - 1e-9);
-  fine = (guint) (d1 - d0 + 1) * 3 <= max_ticks;
-  stride = 1;
-  while ((guint) ((d1 - d0) / stride + 1) > max_ticks)
-    stride++;
 
-  for (int d = d0; d <= d1; d++)
+  for (guint i = 0; i < G_N_ELEMENTS (log_sets); i++)
+    counts[i] = log_ticks_of_set (lo, hi, log_sets[i].m, log_sets[i].n, 1, ticks, 0);
+  /* The coarsest set with enough ticks to read the axis by, else the finest that fits. */
+  for (guint i = 0; i < G_N_ELEMENTS (log_sets) && chosen < 0; i++)
+    if (counts[i] >= MIN (4, max_ticks) && counts[i] <= max_ticks)
+      chosen = i;
+  for (int i = G_N_ELEMENTS (log_sets) - 1; i >= 0 && chosen < 0; i--)
+    if (counts[i] <= max_ticks && counts[i] >= 2)
+      chosen = i;
+  if (chosen >= 0)
+    return log_ticks_of_set (lo, hi, log_sets[chosen].m, log_sets[chosen].n, 1, ticks,
+                             max_ticks);
+  if (counts[0] > max_ticks)
     {
-      for (guint m = 0; m < (fine ? G_N_ELEMENTS (mantissas_fine) : 1); m++)
-        {
-          double t = mantissas_fine[m] * pow (10.0, d);
+      /* Many decades: every stride-th power. */
+      int stride = 2;
 
-          if (!fine && (d - d0) % stride != 0)
-            continue;
-          if (t < lo * (1.0 - 1e-9) || t > hi * (1.0 + 1e-9) || n == max_ticks)
-            continue;
-          ticks[n++] = t;
-        }
+      while (log_ticks_of_set (lo, hi, log_set_1, 1, stride, ticks, 0) > max_ticks)
+        stride++;
+      return log_ticks_of_set (lo, hi, log_set_1, 1, stride, ticks, max_ticks);
     }
-  return n;
+  /* Narrower than any two log ticks: linear ones. */
+  return an_chart_ticks_linear (lo, hi, max_ticks, ticks, &step);
+}
+
+/* Mantissas a log axis's ends snap to. */
+static const double log_ends[] = { 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0 };
+
+static double
+log_snap (double v, gboolean up)
+{
+  double mag = pow (10.0, floor (log10 (v)));
+  double norm = v / mag;
+
+  if (up)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (log_ends); i++)
+        if (log_ends[i] >= norm * (1.0 - 1e-9))
+          return log_ends[i] * mag;
+      return 10.0 * mag;
+    }
+  for (int i = G_N_ELEMENTS (log_ends) - 1; i >= 0; i--)
+    if (log_ends[i] <= norm * (1.0 + 1e-9))
+      return log_ends[i] * mag;
+  return mag;
 }
 
 void
@@ -262,13 +328,15 @@ an_chart_nice_range (double *lo, double *hi, gboolean log_y)
 {
   if (log_y)
     {
-      double l = pow (10.0, floor (log10 (*lo) + 1e-9));
-      double h = pow (10.0, ceil (log10 (*hi) - 1e-9));
+      double l = *lo, h = *hi;
 
-      if (h <= l)
-        h = l * 10.0;
-      *lo = l;
-      *hi = h;
+      if (!(h > l))
+        {
+          l /= 1.5;
+          h *= 1.5;
+        }
+      *lo = log_snap (l, FALSE);
+      *hi = log_snap (h, TRUE);
       return;
     }
 
@@ -285,6 +353,189 @@ an_chart_nice_range (double *lo, double *hi, gboolean log_y)
     *lo = floor (*lo / s + 1e-9) * s;
     *hi = ceil (*hi / s - 1e-9) * s;
   }
+}
+
+guint
+an_chart_ticks_time (double lo, double hi, double offset, guint max_ticks, double *ticks,
+                     double *step)
+{
+  static const double steps[] = {
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+  };
+  double s = 0.0;
+  guint n = 0;
+
+  g_return_val_if_fail (max_ticks >= 2, 0);
+  if (!isfinite (lo) || !isfinite (hi) || hi < lo)
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (steps) && s == 0.0; i++)
+    if ((hi - lo) / steps[i] + 1.0 <= max_ticks)
+      s = steps[i];
+  if (s == 0.0)
+    s = 86400.0 * ceil ((hi - lo) / 86400.0 / (max_ticks - 1));
+  for (double k = ceil ((lo + offset) / s - 1e-9); n < max_ticks; k++)
+    {
+      double t = k * s - offset;
+
+      if (t > hi + s * 1e-9)
+        break;
+      ticks[n++] = t;
+    }
+  *step = s;
+  return n;
+}
+
+char *
+an_chart_format_clock (double unix_seconds, double step)
+{
+  g_autoptr (GDateTime) dt = NULL;
+
+  if (!isfinite (unix_seconds))
+    return g_strdup ("-");
+  dt = g_date_time_new_from_unix_local ((gint64) floor (unix_seconds + 0.5));
+  if (dt == NULL)
+    return g_strdup ("-");
+  return g_date_time_format (dt, step < 60.0 ? "%H:%M:%S" : "%H:%M");
+}
+
+/* ---- layout ------------------------------------------------------------------------------- */
+
+#define LAYOUT_PAD 6.0    /* from the widget's edges */
+#define LEGEND_GAP 14.0   /* between the title and legend entries, and between entries */
+#define LINE_GAP 2.0
+
+guint
+an_chart_layout (double width, double height, double title_w, double title_h,
+                 const double *item_w, guint n_items, double item_h, double margin_left,
+                 double margin_bottom, AnChartRect *title, AnChartRect *items, AnChartRect *plot)
+{
+  double line_h = MAX (title_h, item_h);
+  double x = LAYOUT_PAD + title_w + (title_w > 0 ? LEGEND_GAP : 0.0);
+  double y = LAYOUT_PAD;
+  double right = width - LAYOUT_PAD;
+  /* the lowest a legend line may end so that the plot keeps a third of the height */
+  double max_bottom = MAX (LAYOUT_PAD + line_h, height * 2.0 / 3.0 - margin_bottom - LAYOUT_PAD);
+  double bottom = LAYOUT_PAD + line_h; /* of the last line used */
+  guint shown = 0;
+
+  *title = (AnChartRect) { LAYOUT_PAD, y, title_w, title_h };
+  for (guint i = 0; i < n_items; i++)
+    items[i] = (AnChartRect) { 0, 0, 0, 0 };
+  for (guint i = 0; i < n_items; i++)
+    {
+      double w = item_w[i];
+
+      if (x + w > right && x > LAYOUT_PAD)
+        {
+          /* wrap onto a line of its own */
+          x = LAYOUT_PAD;
+          y += line_h + LINE_GAP;
+        }
+      if (y + line_h > max_bottom + 1e-9)
+        break;
+      items[i] = (AnChartRect) { x, y + (line_h - item_h) / 2.0, MIN (w, right - x), item_h };
+      x += w + LEGEND_GAP;
+      bottom = y + line_h;
+      shown++;
+    }
+  y = bottom + LAYOUT_PAD;
+  plot->x = margin_left;
+  plot->y = y;
+  plot->width = MAX (1.0, width - margin_left - 2.0 * LAYOUT_PAD);
+  plot->height = MAX (1.0, height - y - margin_bottom);
+  return shown;
+}
+
+double
+an_chart_frame_px_x (const AnChartFrame *f, double x)
+{
+  double w = MAX (0.0, f->plot.width - 2.0 * AN_CHART_INSET);
+
+  return f->plot.x + AN_CHART_INSET + (f->x1 > f->x0 ? (x - f->x0) / (f->x1 - f->x0) : 0.5) * w;
+}
+
+double
+an_chart_frame_x_at (const AnChartFrame *f, double px)
+{
+  double w = MAX (1.0, f->plot.width - 2.0 * AN_CHART_INSET);
+
+  return f->x0 + (px - f->plot.x - AN_CHART_INSET) / w * (f->x1 - f->x0);
+}
+
+double
+an_chart_frame_px_y (const AnChartFrame *f, double y)
+{
+  double h = MAX (0.0, f->plot.height - 2.0 * AN_CHART_INSET);
+  double t;
+
+  if (f->log_y)
+    t = f->y1 > f->y0 ? (log10 (y) - log10 (f->y0)) / (log10 (f->y1) - log10 (f->y0)) : 0.5;
+  else
+    t = f->y1 > f->y0 ? (y - f->y0) / (f->y1 - f->y0) : 0.5;
+  return f->plot.y + AN_CHART_INSET + (1.0 - t) * h;
+}
+
+guint
+an_chart_place_labels (const double *x, const double *w, guint n, double left, double right,
+                       guint n_rows, int *row, double *label_x)
+{
+  g_autofree guint *order = g_new (guint, n);
+  /* per row, the intervals taken so far */
+  g_autoptr (GArray) taken = g_array_new (FALSE, FALSE, sizeof (double) * 3);
+  guint placed = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      order[i] = i;
+      row[i] = -1;
+      label_x[i] = x[i];
+    }
+  /* left to right, so the labels fill the rows the way the eye reads them */
+  for (guint i = 1; i < n; i++)
+    for (guint j = i; j > 0 && x[order[j]] < x[order[j - 1]]; j--)
+      {
+        guint t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+
+  for (guint oi = 0; oi < n; oi++)
+    {
+      guint i = order[oi];
+      gboolean done = FALSE;
+
+      if (w[i] <= 0.0)
+        continue;
+      for (guint r = 0; r < n_rows && !done; r++)
+        for (int side = 0; side < 2 && !done; side++)
+          {
+            double a = side == 0 ? x[i] + 3.0 : x[i] - 3.0 - w[i];
+            double b = a + w[i];
+            gboolean ok = a >= left && b <= right;
+
+            for (guint k = 0; k < n && ok; k++)
+              if (k != i && x[k] >= a - 2.0 && x[k] <= b + 2.0)
+                ok = FALSE;
+            for (guint k = 0; k < taken->len && ok; k++)
+              {
+                const double *t = &g_array_index (taken, double, 3 * k);
+
+                if ((guint) t[0] == r && a < t[2] + 4.0 && b + 4.0 > t[1])
+                  ok = FALSE;
+              }
+            if (ok)
+              {
+                double t[3] = { r, a, b };
+
+                g_array_append_vals (taken, t, 1);
+                row[i] = (int) r;
+                label_x[i] = a;
+                placed++;
+                done = TRUE;
+              }
+          }
+    }
+  return placed;
 }
 
 char *

@@ -8,16 +8,17 @@
 
 G_BEGIN_DECLS
 
-/* What the x axis shows; every point carries all three so the axis can switch at once. */
+/* What the x axis shows; every point carries all four so the axis can switch at once. */
 typedef enum {
   AN_CHART_X_STEP = 0,
   AN_CHART_X_EPOCH,
-  AN_CHART_X_TIME,
+  AN_CHART_X_TIME,  /* seconds since the run began */
+  AN_CHART_X_CLOCK, /* wall-clock time: seconds since 1970 (UTC) */
   AN_CHART_X_N_MODES,
 } AnChartXMode;
 
 typedef struct {
-  double x[AN_CHART_X_N_MODES]; /* step, epoch (fractional), wall seconds */
+  double x[AN_CHART_X_N_MODES]; /* step, epoch (fractional), run seconds, clock seconds */
   double y;
 } AnChartPoint;
 
@@ -28,8 +29,9 @@ typedef struct {
 
 void an_chart_series_data_init (AnChartSeriesData *s);
 void an_chart_series_data_clear (AnChartSeriesData *s);
+/* clock: the point's wall-clock time (AN_CHART_X_CLOCK); NAN when unknown. */
 void an_chart_series_data_append (AnChartSeriesData *s, double step, double epoch, double wall,
-                                  double y);
+                                  double clock, double y);
 
 /* One pixel column of a reduced series: the extremes keep spikes visible, first/last join the
  * neighbouring columns in order. */
@@ -73,16 +75,71 @@ gboolean an_chart_y_range (const AnChartPoint *points, gsize n, AnChartXMode mod
 /* Ticks on a linear axis: multiples of 1, 2 or 5 x 10^k inside [lo, hi], at most max_ticks
  * (>= 2). Returns the count; *step receives the spacing. */
 guint an_chart_ticks_linear (double lo, double hi, guint max_ticks, double *ticks, double *step);
-/* Ticks on a log axis (lo > 0): powers of ten, with 2 and 5 in between when the range spans
- * few decades; at most max_ticks. */
+/* Ticks on a log axis (lo > 0), at most max_ticks: the coarsest of the mantissa sets {1},
+ * {1, 2, 5}, {1, 2, 3, 5}, {1, 1.5, 2, 3, 4, 5, 6, 8} (times powers of ten) that gives at least
+ * four ticks inside [lo, hi], else the finest that fits; powers with a stride when even those
+ * are too many. A range too narrow for two such ticks gets linear ticks. */
 guint an_chart_ticks_log (double lo, double hi, guint max_ticks, double *ticks);
-/* Widens [lo, hi] to tick multiples (linear) or to powers of ten (log); a flat range gets a
- * margin. */
+/* Widens [lo, hi] to tick multiples (linear), or on a log axis to the nearest values of the
+ * form m x 10^k (m in 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) around the data, so data in 0.6-2.7
+ * gets 0.6-3, not whole decades; a flat range gets a margin. */
 void an_chart_nice_range (double *lo, double *hi, gboolean log_y);
+
+/* Ticks on a time axis (seconds): multiples of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min,
+ * 1, 2, 3, 6, 12 h or whole days, at most max_ticks, inside [lo, hi]. offset (seconds) is
+ * added before taking multiples: the local time zone's offset puts clock ticks on local
+ * hours. */
+guint an_chart_ticks_time (double lo, double hi, double offset, guint max_ticks, double *ticks,
+                           double *step);
+/* A wall-clock tick label in local time: "14:05", or "14:05:30" when step < 60 s. */
+char *an_chart_format_clock (double unix_seconds, double step);
 
 /* A tick label with just enough decimals for the spacing ("0.25", "1e-04", "3:05" for time). */
 char *an_chart_format_value (double value, double step);
 char *an_chart_format_time (double seconds);
+
+/* ---- layout -------------------------------------------------------------------------------- */
+
+typedef struct {
+  double x, y, width, height;
+} AnChartRect;
+
+/* Pixels between the plot's frame and the data: a dot (radius 3) or a 2 px line at the range's
+ * edge (accuracy 1.0, a single point) is drawn whole inside the frame. */
+#define AN_CHART_INSET 5.0
+
+/* Lays out a chart of width x height: the title at the top left, the legend's entries
+ * (item_w[i] x item_h each) after it on the same line while they fit, then wrapping onto
+ * lines of their own, all above the plot, so that they never cover data or the title; the
+ * plot rectangle below them keeps room for the axes' labels (margin_left, margin_bottom).
+ * Entries that would leave the plot less than a third of the height are not shown. Writes
+ * title, items (n_items entries; unshown ones get width 0) and plot; returns the number of
+ * entries shown (always the first ones). */
+guint an_chart_layout (double width, double height, double title_w, double title_h,
+                       const double *item_w, guint n_items, double item_h, double margin_left,
+                       double margin_bottom, AnChartRect *title, AnChartRect *items,
+                       AnChartRect *plot);
+
+/* Plot pixels of data values: [x0, x1] x [y0, y1] onto the plot rectangle less
+ * AN_CHART_INSET on every side; log_y maps y logarithmically. */
+typedef struct {
+  double x0, x1, y0, y1;
+  AnChartRect plot;
+  gboolean log_y;
+} AnChartFrame;
+
+double an_chart_frame_px_x (const AnChartFrame *f, double x);
+double an_chart_frame_px_y (const AnChartFrame *f, double y);
+/* The data x at a pixel column (the inverse of an_chart_frame_px_x). */
+double an_chart_frame_x_at (const AnChartFrame *f, double px);
+
+/* Places the labels of vertical marker lines: marker i stands at pixel x[i] (sorted or not)
+ * with a label w[i] wide (0: no label). Each label goes right of its line (or left when it
+ * would leave [left, right]) on one of n_rows rows, never overlapping another label on its row
+ * nor crossing any marker's line (2 px clear). Writes row[i] (-1: no room, not drawn) and
+ * label_x[i] (the label's left edge). Returns how many labels were placed. */
+guint an_chart_place_labels (const double *x, const double *w, guint n, double left, double right,
+                             guint n_rows, int *row, double *label_x);
 
 /* Writes "run,series,step,epoch,seconds,value" rows. names[i] labels series[i]; runs[i] is
  * its run number. */

@@ -4,30 +4,35 @@
 /* an-chart.c: AnChart, a GtkWidget drawing curves with cairo through gtk_snapshot_append_cairo.
  * Every frame reduces each series to one min/max pair per pixel column (an-chart-data.c), so
  * a million steps draw as fast as a thousand. The same drawing code renders PNG exports.
+ * Layout (title and legend above the plot), ticks and marker labels come from an-chart-data.c.
  */
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "an-chart.h"
 #include "an-png.h"
 
-#define MAX_OLD_RUNS 4
 #define MAX_TICKS 8
 #define MARGIN_LEFT 58
-#define MARGIN_RIGHT 12
-#define MARGIN_TOP 10
-#define MARGIN_BOTTOM 34
+#define MARGIN_BOTTOM 22
+#define MARKER_LABEL_ROWS 3
 
 typedef struct {
   char *name;
   char *color_name;
   AnChartStyle style;
-  int smooth_source; /* -1: raw data */
-  AnChartSeriesData data;
-  GPtrArray *old_runs; /* of AnChartSeriesData*, oldest first */
-  AnChartEma ema;       /* incremental smoothing state */
+  int smooth_source;  /* -1: raw data */
+  GPtrArray *runs;    /* of AnChartSeriesData*, one per run of the chart */
+  AnChartEma ema;     /* incremental smoothing state of the current run */
 } Series;
+
+typedef struct {
+  char *name;
+  gboolean visible;
+  double clock_origin; /* NAN until known */
+} Run;
 
 typedef struct {
   AnChartMarkerKind kind;
@@ -40,11 +45,12 @@ struct _AnChart {
 
   char *title;
   GPtrArray *series; /* of Series* */
-  GArray *markers;   /* of Marker */
+  GPtrArray *runs;   /* of Run* */
+  GArray *markers;   /* of Marker, the current run's */
+  GPtrArray *x_group; /* charts sharing the x range (weak pointers), self included; shared */
   AnChartXMode x_mode;
   gboolean log_y;
   double smoothing;
-  int run; /* 1-based number of the current run */
   gint64 last_description_update;
 };
 
@@ -68,6 +74,15 @@ series_data_free (gpointer p)
   g_free (p);
 }
 
+static AnChartSeriesData *
+series_data_new (void)
+{
+  AnChartSeriesData *d = g_new (AnChartSeriesData, 1);
+
+  an_chart_series_data_init (d);
+  return d;
+}
+
 static void
 series_free (gpointer p)
 {
@@ -75,9 +90,29 @@ series_free (gpointer p)
 
   g_free (s->name);
   g_free (s->color_name);
-  an_chart_series_data_clear (&s->data);
-  g_ptr_array_unref (s->old_runs);
+  g_ptr_array_unref (s->runs);
   g_free (s);
+}
+
+static AnChartSeriesData *
+series_current (Series *s)
+{
+  return g_ptr_array_index (s->runs, s->runs->len - 1);
+}
+
+static void
+run_free (gpointer p)
+{
+  Run *r = p;
+
+  g_free (r->name);
+  g_free (r);
+}
+
+static Run *
+current_run (AnChart *self)
+{
+  return g_ptr_array_index (self->runs, self->runs->len - 1);
 }
 
 static void
@@ -88,7 +123,6 @@ marker_clear (gpointer p)
   g_free (m->label);
 }
 
-/* Colours: libadwaita's named palette where the theme defines it, else a CSS colour. */
 static GdkRGBA
 lookup_color (AnChart *self, const char *name)
 {
@@ -113,43 +147,160 @@ foreground_color (AnChart *self)
   return rgba;
 }
 
-typedef struct {
-  double x0, x1, y0, y1; /* data range */
-  double left, top, width, height; /* plot area in pixels */
-  gboolean log_y;
-} Frame;
+static const double dash_a[] = { 7.0, 4.0 };
+static const double dash_b[] = { 2.0, 3.0 };
+static const double dash_c[] = { 9.0, 3.0, 2.0, 3.0 };
+static const double dash_d[] = { 4.0, 2.0 };
+static const double dash_e[] = { 12.0, 4.0, 2.0, 4.0, 2.0, 4.0 };
 
-static double
-frame_px_x (const Frame *f, double x)
+const double *
+an_chart_run_dashes (guint run, guint n_runs, int *n)
 {
-  return f->left + (f->x1 > f->x0 ? (x - f->x0) / (f->x1 - f->x0) : 0.5) * f->width;
-}
+  static const struct {
+    const double *d;
+    int n;
+  } dashes[] = {
+    { dash_a, G_N_ELEMENTS (dash_a) }, { dash_b, G_N_ELEMENTS (dash_b) },
+    { dash_c, G_N_ELEMENTS (dash_c) }, { dash_d, G_N_ELEMENTS (dash_d) },
+    { dash_e, G_N_ELEMENTS (dash_e) },
+  };
+  guint age;
 
-static double
-frame_px_y (const Frame *f, double y)
-{
-  double t;
-
-  if (f->log_y)
-    t = (log10 (y) - log10 (f->y0)) / (log10 (f->y1) - log10 (f->y0));
-  else
-    t = f->y1 > f->y0 ? (y - f->y0) / (f->y1 - f->y0) : 0.5;
-  return f->top + (1.0 - t) * f->height;
+  /* The current run is solid; the one before it gets the first pattern, and so on. */
+  if (run + 1 >= n_runs)
+    {
+      *n = 0;
+      return NULL;
+    }
+  age = n_runs - 2 - run;
+  *n = dashes[age % G_N_ELEMENTS (dashes)].n;
+  return dashes[age % G_N_ELEMENTS (dashes)].d;
 }
 
 static void
-for_each_data (AnChart *self, void (*fn) (const AnChartSeriesData *d, gpointer user),
-               gpointer user)
+set_source (cairo_t *cr, const GdkRGBA *c, double alpha)
+{
+  cairo_set_source_rgba (cr, c->red, c->green, c->blue, c->alpha * alpha);
+}
+
+static PangoLayout *
+make_layout (AnChart *self, const char *text, gboolean bold, int *w, int *h)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+
+  if (bold)
+    {
+      g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b>", text);
+      pango_layout_set_markup (layout, markup, -1);
+    }
+  else
+    pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, w, h);
+  return layout;
+}
+
+static void
+draw_text (AnChart *self, cairo_t *cr, const char *text, double x, double y, double align_x,
+           double align_y)
+{
+  int w, h;
+  PangoLayout *layout = make_layout (self, text, FALSE, &w, &h);
+
+  cairo_move_to (cr, round (x - align_x * w), round (y - align_y * h));
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+}
+
+/* ---- what the legend lists ---------------------------------------------------------------- */
+
+typedef struct {
+  int series; /* >= 0: a series entry */
+  int run;    /* >= 0: a run entry */
+  PangoLayout *layout;
+  int w, h;
+} LegendItem;
+
+#define SWATCH_W 18.0
+
+static gboolean
+series_has_data (AnChart *self, Series *s)
+{
+  for (guint r = 0; r < s->runs->len; r++)
+    {
+      const Run *run = g_ptr_array_index (self->runs, r);
+      const AnChartSeriesData *d = g_ptr_array_index (s->runs, r);
+
+      if (run->visible && d->points->len > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+run_has_data (AnChart *self, guint r)
 {
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
 
-      for (guint r = 0; r < s->old_runs->len; r++)
-        fn (g_ptr_array_index (s->old_runs, r), user);
-      fn (&s->data, user);
+      if (((AnChartSeriesData *) g_ptr_array_index (s->runs, r))->points->len > 0)
+        return TRUE;
     }
+  return FALSE;
 }
+
+static guint
+n_visible_runs (AnChart *self)
+{
+  guint n = 0;
+
+  for (guint r = 0; r < self->runs->len; r++)
+    if (((Run *) g_ptr_array_index (self->runs, r))->visible && run_has_data (self, r))
+      n++;
+  return n;
+}
+
+/* Series entries, then (with_runs, when more than one run is visible) one entry per visible
+ * run. On screen the runs' legend is the page's, shared by the charts (an-run-selector.c); an
+ * exported chart carries its own. */
+static GArray *
+legend_items (AnChart *self, gboolean with_runs)
+{
+  GArray *items = g_array_new (FALSE, TRUE, sizeof (LegendItem));
+  gboolean runs = with_runs && n_visible_runs (self) > 1;
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      LegendItem it = { (int) i, -1, NULL, 0, 0 };
+
+      if (!series_has_data (self, s))
+        continue;
+      it.layout = make_layout (self, s->name, FALSE, &it.w, &it.h);
+      g_array_append_val (items, it);
+    }
+  for (guint r = 0; runs && r < self->runs->len; r++)
+    {
+      Run *run = g_ptr_array_index (self->runs, r);
+      LegendItem it = { -1, (int) r, NULL, 0, 0 };
+
+      if (!run->visible || !run_has_data (self, r))
+        continue;
+      it.layout = make_layout (self, run->name, FALSE, &it.w, &it.h);
+      g_array_append_val (items, it);
+    }
+  return items;
+}
+
+static void
+legend_items_free (GArray *items)
+{
+  for (guint i = 0; i < items->len; i++)
+    g_object_unref (g_array_index (items, LegendItem, i).layout);
+  g_array_unref (items);
+}
+
+/* ---- ranges ------------------------------------------------------------------------------- */
 
 typedef struct {
   AnChartXMode mode;
@@ -159,146 +310,240 @@ typedef struct {
 } RangeScan;
 
 static void
-scan_x (const AnChartSeriesData *d, gpointer user)
+scan_x_of (AnChart *self, RangeScan *r)
 {
-  RangeScan *r = user;
-  guint n = d->points->len;
-
-  if (n == 0)
-    return;
-  r->x0 = MIN (r->x0, g_array_index (d->points, AnChartPoint, 0).x[r->mode]);
-  r->x1 = MAX (r->x1, g_array_index (d->points, AnChartPoint, n - 1).x[r->mode]);
-  r->have_x = TRUE;
-}
-
-static void
-scan_y (const AnChartSeriesData *d, gpointer user)
-{
-  RangeScan *r = user;
-  double lo, hi;
-
-  if (an_chart_y_range ((const AnChartPoint *) d->points->data, d->points->len, r->mode, r->x0,
-                        r->x1, r->log_y, &lo, &hi))
+  for (guint i = 0; i < self->series->len; i++)
     {
-      r->y0 = MIN (r->y0, lo);
-      r->y1 = MAX (r->y1, hi);
-      r->have_y = TRUE;
+      Series *s = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < s->runs->len; k++)
+        {
+          const AnChartSeriesData *d = g_ptr_array_index (s->runs, k);
+          guint n = d->points->len;
+          double a, b;
+
+          if (n == 0 || !((Run *) g_ptr_array_index (self->runs, k))->visible)
+            continue;
+          a = g_array_index (d->points, AnChartPoint, 0).x[r->mode];
+          b = g_array_index (d->points, AnChartPoint, n - 1).x[r->mode];
+          if (!isfinite (a) || !isfinite (b))
+            continue;
+          r->x0 = MIN (r->x0, a);
+          r->x1 = MAX (r->x1, b);
+          r->have_x = TRUE;
+        }
     }
 }
 
 static gboolean
-compute_frame (AnChart *self, int width, int height, Frame *f)
+compute_x_range (AnChart *self, double *x0, double *x1)
 {
   RangeScan r = { self->x_mode, self->log_y, INFINITY, -INFINITY, INFINITY, -INFINITY };
 
-  f->left = MARGIN_LEFT;
-  f->top = MARGIN_TOP;
-  f->width = MAX (1, width - MARGIN_LEFT - MARGIN_RIGHT);
-  f->height = MAX (1, height - MARGIN_TOP - MARGIN_BOTTOM);
-  f->log_y = self->log_y;
-
-  for_each_data (self, scan_x, &r);
+  /* The union over the charts that share the range: the Accuracy chart (a point per epoch)
+   * ends where the Loss chart (a point per step) does. */
+  if (self->x_group != NULL)
+    {
+      for (guint i = 0; i < self->x_group->len; i++)
+        scan_x_of (g_ptr_array_index (self->x_group, i), &r);
+    }
+  else
+    scan_x_of (self, &r);
   if (!r.have_x)
     return FALSE;
   /* Steps, epochs and seconds all count from 0: starting there keeps the charts of one run
    * aligned, however many points each has. */
-  if (r.x0 > 0.0)
+  if (self->x_mode != AN_CHART_X_CLOCK && r.x0 > 0.0)
     r.x0 = 0.0;
   if (r.x1 <= r.x0)
-    r.x1 = r.x0 + 1.0;
-  for_each_data (self, scan_y, &r);
-  if (!r.have_y)
-    return FALSE;
-  an_chart_nice_range (&r.y0, &r.y1, self->log_y);
-  f->x0 = r.x0;
-  f->x1 = r.x1;
-  f->y0 = r.y0;
-  f->y1 = r.y1;
+    r.x1 = r.x0 + (self->x_mode == AN_CHART_X_CLOCK ? 60.0 : 1.0);
+  *x0 = r.x0;
+  *x1 = r.x1;
   return TRUE;
 }
 
-static void
-set_source (cairo_t *cr, const GdkRGBA *c, double alpha)
+static gboolean
+compute_y_range (AnChart *self, double x0, double x1, double *y0, double *y1)
 {
-  cairo_set_source_rgba (cr, c->red, c->green, c->blue, c->alpha * alpha);
+  double lo = INFINITY, hi = -INFINITY;
+  gboolean have = FALSE;
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < s->runs->len; k++)
+        {
+          const AnChartSeriesData *d = g_ptr_array_index (s->runs, k);
+          double a, b;
+
+          if (!((Run *) g_ptr_array_index (self->runs, k))->visible)
+            continue;
+          if (an_chart_y_range ((const AnChartPoint *) d->points->data, d->points->len,
+                                self->x_mode, x0, x1, self->log_y, &a, &b))
+            {
+              lo = MIN (lo, a);
+              hi = MAX (hi, b);
+              have = TRUE;
+            }
+        }
+    }
+  if (!have)
+    return FALSE;
+  an_chart_nice_range (&lo, &hi, self->log_y);
+  *y0 = lo;
+  *y1 = hi;
+  return TRUE;
+}
+
+typedef struct {
+  AnChartFrame f;
+  gboolean have_data;
+  AnChartRect title;
+  GArray *items;       /* of LegendItem */
+  AnChartRect *item_rects;
+  guint n_shown;
+} Layout;
+
+static void
+layout_clear (Layout *l)
+{
+  g_clear_pointer (&l->items, legend_items_free);
+  g_clear_pointer (&l->item_rects, g_free);
 }
 
 static void
-draw_text (AnChart *self, cairo_t *cr, const char *text, double x, double y, double align_x,
-           double align_y)
+compute_layout (AnChart *self, int width, int height, gboolean with_runs, Layout *l)
 {
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  int w, h;
+  int tw = 0, th = 0;
+  g_autofree double *widths = NULL;
+  PangoLayout *title = make_layout (self, self->title ? self->title : "", TRUE, &tw, &th);
+  int item_h = th;
 
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, round (x - align_x * w), round (y - align_y * h));
-  pango_cairo_show_layout (cr, layout);
-  g_object_unref (layout);
+  g_object_unref (title);
+  memset (l, 0, sizeof *l);
+  l->items = legend_items (self, with_runs);
+  widths = g_new (double, MAX (1, l->items->len));
+  for (guint i = 0; i < l->items->len; i++)
+    {
+      LegendItem *it = &g_array_index (l->items, LegendItem, i);
+
+      widths[i] = SWATCH_W + 4 + it->w;
+      item_h = MAX (item_h, it->h);
+    }
+  l->item_rects = g_new0 (AnChartRect, MAX (1, l->items->len));
+  l->n_shown = an_chart_layout (width, height, self->title ? tw : 0, th, widths, l->items->len,
+                                item_h, MARGIN_LEFT, MARGIN_BOTTOM, &l->title, l->item_rects,
+                                &l->f.plot);
+  l->f.log_y = self->log_y;
+  l->have_data = compute_x_range (self, &l->f.x0, &l->f.x1)
+                 && compute_y_range (self, l->f.x0, l->f.x1, &l->f.y0, &l->f.y1);
 }
+
+/* ---- drawing ------------------------------------------------------------------------------ */
 
 static char *
 format_x (AnChartXMode mode, double x, double step)
 {
   if (mode == AN_CHART_X_TIME)
     return an_chart_format_time (x);
+  if (mode == AN_CHART_X_CLOCK)
+    return an_chart_format_clock (x, step);
   return an_chart_format_value (x, step);
 }
 
-static void
-draw_axes (AnChart *self, cairo_t *cr, const Frame *f, const GdkRGBA *fg)
+static double
+local_utc_offset (double at)
 {
-  static const char *const x_titles[AN_CHART_X_N_MODES] = {
-    N_("Step"), N_("Epoch"), N_("Time (min:s)"),
-  };
-  double ticks[MAX_TICKS + 8];
-  double step = 0.0;
-  guint n;
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) at);
 
-  /* Grid lines as 1-px rectangles on whole pixels so they stay crisp. */
-  n = self->log_y ? an_chart_ticks_log (f->y0, f->y1, MAX_TICKS, ticks)
-                  : an_chart_ticks_linear (f->y0, f->y1, MAX_TICKS, ticks, &step);
-  for (guint i = 0; i < n; i++)
-    {
-      double y = floor (frame_px_y (f, ticks[i]));
-      g_autofree char *label = an_chart_format_value (ticks[i], self->log_y ? 0.0 : step);
-
-      set_source (cr, fg, 0.12);
-      cairo_rectangle (cr, f->left, y, f->width, 1);
-      cairo_fill (cr);
-      set_source (cr, fg, 0.75);
-      draw_text (self, cr, label, f->left - 6, y, 1.0, 0.5);
-    }
-
-  n = an_chart_ticks_linear (f->x0, f->x1, MAX (2, MIN (MAX_TICKS, (guint) (f->width / 80))),
-                             ticks, &step);
-  for (guint i = 0; i < n; i++)
-    {
-      double x = floor (frame_px_x (f, ticks[i]));
-      g_autofree char *label = format_x (self->x_mode, ticks[i], step);
-
-      set_source (cr, fg, 0.12);
-      cairo_rectangle (cr, x, f->top, 1, f->height);
-      cairo_fill (cr);
-      set_source (cr, fg, 0.75);
-      draw_text (self, cr, label, x, f->top + f->height + 3, 0.5, 0.0);
-    }
-
-  set_source (cr, fg, 0.35);
-  cairo_rectangle (cr, f->left, f->top + f->height, f->width, 1);
-  cairo_rectangle (cr, f->left, f->top, 1, f->height);
-  cairo_fill (cr);
-
-  set_source (cr, fg, 0.6);
-  draw_text (self, cr, _(x_titles[self->x_mode]), f->left + f->width, f->top + f->height + 18,
-             1.0, 0.0);
+  return dt != NULL ? g_date_time_get_utc_offset (dt) / (double) G_USEC_PER_SEC : 0.0;
 }
 
 static void
-draw_series_data (AnChart *self, cairo_t *cr, const Frame *f, const AnChartSeriesData *d,
-                  AnChartStyle style, const GdkRGBA *color, double alpha, gboolean dashed)
+draw_axes (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg)
 {
-  guint columns = (guint) MAX (1.0, f->width);
+  static const char *const x_titles[AN_CHART_X_N_MODES] = {
+    N_("Step"), N_("Epoch"), N_("Time (min:s)"), N_("Clock time"),
+  };
+  const AnChartRect *p = &f->plot;
+  double ticks[MAX_TICKS + 8];
+  double step = 0.0;
+  /* a tick label every 24 px at most: a short chart gets fewer, not overlapping ones */
+  guint n, max_x, max_y = CLAMP ((guint) (p->height / 24), 2, MAX_TICKS);
+  int title_w, title_h;
+  PangoLayout *title = make_layout (self, _(x_titles[self->x_mode]), FALSE, &title_w, &title_h);
+  double labels_end = p->x + p->width - title_w - 8;
+
+  /* Grid lines as 1-px rectangles on whole pixels so they stay crisp. */
+  n = self->log_y ? an_chart_ticks_log (f->y0, f->y1, max_y, ticks)
+                  : an_chart_ticks_linear (f->y0, f->y1, max_y, ticks, &step);
+  for (guint i = 0; i < n; i++)
+    {
+      double y = floor (an_chart_frame_px_y (f, ticks[i]));
+      g_autofree char *label = an_chart_format_value (ticks[i], self->log_y ? 0.0 : step);
+
+      set_source (cr, fg, 0.12);
+      cairo_rectangle (cr, p->x, y, p->width, 1);
+      cairo_fill (cr);
+      set_source (cr, fg, 0.75);
+      draw_text (self, cr, label, p->x - 6, y, 1.0, 0.5);
+    }
+
+  max_x = MAX (2, MIN (MAX_TICKS, (guint) (p->width / 80)));
+  if (self->x_mode == AN_CHART_X_TIME)
+    n = an_chart_ticks_time (f->x0, f->x1, 0.0, max_x, ticks, &step);
+  else if (self->x_mode == AN_CHART_X_CLOCK)
+    n = an_chart_ticks_time (f->x0, f->x1, local_utc_offset (f->x0), max_x, ticks, &step);
+  else
+    n = an_chart_ticks_linear (f->x0, f->x1, max_x, ticks, &step);
+  for (guint i = 0; i < n; i++)
+    {
+      double x = floor (an_chart_frame_px_x (f, ticks[i]));
+      g_autofree char *label = format_x (self->x_mode, ticks[i], step);
+      int lw, lh;
+      PangoLayout *layout = make_layout (self, label, FALSE, &lw, &lh);
+
+      set_source (cr, fg, 0.12);
+      cairo_rectangle (cr, x, p->y, 1, p->height);
+      cairo_fill (cr);
+      /* the axis title ends the row of labels: a label that would run into it is left out */
+      if (x + lw / 2.0 <= labels_end)
+        {
+          set_source (cr, fg, 0.75);
+          cairo_move_to (cr, round (x - lw / 2.0), p->y + p->height + 3);
+          pango_cairo_show_layout (cr, layout);
+        }
+      g_object_unref (layout);
+    }
+
+  set_source (cr, fg, 0.35);
+  cairo_rectangle (cr, p->x, p->y + p->height, p->width, 1);
+  cairo_rectangle (cr, p->x, p->y, 1, p->height);
+  cairo_fill (cr);
+
+  set_source (cr, fg, 0.6);
+  cairo_move_to (cr, p->x + p->width - title_w, p->y + p->height + 3);
+  pango_cairo_show_layout (cr, title);
+  g_object_unref (title);
+}
+
+static void
+set_run_dash (cairo_t *cr, guint run, guint n_runs)
+{
+  int n;
+  const double *d = an_chart_run_dashes (run, n_runs, &n);
+
+  cairo_set_dash (cr, d, n, 0);
+}
+
+static void
+draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnChartSeriesData *d,
+                  AnChartStyle style, const GdkRGBA *color, double alpha, guint run)
+{
+  guint columns = (guint) MAX (1.0, f->plot.width - 2 * AN_CHART_INSET);
   g_autofree AnChartColumn *cols = NULL;
+  double left = an_chart_frame_px_x (f, f->x0);
   guint n;
 
   if (d->points->len == 0)
@@ -310,41 +555,38 @@ draw_series_data (AnChart *self, cairo_t *cr, const Frame *f, const AnChartSerie
     return;
 
   cairo_save (cr);
-  cairo_rectangle (cr, f->left, f->top - 2, f->width + 2, f->height + 4);
+  cairo_rectangle (cr, f->plot.x + 1, f->plot.y, f->plot.width, f->plot.height);
   cairo_clip (cr);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_cap (cr, run + 1 < self->runs->len ? CAIRO_LINE_CAP_BUTT : CAIRO_LINE_CAP_ROUND);
   cairo_set_line_width (cr, style == AN_CHART_STYLE_FAINT ? 1.0 : 2.0);
-  if (dashed)
-    {
-      static const double dash[] = { 4.0, 3.0 };
-      cairo_set_dash (cr, dash, 2, 0);
-    }
+  set_run_dash (cr, run, self->runs->len);
   set_source (cr, color, alpha * (style == AN_CHART_STYLE_FAINT ? 0.35 : 1.0));
 
   cairo_new_path (cr);
   for (guint i = 0; i < n; i++)
     {
-      double x = f->left + cols[i].column + 0.5;
+      double x = left + cols[i].column + 0.5;
 
-      cairo_line_to (cr, x, frame_px_y (f, cols[i].y_first));
+      cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_first));
       if (cols[i].count > 1)
         {
-          cairo_line_to (cr, x, frame_px_y (f, cols[i].y_min));
-          cairo_line_to (cr, x, frame_px_y (f, cols[i].y_max));
-          cairo_line_to (cr, x, frame_px_y (f, cols[i].y_last));
+          cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_min));
+          cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_max));
+          cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_last));
         }
     }
   if (n == 1)
     cairo_rel_line_to (cr, 0.01, 0);
   cairo_stroke (cr);
 
-  if (style == AN_CHART_STYLE_DOTS && n < columns / 4)
+  /* Dots where points are few, and always for a lone point, which a line cannot show. */
+  if ((style == AN_CHART_STYLE_DOTS && n < columns / 4) || n == 1)
     {
       for (guint i = 0; i < n; i++)
         {
-          cairo_arc (cr, f->left + cols[i].column + 0.5, frame_px_y (f, cols[i].y_last), 3.0, 0,
-                     2 * G_PI);
+          cairo_arc (cr, left + cols[i].column + 0.5, an_chart_frame_px_y (f, cols[i].y_last),
+                     3.0, 0, 2 * G_PI);
           cairo_fill (cr);
         }
     }
@@ -352,112 +594,178 @@ draw_series_data (AnChart *self, cairo_t *cr, const Frame *f, const AnChartSerie
 }
 
 static void
-draw_markers (AnChart *self, cairo_t *cr, const Frame *f, const GdkRGBA *fg)
+draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg)
 {
-  GdkRGBA change = lookup_color (self, "purple_3");
-  GdkRGBA best = lookup_color (self, "success_color");
+  guint n = self->markers->len;
+  g_autofree double *px = g_new (double, MAX (1, n));
+  g_autofree double *block = g_new (double, MAX (1, n));
+  g_autofree double *w = g_new0 (double, MAX (1, n));
+  g_autofree int *row = g_new (int, MAX (1, n));
+  g_autofree double *lx = g_new (double, MAX (1, n));
+  g_autofree gboolean *shown = g_new0 (gboolean, MAX (1, n));
+  int label_h = 0;
+  GdkRGBA bg = lookup_color (self, "window_bg_color");
 
-  for (guint i = 0; i < self->markers->len; i++)
+  /* Markers are the current run's: hidden with it. */
+  if (!current_run (self)->visible)
+    return;
+  for (guint i = 0; i < n; i++)
     {
       const Marker *m = &g_array_index (self->markers, Marker, i);
       double x = m->x[self->x_mode];
-      double px;
 
+      px[i] = -1e9;
       if (!isfinite (x) || x < f->x0 || x > f->x1)
         continue;
-      px = floor (frame_px_x (f, x));
-      set_source (cr, m->kind == AN_CHART_MARKER_BEST ? &best : &change, 0.8);
-      cairo_rectangle (cr, px, f->top, m->kind == AN_CHART_MARKER_BEST ? 2 : 1, f->height);
-      cairo_fill (cr);
-      /* Labels along the bottom, left of the line near the right edge, staggered so that
-       * neighbouring markers do not overwrite each other. */
-      if (m->label != NULL)
+      shown[i] = TRUE;
+      px[i] = floor (an_chart_frame_px_x (f, x));
+      if (m->label != NULL && m->kind != AN_CHART_MARKER_SCHEDULE)
         {
-          gboolean right_half = px > f->left + f->width / 2;
+          int tw, th;
+          PangoLayout *layout = make_layout (self, m->label, FALSE, &tw, &th);
 
-          draw_text (self, cr, m->label, right_half ? px - 3 : px + 3,
-                     f->top + f->height - 4 - 15 * (i % 3), right_half ? 1.0 : 0.0, 1.0);
+          w[i] = tw;
+          label_h = MAX (label_h, th);
+          g_object_unref (layout);
+        }
+    }
+  /* The labels keep clear of the labelled markers' lines; the schedule's faint lines (one per
+   * epoch with the cosine schedule) may pass behind a label's plate, or no label would fit. */
+  for (guint i = 0; i < n; i++)
+    block[i] = g_array_index (self->markers, Marker, i).kind == AN_CHART_MARKER_SCHEDULE
+                 ? -1e9 : px[i];
+  an_chart_place_labels (block, w, n, f->plot.x + 2, f->plot.x + f->plot.width - 2,
+                         MARKER_LABEL_ROWS, row, lx);
+
+  /* Neutral colours, never a series': the user's changes as solid lines, the schedule's as
+   * faint dashes, the best epoch as a dotted heavier line. */
+  for (guint i = 0; i < n; i++)
+    {
+      const Marker *m = &g_array_index (self->markers, Marker, i);
+
+      if (!shown[i])
+        continue;
+      cairo_save (cr);
+      cairo_set_line_width (cr, m->kind == AN_CHART_MARKER_BEST ? 2.0 : 1.0);
+      if (m->kind == AN_CHART_MARKER_SCHEDULE)
+        {
+          static const double dash[] = { 3.0, 3.0 };
+          cairo_set_dash (cr, dash, 2, 0);
+          set_source (cr, fg, 0.4);
+        }
+      else if (m->kind == AN_CHART_MARKER_BEST)
+        {
+          static const double dash[] = { 1.0, 3.0 };
+          cairo_set_dash (cr, dash, 2, 0);
+          set_source (cr, fg, 0.85);
+        }
+      else
+        set_source (cr, fg, 0.7);
+      cairo_move_to (cr, px[i] + 0.5, f->plot.y);
+      cairo_line_to (cr, px[i] + 0.5, f->plot.y + f->plot.height);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+      if (row[i] >= 0)
+        {
+          double bottom = f->plot.y + f->plot.height - 3 - (label_h + 1) * row[i];
+
+          /* on a plate of the background, so a curve under it does not garble it */
+          set_source (cr, &bg, 0.8);
+          cairo_rectangle (cr, lx[i] - 2, bottom - label_h, w[i] + 4, label_h);
+          cairo_fill (cr);
+          set_source (cr, fg, 0.9);
+          draw_text (self, cr, m->label, lx[i], bottom, 0.0, 1.0);
         }
     }
 }
 
 static void
-draw_legend (AnChart *self, cairo_t *cr, const Frame *f, const GdkRGBA *fg, const GdkRGBA *bg)
+draw_legend (AnChart *self, cairo_t *cr, const Layout *l, const GdkRGBA *fg)
 {
-  double x = f->left + 8, y = f->top + 4;
-
-  for (guint i = 0; i < self->series->len; i++)
+  for (guint i = 0; i < l->n_shown; i++)
     {
-      Series *s = g_ptr_array_index (self->series, i);
-      GdkRGBA c = lookup_color (self, s->color_name);
-      PangoLayout *layout;
-      int w, h;
+      const LegendItem *it = &g_array_index (l->items, LegendItem, i);
+      const AnChartRect *r = &l->item_rects[i];
+      double mid = floor (r->y + r->height / 2.0) + 0.5;
 
-      if (s->data.points->len == 0 && s->old_runs->len == 0)
-        continue;
-      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), s->name);
-      pango_layout_get_pixel_size (layout, &w, &h);
-      set_source (cr, bg, 0.8);
-      cairo_rectangle (cr, x - 2, y - 1, w + 24, h + 2);
-      cairo_fill (cr);
-      set_source (cr, &c, s->style == AN_CHART_STYLE_FAINT ? 0.4 : 1.0);
-      cairo_rectangle (cr, x, y + h / 2.0 - 1.5, 14, 3);
-      cairo_fill (cr);
+      cairo_save (cr);
+      if (it->series >= 0)
+        {
+          Series *s = g_ptr_array_index (self->series, it->series);
+          GdkRGBA c = lookup_color (self, s->color_name);
+
+          set_source (cr, &c, s->style == AN_CHART_STYLE_FAINT ? 0.45 : 1.0);
+          cairo_set_line_width (cr, 3.0);
+        }
+      else
+        {
+          set_source (cr, fg, 0.8);
+          cairo_set_line_width (cr, 2.0);
+          set_run_dash (cr, it->run, self->runs->len);
+        }
+      cairo_move_to (cr, r->x, mid);
+      cairo_line_to (cr, r->x + SWATCH_W, mid);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+      cairo_save (cr);
+      cairo_rectangle (cr, r->x, r->y, r->width, r->height);
+      cairo_clip (cr);
       set_source (cr, fg, 0.9);
-      cairo_move_to (cr, x + 18, y);
-      pango_cairo_show_layout (cr, layout);
-      g_object_unref (layout);
-      y += h + 2;
+      cairo_move_to (cr, r->x + SWATCH_W + 4, r->y + (r->height - it->h) / 2.0);
+      pango_cairo_show_layout (cr, it->layout);
+      cairo_restore (cr);
     }
 }
 
 static void
-draw_chart (AnChart *self, cairo_t *cr, int width, int height, gboolean legend,
-            const GdkRGBA *bg)
+draw_chart (AnChart *self, cairo_t *cr, int width, int height, gboolean with_runs)
 {
   GdkRGBA fg = foreground_color (self);
-  Frame f;
+  Layout l;
 
-  if (!compute_frame (self, width, height, &f))
-    {
-      set_source (cr, &fg, 0.5);
-      draw_text (self, cr, _("No data yet"), width / 2.0, height / 2.0, 0.5, 0.5);
-      return;
-    }
-  draw_axes (self, cr, &f, &fg);
+  compute_layout (self, width, height, with_runs, &l);
 
-  for (guint i = 0; i < self->series->len; i++)
-    {
-      Series *s = g_ptr_array_index (self->series, i);
-      GdkRGBA c = lookup_color (self, s->color_name);
-
-      for (guint r = 0; r < s->old_runs->len; r++)
-        draw_series_data (self, cr, &f, g_ptr_array_index (s->old_runs, r), s->style, &c,
-                          0.25 + 0.15 * r / MAX_OLD_RUNS, TRUE);
-    }
-  for (guint i = 0; i < self->series->len; i++)
-    {
-      Series *s = g_ptr_array_index (self->series, i);
-      GdkRGBA c = lookup_color (self, s->color_name);
-
-      draw_series_data (self, cr, &f, &s->data, s->style, &c, 1.0, FALSE);
-    }
-  draw_markers (self, cr, &f, &fg);
-  if (legend)
-    draw_legend (self, cr, &f, &fg, bg);
+  /* The title first: an empty chart keeps it. */
   if (self->title != NULL)
     {
-      PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-      g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b>", self->title);
       int w, h;
+      PangoLayout *layout = make_layout (self, self->title, TRUE, &w, &h);
 
-      pango_layout_set_markup (layout, markup, -1);
-      pango_layout_get_pixel_size (layout, &w, &h);
-      set_source (cr, &fg, 0.8);
-      cairo_move_to (cr, f.left + f.width - w - 6, f.top + 4);
+      set_source (cr, &fg, 0.9);
+      cairo_move_to (cr, l.title.x, l.title.y);
       pango_cairo_show_layout (cr, layout);
       g_object_unref (layout);
     }
+  if (!l.have_data)
+    {
+      set_source (cr, &fg, 0.5);
+      draw_text (self, cr, _("No data yet"), l.f.plot.x + l.f.plot.width / 2.0,
+                 l.f.plot.y + l.f.plot.height / 2.0, 0.5, 0.5);
+      layout_clear (&l);
+      return;
+    }
+  draw_axes (self, cr, &l.f, &fg);
+
+  /* Earlier runs under the current one. */
+  for (guint r = 0; r < self->runs->len; r++)
+    {
+      const Run *run = g_ptr_array_index (self->runs, r);
+      gboolean current = r + 1 == self->runs->len;
+
+      if (!run->visible)
+        continue;
+      for (guint i = 0; i < self->series->len; i++)
+        {
+          Series *s = g_ptr_array_index (self->series, i);
+          GdkRGBA c = lookup_color (self, s->color_name);
+
+          draw_series_data (self, cr, &l.f, g_ptr_array_index (s->runs, r), s->style, &c,
+                            current ? 1.0 : 0.6, r);
+        }
+    }
+  draw_markers (self, cr, &l.f, &fg);
+  draw_legend (self, cr, &l, &fg);
+  layout_clear (&l);
 }
 
 static void
@@ -466,13 +774,12 @@ an_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   AnChart *self = AN_CHART (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  GdkRGBA bg = lookup_color (self, "view_bg_color");
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_chart (self, cr, width, height, TRUE, &bg);
+  draw_chart (self, cr, width, height, FALSE);
   cairo_destroy (cr);
 }
 
@@ -490,22 +797,28 @@ an_chart_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkT
   AnChart *self = AN_CHART (widget);
   g_autoptr (GString) text = g_string_new (NULL);
   const AnChartPoint *shown = NULL;
-  Frame f;
+  Layout l;
   double dx;
 
-  if (!compute_frame (self, gtk_widget_get_width (widget), gtk_widget_get_height (widget), &f)
-      || x < f.left || x > f.left + f.width)
+  compute_layout (self, gtk_widget_get_width (widget), gtk_widget_get_height (widget), FALSE,
+                  &l);
+  layout_clear (&l);
+  if (!l.have_data || x < l.f.plot.x || x > l.f.plot.x + l.f.plot.width)
     return FALSE;
-  dx = f.x0 + (x - f.left) / f.width * (f.x1 - f.x0);
+  dx = an_chart_frame_x_at (&l.f, x);
 
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
-      const AnChartPoint *pts = (const AnChartPoint *) s->data.points->data;
-      gssize k = an_chart_nearest (pts, s->data.points->len, self->x_mode, dx);
+      const AnChartSeriesData *d = series_current (s);
+      const AnChartPoint *pts = (const AnChartPoint *) d->points->data;
+      gssize k;
 
+      if (!current_run (self)->visible)
+        break;
+      k = an_chart_nearest (pts, d->points->len, self->x_mode, dx);
       /* Only points within a few pixels: a per-epoch series should not answer for every x. */
-      if (k < 0 || fabs (frame_px_x (&f, pts[k].x[self->x_mode]) - x) > 12)
+      if (k < 0 || fabs (an_chart_frame_px_x (&l.f, pts[k].x[self->x_mode]) - x) > 12)
         continue;
       if (text->len > 0)
         g_string_append_c (text, '\n');
@@ -513,16 +826,29 @@ an_chart_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkT
       if (shown == NULL)
         shown = &pts[k];
     }
-  if (shown == NULL)
-    return FALSE;
-  {
-    g_autofree char *time = an_chart_format_time (shown->x[AN_CHART_X_TIME]);
+  /* Markers near the pointer, whether or not their label found room. */
+  for (guint i = 0; i < self->markers->len && current_run (self)->visible; i++)
+    {
+      const Marker *m = &g_array_index (self->markers, Marker, i);
+      double mx = m->x[self->x_mode];
 
-    /* Translators: tooltip footer: the step, the (fractional) epoch and the wall time */
-    g_string_append_c (text, '\n');
-    g_string_append_printf (text, _("Step %.0f, epoch %.2f, time %s"),
-                            shown->x[AN_CHART_X_STEP], shown->x[AN_CHART_X_EPOCH], time);
-  }
+      if (m->label == NULL || !isfinite (mx) || fabs (an_chart_frame_px_x (&l.f, mx) - x) > 4)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, m->label);
+    }
+  if (shown != NULL)
+    {
+      g_autofree char *time = an_chart_format_time (shown->x[AN_CHART_X_TIME]);
+
+      /* Translators: tooltip footer: the step, the (fractional) epoch and the wall time */
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Step %.0f, epoch %.2f, time %s"),
+                              shown->x[AN_CHART_X_STEP], shown->x[AN_CHART_X_EPOCH], time);
+    }
+  if (text->len == 0)
+    return FALSE;
   gtk_tooltip_set_text (tooltip, text->str);
   return TRUE;
 }
@@ -541,12 +867,13 @@ update_description (AnChart *self, gboolean force)
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
-      guint n = s->data.points->len;
+      const AnChartSeriesData *d = series_current (s);
+      guint n = d->points->len;
 
       if (n == 0)
         continue;
       g_string_append_printf (text, "%s%s %.4g", text->len ? ", " : "", s->name,
-                              g_array_index (s->data.points, AnChartPoint, n - 1).y);
+                              g_array_index (d->points, AnChartPoint, n - 1).y);
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   text->len ? text->str : _("No data yet"), -1);
@@ -558,8 +885,20 @@ an_chart_new (const char *title)
   return g_object_new (AN_TYPE_CHART, "title", title, NULL);
 }
 
+static void
+queue_draw_group (AnChart *self)
+{
+  if (self->x_group == NULL)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  for (guint i = 0; i < self->x_group->len; i++)
+    gtk_widget_queue_draw (g_ptr_array_index (self->x_group, i));
+}
+
 static Series *
-series_new (const char *name, const char *color, AnChartStyle style, int source)
+series_new (AnChart *self, const char *name, const char *color, AnChartStyle style, int source)
 {
   Series *s = g_new0 (Series, 1);
 
@@ -567,8 +906,9 @@ series_new (const char *name, const char *color, AnChartStyle style, int source)
   s->color_name = g_strdup (color);
   s->style = style;
   s->smooth_source = source;
-  an_chart_series_data_init (&s->data);
-  s->old_runs = g_ptr_array_new_with_free_func (series_data_free);
+  s->runs = g_ptr_array_new_with_free_func (series_data_free);
+  for (guint r = 0; r < self->runs->len; r++)
+    g_ptr_array_add (s->runs, series_data_new ());
   return s;
 }
 
@@ -577,7 +917,7 @@ an_chart_add_series (AnChart *self, const char *name, const char *color, AnChart
 {
   g_return_val_if_fail (AN_IS_CHART (self), 0);
 
-  g_ptr_array_add (self->series, series_new (name, color, style, -1));
+  g_ptr_array_add (self->series, series_new (self, name, color, style, -1));
   return self->series->len - 1;
 }
 
@@ -587,38 +927,53 @@ an_chart_add_smoothed_series (AnChart *self, const char *name, const char *color
   g_return_val_if_fail (AN_IS_CHART (self), 0);
   g_return_val_if_fail (source < self->series->len, 0);
 
-  g_ptr_array_add (self->series, series_new (name, color, AN_CHART_STYLE_LINE, (int) source));
+  g_ptr_array_add (self->series,
+                   series_new (self, name, color, AN_CHART_STYLE_LINE, (int) source));
   return self->series->len - 1;
 }
 
 static void
-smoothed_append (AnChart *self, Series *s, const AnChartPoint *p)
+smoothed_append (AnChart *self, AnChartSeriesData *out, AnChartEma *ema, const AnChartPoint *p)
 {
-  double y = an_chart_ema_push (&s->ema, p->y, CLAMP (self->smoothing, 0.0, 0.999));
+  double y = an_chart_ema_push (ema, p->y, CLAMP (self->smoothing, 0.0, 0.999));
 
-  an_chart_series_data_append (&s->data, p->x[0], p->x[1], p->x[2], y);
+  an_chart_series_data_append (out, p->x[0], p->x[1], p->x[2], p->x[3], y);
 }
 
 void
 an_chart_append (AnChart *self, guint series, double step, double epoch, double wall, double y)
 {
   Series *s;
+  Run *run;
+  AnChartSeriesData *d;
 
   g_return_if_fail (AN_IS_CHART (self));
   g_return_if_fail (series < self->series->len);
 
   s = g_ptr_array_index (self->series, series);
-  an_chart_series_data_append (&s->data, step, epoch, wall, y);
+  run = current_run (self);
+  if (!isfinite (run->clock_origin) && isfinite (wall))
+    {
+      run->clock_origin = g_get_real_time () / (double) G_USEC_PER_SEC - wall;
+      /* markers that came before the first point */
+      for (guint i = 0; i < self->markers->len; i++)
+        {
+          Marker *m = &g_array_index (self->markers, Marker, i);
+          m->x[AN_CHART_X_CLOCK] = run->clock_origin + m->x[AN_CHART_X_TIME];
+        }
+    }
+  d = series_current (s);
+  an_chart_series_data_append (d, step, epoch, wall, run->clock_origin + wall, y);
   for (guint i = 0; i < self->series->len; i++)
     {
-      Series *d = g_ptr_array_index (self->series, i);
+      Series *o = g_ptr_array_index (self->series, i);
 
-      if (d->smooth_source == (int) series)
-        smoothed_append (self, d, &g_array_index (s->data.points, AnChartPoint,
-                                                  s->data.points->len - 1));
+      if (o->smooth_source == (int) series)
+        smoothed_append (self, series_current (o), &o->ema,
+                         &g_array_index (d->points, AnChartPoint, d->points->len - 1));
     }
   update_description (self, FALSE);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  queue_draw_group (self);
 }
 
 static void
@@ -626,16 +981,22 @@ resmooth (AnChart *self)
 {
   for (guint i = 0; i < self->series->len; i++)
     {
-      Series *d = g_ptr_array_index (self->series, i);
+      Series *o = g_ptr_array_index (self->series, i);
       Series *src;
 
-      if (d->smooth_source < 0)
+      if (o->smooth_source < 0)
         continue;
-      src = g_ptr_array_index (self->series, d->smooth_source);
-      g_array_set_size (d->data.points, 0);
-      an_chart_ema_reset (&d->ema);
-      for (guint k = 0; k < src->data.points->len; k++)
-        smoothed_append (self, d, &g_array_index (src->data.points, AnChartPoint, k));
+      src = g_ptr_array_index (self->series, o->smooth_source);
+      for (guint r = 0; r < o->runs->len; r++)
+        {
+          AnChartSeriesData *out = g_ptr_array_index (o->runs, r);
+          const AnChartSeriesData *in = g_ptr_array_index (src->runs, r);
+
+          g_array_set_size (out->points, 0);
+          an_chart_ema_reset (&o->ema);
+          for (guint k = 0; k < in->points->len; k++)
+            smoothed_append (self, out, &o->ema, &g_array_index (in->points, AnChartPoint, k));
+        }
     }
 }
 
@@ -643,10 +1004,13 @@ void
 an_chart_add_marker (AnChart *self, AnChartMarkerKind kind, double step, double epoch,
                      double wall, const char *label)
 {
-  Marker m = { kind, { step, epoch, wall }, g_strdup (label) };
+  Run *run;
+  Marker m = { kind, { step, epoch, wall, NAN }, g_strdup (label) };
 
   g_return_if_fail (AN_IS_CHART (self));
 
+  run = current_run (self);
+  m.x[AN_CHART_X_CLOCK] = run->clock_origin + wall;
   if (kind == AN_CHART_MARKER_BEST)
     {
       for (guint i = 0; i < self->markers->len; i++)
@@ -658,29 +1022,141 @@ an_chart_add_marker (AnChart *self, AnChartMarkerKind kind, double step, double 
 }
 
 void
-an_chart_new_run (AnChart *self)
+an_chart_get_marker (AnChart *self, guint i, AnChartMarkerKind *kind, double *x)
 {
+  const Marker *m;
+
+  g_return_if_fail (AN_IS_CHART (self));
+  g_return_if_fail (i < self->markers->len);
+
+  m = &g_array_index (self->markers, Marker, i);
+  if (kind != NULL)
+    *kind = m->kind;
+  if (x != NULL)
+    memcpy (x, m->x, sizeof m->x);
+}
+
+static Run *
+run_new (const char *name)
+{
+  Run *r = g_new0 (Run, 1);
+
+  r->name = g_strdup (name != NULL ? name : "");
+  r->visible = TRUE;
+  r->clock_origin = NAN;
+  return r;
+}
+
+guint
+an_chart_new_run (AnChart *self, const char *name)
+{
+  g_return_val_if_fail (AN_IS_CHART (self), 0);
+
+  /* A current run without data is renamed rather than kept as an empty one. */
+  if (!run_has_data (self, self->runs->len - 1))
+    {
+      Run *run = current_run (self);
+
+      g_free (run->name);
+      run->name = g_strdup (name != NULL ? name : "");
+      run->clock_origin = NAN;
+    }
+  else
+    {
+      g_ptr_array_add (self->runs, run_new (name));
+      for (guint i = 0; i < self->series->len; i++)
+        {
+          Series *s = g_ptr_array_index (self->series, i);
+
+          g_ptr_array_add (s->runs, series_data_new ());
+        }
+    }
+  for (guint i = 0; i < self->series->len; i++)
+    an_chart_ema_reset (&((Series *) g_ptr_array_index (self->series, i))->ema);
+  g_array_set_size (self->markers, 0);
+  update_description (self, TRUE);
+  queue_draw_group (self);
+  return self->runs->len - 1;
+}
+
+guint
+an_chart_get_n_runs (AnChart *self)
+{
+  g_return_val_if_fail (AN_IS_CHART (self), 0);
+  return self->runs->len;
+}
+
+const char *
+an_chart_get_run_name (AnChart *self, guint run)
+{
+  g_return_val_if_fail (AN_IS_CHART (self), NULL);
+  g_return_val_if_fail (run < self->runs->len, NULL);
+  return ((Run *) g_ptr_array_index (self->runs, run))->name;
+}
+
+void
+an_chart_set_run_name (AnChart *self, guint run, const char *name)
+{
+  Run *r;
+
+  g_return_if_fail (AN_IS_CHART (self));
+  g_return_if_fail (run < self->runs->len);
+
+  r = g_ptr_array_index (self->runs, run);
+  g_free (r->name);
+  r->name = g_strdup (name != NULL ? name : "");
+  queue_draw_group (self);
+}
+
+void
+an_chart_set_run_visible (AnChart *self, guint run, gboolean visible)
+{
+  Run *r;
+
+  g_return_if_fail (AN_IS_CHART (self));
+  g_return_if_fail (run < self->runs->len);
+
+  r = g_ptr_array_index (self->runs, run);
+  if (r->visible == !!visible)
+    return;
+  r->visible = !!visible;
+  queue_draw_group (self);
+}
+
+gboolean
+an_chart_get_run_visible (AnChart *self, guint run)
+{
+  g_return_val_if_fail (AN_IS_CHART (self), FALSE);
+  g_return_val_if_fail (run < self->runs->len, FALSE);
+  return ((Run *) g_ptr_array_index (self->runs, run))->visible;
+}
+
+void
+an_chart_set_run_clock_origin (AnChart *self, double unix_seconds)
+{
+  Run *run;
+
   g_return_if_fail (AN_IS_CHART (self));
 
+  run = current_run (self);
+  run->clock_origin = unix_seconds;
+  /* Points already there move with it. */
   for (guint i = 0; i < self->series->len; i++)
     {
-      Series *s = g_ptr_array_index (self->series, i);
-      AnChartSeriesData *old;
+      AnChartSeriesData *d = series_current (g_ptr_array_index (self->series, i));
 
-      if (s->data.points->len == 0)
-        continue;
-      old = g_new (AnChartSeriesData, 1);
-      *old = s->data;
-      g_ptr_array_add (s->old_runs, old);
-      if (s->old_runs->len > MAX_OLD_RUNS)
-        g_ptr_array_remove_index (s->old_runs, 0);
-      an_chart_series_data_init (&s->data);
-      an_chart_ema_reset (&s->ema);
+      for (guint k = 0; k < d->points->len; k++)
+        {
+          AnChartPoint *p = &g_array_index (d->points, AnChartPoint, k);
+          p->x[AN_CHART_X_CLOCK] = unix_seconds + p->x[AN_CHART_X_TIME];
+        }
     }
-  g_array_set_size (self->markers, 0);
-  self->run++;
-  update_description (self, TRUE);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  for (guint i = 0; i < self->markers->len; i++)
+    {
+      Marker *m = &g_array_index (self->markers, Marker, i);
+      m->x[AN_CHART_X_CLOCK] = unix_seconds + m->x[AN_CHART_X_TIME];
+    }
+  queue_draw_group (self);
 }
 
 void
@@ -688,17 +1164,19 @@ an_chart_clear (AnChart *self)
 {
   g_return_if_fail (AN_IS_CHART (self));
 
+  g_ptr_array_set_size (self->runs, 0);
+  g_ptr_array_add (self->runs, run_new (NULL));
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
 
-      g_array_set_size (s->data.points, 0);
-      g_ptr_array_set_size (s->old_runs, 0);
+      g_ptr_array_set_size (s->runs, 0);
+      g_ptr_array_add (s->runs, series_data_new ());
       an_chart_ema_reset (&s->ema);
     }
   g_array_set_size (self->markers, 0);
   update_description (self, TRUE);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  queue_draw_group (self);
 }
 
 guint
@@ -707,7 +1185,7 @@ an_chart_get_n_points (AnChart *self, guint series)
   g_return_val_if_fail (AN_IS_CHART (self), 0);
   g_return_val_if_fail (series < self->series->len, 0);
 
-  return ((Series *) g_ptr_array_index (self->series, series))->data.points->len;
+  return series_current (g_ptr_array_index (self->series, series))->points->len;
 }
 
 guint
@@ -716,6 +1194,52 @@ an_chart_get_n_markers (AnChart *self)
   g_return_val_if_fail (AN_IS_CHART (self), 0);
 
   return self->markers->len;
+}
+
+static void
+group_leave (AnChart *self)
+{
+  if (self->x_group == NULL)
+    return;
+  g_ptr_array_remove (self->x_group, self);
+  for (guint i = 0; i < self->x_group->len; i++)
+    gtk_widget_queue_draw (g_ptr_array_index (self->x_group, i));
+  g_clear_pointer (&self->x_group, g_ptr_array_unref);
+}
+
+void
+an_chart_share_x (AnChart *self, AnChart *other)
+{
+  g_return_if_fail (AN_IS_CHART (self));
+  g_return_if_fail (AN_IS_CHART (other));
+
+  if (self == other || (self->x_group != NULL && self->x_group == other->x_group))
+    return;
+  if (other->x_group == NULL)
+    {
+      other->x_group = g_ptr_array_new ();
+      g_ptr_array_add (other->x_group, other);
+    }
+  group_leave (self);
+  self->x_group = g_ptr_array_ref (other->x_group);
+  g_ptr_array_add (self->x_group, self);
+  queue_draw_group (self);
+}
+
+gboolean
+an_chart_get_x_range (AnChart *self, double *x0, double *x1)
+{
+  g_return_val_if_fail (AN_IS_CHART (self), FALSE);
+  return compute_x_range (self, x0, x1);
+}
+
+gboolean
+an_chart_get_y_range (AnChart *self, double *y0, double *y1)
+{
+  double x0, x1;
+
+  g_return_val_if_fail (AN_IS_CHART (self), FALSE);
+  return compute_x_range (self, &x0, &x1) && compute_y_range (self, x0, x1, y0, y1);
 }
 
 void
@@ -793,7 +1317,7 @@ an_chart_export_png (AnChart *self, const char *path, int width, int height, GEr
   cr = cairo_create (surface);
   set_source (cr, &bg, 1.0);
   cairo_paint (cr);
-  draw_chart (self, cr, width, height, TRUE, &bg);
+  draw_chart (self, cr, width, height, TRUE);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   ok = an_png_write (path, cairo_image_surface_get_data (surface),
@@ -826,17 +1350,14 @@ an_chart_export_csv (AnChart *const *charts, guint n_charts, GFile *file, GError
         {
           Series *s = g_ptr_array_index (self->series, i);
 
-          for (guint r = 0; r < s->old_runs->len; r++)
+          for (guint r = 0; r < s->runs->len; r++)
             {
-              int run = self->run - (int) (s->old_runs->len - r);
+              int run = (int) r + 1;
 
-              g_ptr_array_add (data, g_ptr_array_index (s->old_runs, r));
+              g_ptr_array_add (data, g_ptr_array_index (s->runs, r));
               g_ptr_array_add (names, s->name);
               g_array_append_val (runs, run);
             }
-          g_ptr_array_add (data, &s->data);
-          g_ptr_array_add (names, s->name);
-          g_array_append_val (runs, self->run);
         }
     }
   if (!an_chart_write_csv (G_OUTPUT_STREAM (out), (const AnChartSeriesData *const *) data->pdata,
@@ -898,12 +1419,20 @@ an_chart_set_property (GObject *object, guint prop_id, const GValue *value, GPar
 }
 
 static void
+an_chart_dispose (GObject *object)
+{
+  group_leave (AN_CHART (object));
+  G_OBJECT_CLASS (an_chart_parent_class)->dispose (object);
+}
+
+static void
 an_chart_finalize (GObject *object)
 {
   AnChart *self = AN_CHART (object);
 
   g_free (self->title);
   g_ptr_array_unref (self->series);
+  g_ptr_array_unref (self->runs);
   g_array_unref (self->markers);
   G_OBJECT_CLASS (an_chart_parent_class)->finalize (object);
 }
@@ -916,6 +1445,7 @@ an_chart_class_init (AnChartClass *klass)
 
   object_class->get_property = an_chart_get_property;
   object_class->set_property = an_chart_set_property;
+  object_class->dispose = an_chart_dispose;
   object_class->finalize = an_chart_finalize;
   widget_class->snapshot = an_chart_snapshot;
   widget_class->measure = an_chart_measure;
@@ -943,9 +1473,10 @@ static void
 an_chart_init (AnChart *self)
 {
   self->series = g_ptr_array_new_with_free_func (series_free);
+  self->runs = g_ptr_array_new_with_free_func (run_free);
+  g_ptr_array_add (self->runs, run_new (NULL));
   self->markers = g_array_new (FALSE, FALSE, sizeof (Marker));
   g_array_set_clear_func (self->markers, marker_clear);
-  self->run = 1;
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   update_description (self, TRUE);
 }

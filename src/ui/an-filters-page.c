@@ -68,6 +68,7 @@ an_filters_page_show (AnFiltersPage *self, AnSnapshot *s)
         continue;
       an_tile_grid_set_filters (self->filter_grid[t], w->data, w->shape[0], w->shape[1],
                                 w->shape[2], w->shape[3]);
+      an_tile_grid_set_towers (self->filter_grid[t], split ? (t == 0 ? "A" : "B") : NULL, 1);
       gtk_label_set_text (self->tower_label[t],
                           !split ? _("All filters")
                                  : t == 0 ? _("Tower A (the paper's GPU 1)")

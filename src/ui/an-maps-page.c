@@ -142,6 +142,10 @@ an_maps_page_show (AnMapsPage *self, AnSnapshot *s)
                          CLAMP ((int) lround (48.0 / MAX (t->shape[3], 1)), 1, 12));
   an_tile_grid_set_maps (self->maps_grid, t->data, t->shape[1], t->shape[2], t->shape[3], lo, hi,
                          AN_COLORMAP_VIRIDIS);
+  /* two towers: the first half of a layer's channels is tower A's (the tooltip names it) */
+  an_tile_grid_set_towers (self->maps_grid, NULL,
+                           self->trainer != NULL ? an_trainer_get_config (self->trainer)->towers
+                                                 : 1);
   g_clear_pointer (&self->features, an_snapshot_unref);
   self->features = an_snapshot_ref (s);
   /* Translators: "96 maps of 27×27 from relu1 at step 120. Click a map to enlarge it." */
@@ -179,6 +183,7 @@ static void
 on_map_activated (AnTileGrid *grid, int index, AnMapsPage *self)
 {
   self->enlarged_channel = index;
+  an_tile_grid_set_selected (self->maps_grid, index);
   show_enlarged (self);
 }
 
@@ -314,6 +319,7 @@ an_maps_page_init (AnMapsPage *self)
                                   _("Feature maps"), -1);
   gtk_box_append (self->maps_box, GTK_WIDGET (self->maps_grid));
   self->enlarged_channel = 0;
+  an_tile_grid_set_selected (self->maps_grid, 0);
   g_signal_connect_object (self->maps_grid, "tile-activated", G_CALLBACK (on_map_activated),
                            self, 0);
   g_signal_connect_object (self->layer_dropdown, "notify::selected",

@@ -26,6 +26,14 @@ struct _AnTileGrid {
   gboolean has_scale;
   double scale_lo, scale_hi;
   AnColormap scale_map;
+
+  /* for the tooltip: what the tiles are, and each item's extremes */
+  int kind;             /* TileKind */
+  int per_item;         /* tiles per filter or map */
+  double *item_min, *item_max; /* n / per_item each, or NULL */
+  char *tower_name;     /* NULL, or the one tower all items belong to */
+  int towers;           /* 2: the first half of the items is tower A, the second B */
+  int selected;         /* item outlined, -1 none */
 };
 
 enum {
@@ -69,10 +77,20 @@ columns_for_width (AnTileGrid *self, int width)
   return CLAMP (width / MAX (cell_size_w (self), 1), 1, MAX (self->n, 1));
 }
 
+typedef enum {
+  TILES_FILTERS,
+  TILES_MAPS,
+  TILES_IMAGE,
+} TileKind;
+
 static guint32 *
 new_atlas (AnTileGrid *self, int n, int h, int w)
 {
   g_clear_pointer (&self->atlas, cairo_surface_destroy);
+  g_clear_pointer (&self->item_min, g_free);
+  g_clear_pointer (&self->item_max, g_free);
+  self->per_item = 1;
+  self->kind = TILES_IMAGE;
   self->n = n;
   self->tile_w = w;
   self->tile_h = h;
@@ -105,11 +123,20 @@ commit_atlas (AnTileGrid *self, const guint32 *tight)
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
-typedef enum {
-  TILES_FILTERS,
-  TILES_MAPS,
-  TILES_IMAGE,
-} TileKind;
+/* Each item's finite extremes, for the tooltip. */
+static void
+set_item_stats (AnTileGrid *self, TileKind kind, const float *data, int items, gsize item_size,
+                int per_item)
+{
+  self->kind = kind;
+  self->per_item = MAX (per_item, 1);
+  self->item_min = g_new (double, items);
+  self->item_max = g_new (double, items);
+  for (int i = 0; i < items; i++)
+    if (!an_tiles_min_max (data + (gsize) i * item_size, item_size, &self->item_min[i],
+                           &self->item_max[i]))
+      self->item_min[i] = self->item_max[i] = NAN;
+}
 
 static void
 update_description (AnTileGrid *self, TileKind kind)
@@ -157,6 +184,7 @@ an_tile_grid_set_filters (AnTileGrid *self, const float *w, int n, int channels,
         out[p] = 0xff000000u | (guint32) rgb[3 * p] << 16 | (guint32) rgb[3 * p + 1] << 8 |
                  rgb[3 * p + 2];
     }
+  set_item_stats (self, TILES_FILTERS, w, n, (gsize) channels * plane, tiles);
   commit_atlas (self, tight);
   update_description (self, TILES_FILTERS);
 }
@@ -185,6 +213,7 @@ an_tile_grid_set_maps (AnTileGrid *self, const float *data, int n, int h, int w,
   self->scale_lo = lo;
   self->scale_hi = hi;
   self->scale_map = map;
+  set_item_stats (self, TILES_MAPS, data, n, plane, 1);
   commit_atlas (self, tight);
   update_description (self, TILES_MAPS);
 }
@@ -291,6 +320,7 @@ static void
 draw_tiles (AnTileGrid *self, cairo_t *cr, int width, int height)
 {
   double bottom = 0.0;
+  int first_sel = self->selected >= 0 ? self->selected * self->per_item : -1;
 
   for (int i = 0; i < self->n; i++)
     {
@@ -306,6 +336,28 @@ draw_tiles (AnTileGrid *self, cairo_t *cr, int width, int height)
       cairo_fill (cr);
       cairo_restore (cr);
       bottom = MAX (bottom, y + self->tile_h * scale);
+      /* the item shown enlarged elsewhere: outlined in the accent colour */
+      if (first_sel >= 0 && i >= first_sel && i < first_sel + self->per_item && self->zoom != 0)
+        {
+          GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 };
+
+          G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+          gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)),
+                                          "accent_color", &accent);
+          G_GNUC_END_IGNORE_DEPRECATIONS
+          /* inside the tile (the first one touches the widget's edge): a 3 px accent frame
+           * with a white line inside it, seen on any colour map */
+          gdk_cairo_set_source_rgba (cr, &accent);
+          cairo_set_line_width (cr, 3.0);
+          cairo_rectangle (cr, x + 1.5, y + 1.5, self->tile_w * scale - 3.0,
+                           self->tile_h * scale - 3.0);
+          cairo_stroke (cr);
+          cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+          cairo_set_line_width (cr, 1.0);
+          cairo_rectangle (cr, x + 3.5, y + 3.5, self->tile_w * scale - 7.0,
+                           self->tile_h * scale - 7.0);
+          cairo_stroke (cr);
+        }
     }
   if (self->has_scale)
     draw_scale (self, cr, width, self->zoom == 0 ? height - SCALE_HEIGHT : bottom);
@@ -369,11 +421,13 @@ an_tile_grid_measure (GtkWidget *widget, GtkOrientation orientation, int for_siz
     }
 }
 
-static void
-on_click (GtkGestureClick *gesture, int n_press, double x, double y, AnTileGrid *self)
+int
+an_tile_grid_tile_at (AnTileGrid *self, double x, double y)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
   int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  g_return_val_if_fail (AN_IS_TILE_GRID (self), -1);
 
   for (int i = 0; i < self->n; i++)
     {
@@ -381,11 +435,98 @@ on_click (GtkGestureClick *gesture, int n_press, double x, double y, AnTileGrid 
 
       tile_geometry (self, width, height, i, &tx, &ty, &scale);
       if (x >= tx && y >= ty && x < tx + self->tile_w * scale && y < ty + self->tile_h * scale)
-        {
-          g_signal_emit (self, signals[SIGNAL_TILE_ACTIVATED], 0, i);
-          return;
-        }
+        return i;
     }
+  return -1;
+}
+
+static void
+on_click (GtkGestureClick *gesture, int n_press, double x, double y, AnTileGrid *self)
+{
+  int i = an_tile_grid_tile_at (self, x, y);
+
+  if (i >= 0)
+    g_signal_emit (self, signals[SIGNAL_TILE_ACTIVATED], 0, i);
+}
+
+char *
+an_tile_grid_describe_tile (AnTileGrid *self, int tile)
+{
+  int item;
+  g_autofree char *tower = NULL;
+  g_autofree char *head = NULL;
+
+  g_return_val_if_fail (AN_IS_TILE_GRID (self), NULL);
+
+  if (tile < 0 || tile >= self->n)
+    return NULL;
+  if (self->kind == TILES_IMAGE || self->item_min == NULL)
+    /* Translators: tooltip of an image: its size in pixels */
+    return g_strdup_printf (_("%d×%d pixels"), self->tile_w, self->tile_h);
+  item = tile / self->per_item;
+  if (self->tower_name != NULL)
+    tower = g_strdup (self->tower_name);
+  else if (self->towers == 2)
+    tower = g_strdup (item < self->n / self->per_item / 2 ? "A" : "B");
+  if (self->kind == TILES_FILTERS)
+    head = tower != NULL ? g_strdup_printf (_("Filter %d, tower %s"), item, tower)
+                         : g_strdup_printf (_("Filter %d"), item);
+  else
+    head = tower != NULL ? g_strdup_printf (_("Map %d, tower %s"), item, tower)
+                         : g_strdup_printf (_("Map %d"), item);
+  if (self->per_item > 1)
+    {
+      /* Translators: a filter drawn as one tile per input channel: which one this is */
+      g_autofree char *with_channel =
+        g_strdup_printf (_("%s (input channel %d)"), head, tile % self->per_item);
+      g_free (head);
+      head = g_steal_pointer (&with_channel);
+    }
+  /* Translators: tooltip of a filter or map: its name, then its lowest and highest value */
+  return g_strdup_printf (_("%s\nmin %.4g, max %.4g"), head, self->item_min[item],
+                          self->item_max[item]);
+}
+
+static gboolean
+an_tile_grid_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard,
+                            GtkTooltip *tooltip)
+{
+  AnTileGrid *self = AN_TILE_GRID (widget);
+  int tile = keyboard ? self->selected * self->per_item : an_tile_grid_tile_at (self, x, y);
+  g_autofree char *text = an_tile_grid_describe_tile (self, tile);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+void
+an_tile_grid_set_towers (AnTileGrid *self, const char *tower_name, int towers)
+{
+  g_return_if_fail (AN_IS_TILE_GRID (self));
+
+  g_free (self->tower_name);
+  self->tower_name = g_strdup (tower_name);
+  self->towers = towers;
+}
+
+void
+an_tile_grid_set_selected (AnTileGrid *self, int item)
+{
+  g_return_if_fail (AN_IS_TILE_GRID (self));
+
+  if (self->selected == item)
+    return;
+  self->selected = item;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+an_tile_grid_get_selected (AnTileGrid *self)
+{
+  g_return_val_if_fail (AN_IS_TILE_GRID (self), -1);
+  return self->selected;
 }
 
 void
@@ -470,6 +611,9 @@ an_tile_grid_finalize (GObject *object)
   AnTileGrid *self = AN_TILE_GRID (object);
 
   g_clear_pointer (&self->atlas, cairo_surface_destroy);
+  g_free (self->item_min);
+  g_free (self->item_max);
+  g_free (self->tower_name);
   G_OBJECT_CLASS (an_tile_grid_parent_class)->finalize (object);
 }
 
@@ -485,6 +629,7 @@ an_tile_grid_class_init (AnTileGridClass *klass)
   widget_class->snapshot = an_tile_grid_snapshot;
   widget_class->measure = an_tile_grid_measure;
   widget_class->get_request_mode = an_tile_grid_get_request_mode;
+  widget_class->query_tooltip = an_tile_grid_query_tooltip;
 
   properties[PROP_ZOOM] =
     g_param_spec_int ("zoom", NULL, NULL, 0, 64, 4,
@@ -506,6 +651,9 @@ an_tile_grid_init (AnTileGrid *self)
   GtkGesture *click = gtk_gesture_click_new ();
 
   self->zoom = 4;
+  self->selected = -1;
+  self->per_item = 1;
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (click, "released", G_CALLBACK (on_click), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }

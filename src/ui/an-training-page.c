@@ -7,9 +7,14 @@
  */
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
+#include "an-progress.h"
 #include "an-reflow-grid.h"
+#include "an-run-label.h"
+#include "an-run-selector.h"
 #include "an-training-page.h"
 #include "an-ui-util.h"
 
@@ -19,7 +24,14 @@ struct _AnTrainingPage {
   AdwBin parent_instance;
 
   /* from the template */
+  GtkLabel *run_state_label;
+  GtkImage *run_state_icon;
   GtkProgressBar *progress_bar;
+  GtkWidget *checkpoint_box;
+  GtkLabel *checkpoint_label;
+  GtkButton *checkpoint_button;
+  AnRunSelector *run_selector;
+  GtkFlowBox *run_legend;
   GtkLabel *result_label;
   GtkLabel *epoch_label, *step_label, *speed_label, *eta_label;
   GtkDropDown *x_axis_dropdown;
@@ -39,9 +51,17 @@ struct _AnTrainingPage {
   GArray *epochs; /* of AnEpochRecord, this run */
   AnStepRecord last_step;
   gboolean have_step;
+  AnProgress progress;
+  char *run_dir; /* where the run's checkpoints go, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (AnTrainingPage, an_training_page, ADW_TYPE_BIN)
+
+static void show_state (AnTrainingPage *self);
+static void add_to_selector (AnChart *chart, gpointer selector);
+static void rebuild_run_legend (AnTrainingPage *self);
+static void set_clock_origin (AnTrainingPage *self, AnTrainer *trainer);
+static void on_open_run_dir (AnTrainingPage *self);
 
 typedef struct {
   AnLiveKey key;       /* the configuration's live field */
@@ -59,7 +79,7 @@ static const LiveSpec live_specs[] = {
   { AN_LIVE_PATIENCE, "patience", N_("Early-stopping patience"), 0, 1 },
 };
 
-static const char *const x_axis_choices[] = { "step", "epoch", "time", NULL };
+static const char *const x_axis_choices[] = { "step", "epoch", "time", "clock", NULL };
 
 static void
 for_each_chart (AnTrainingPage *self, void (*fn) (AnChart *chart, gpointer data), gpointer data)
@@ -278,6 +298,15 @@ an_training_page_init (AnTrainingPage *self)
   an_chart_add_smoothed_series (self->grad_chart, _("Gradient norm (smoothed)"), "red_4",
                                 self->grad_series);
 
+  g_signal_connect_object (self->checkpoint_button, "clicked", G_CALLBACK (on_open_run_dir),
+                           self, G_CONNECT_SWAPPED);
+  an_progress_init (&self->progress);
+
+  /* One x range for the four: the per-epoch accuracy ends where the per-step loss does. */
+  an_chart_share_x (self->acc_chart, self->loss_chart);
+  an_chart_share_x (self->lr_chart, self->loss_chart);
+  an_chart_share_x (self->grad_chart, self->loss_chart);
+
   an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->loss_chart));
   an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->acc_chart));
   an_reflow_grid_append (self->chart_grid, GTK_WIDGET (self->lr_chart));
@@ -290,6 +319,9 @@ an_training_page_init (AnTrainingPage *self)
   adw_preferences_group_set_description (self->live_group,
                                          _("Applied at the next step and marked on the charts"));
   an_reflow_grid_set_side (self->chart_grid, GTK_WIDGET (self->live_group));
+  for_each_chart (self, add_to_selector, self->run_selector);
+  g_signal_connect_object (self->run_selector, "changed", G_CALLBACK (rebuild_run_legend), self,
+                           G_CONNECT_SWAPPED);
 
   g_settings_bind_with_mapping (self->settings, "chart-x-axis", self->x_axis_dropdown,
                                 "selected", G_SETTINGS_BIND_DEFAULT, x_axis_get_mapping,
@@ -310,25 +342,142 @@ an_training_page_init (AnTrainingPage *self)
   on_smoothing_changed (self);
 
   build_live_rows (self);
-  gtk_progress_bar_set_text (self->progress_bar, _("Not started"));
+  show_state (self);
+}
+
+/* The runs' legend, shared by the four charts: a line in each visible run's dash pattern and
+ * its name, when there is more than one run to tell apart. */
+static void
+rebuild_run_legend (AnTrainingPage *self)
+{
+  GtkWidget *child;
+  guint n = an_chart_get_n_runs (self->loss_chart), shown = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->run_legend))) != NULL)
+    gtk_flow_box_remove (self->run_legend, child);
+  for (guint k = n; n > 1 && k-- > 0;)
+    {
+      GtkWidget *box, *label;
+      const char *name = an_chart_get_run_name (self->loss_chart, k);
+
+      if (!an_chart_get_run_visible (self->loss_chart, k))
+        continue;
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      label = gtk_label_new (name != NULL && *name ? name : "-");
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      if (k + 1 < n)
+        gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), an_run_selector_new_swatch (k, n));
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_flow_box_append (self->run_legend, box);
+      shown++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->run_legend), shown > 0);
+}
+
+static void
+add_to_selector (AnChart *chart, gpointer selector)
+{
+  an_run_selector_add_chart (selector, chart);
 }
 
 static void
 new_run (AnChart *chart, gpointer data)
 {
-  an_chart_new_run (chart);
+  guint run = an_chart_new_run (chart, NULL);
+  g_autofree char *name = NULL;
+
+  if (data != NULL)
+    /* Translators: a run's name on the charts: its number, then preset, rate, batch and time */
+    name = g_strdup_printf (_("%u: %s"), run + 1, (const char *) data);
+  an_chart_set_run_name (chart, run, name);
 }
 
 static void
 new_run_started (AnTrainingPage *self)
 {
-  for_each_chart (self, new_run, NULL);
+  const AnRunConfig *cfg = self->trainer != NULL ? an_trainer_get_config (self->trainer) : NULL;
+  g_autofree char *name = NULL;
+
+  if (cfg != NULL)
+    name = an_run_label (cfg->model, cfg->batch, cfg->lr, g_get_real_time () / G_USEC_PER_SEC);
+  for_each_chart (self, new_run, name);
+  an_run_selector_refresh (self->run_selector);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
-  gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
+  gtk_progress_bar_set_text (self->progress_bar, NULL);
   gtk_label_set_text (self->epoch_label, "");
   gtk_label_set_text (self->step_label, "");
   gtk_label_set_text (self->speed_label, "");
   gtk_label_set_text (self->eta_label, "");
+}
+
+static void
+show_state (AnTrainingPage *self)
+{
+  static const char *const styles[] = { "accent", "warning", "success", "error", "dim-label" };
+  const char *style = an_progress_state_style (self->progress.state);
+  g_autofree char *eta = an_progress_eta_text (&self->progress);
+  g_autofree char *speed = an_progress_speed_text (&self->progress);
+
+  /* The state in words, large and coloured; its width is fixed so nothing moves as it
+   * changes. */
+  gtk_label_set_text (self->run_state_label, an_progress_state_text (self->progress.state));
+  gtk_image_set_from_icon_name (self->run_state_icon,
+                                an_progress_state_icon (self->progress.state));
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      if (g_strcmp0 (styles[i], style) == 0)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+          gtk_widget_add_css_class (GTK_WIDGET (self->run_state_icon), styles[i]);
+        }
+      else
+        {
+          gtk_widget_remove_css_class (GTK_WIDGET (self->run_state_label), styles[i]);
+          gtk_widget_remove_css_class (GTK_WIDGET (self->run_state_icon), styles[i]);
+        }
+    }
+  gtk_label_set_text (self->eta_label, eta);
+  gtk_label_set_text (self->speed_label, speed);
+}
+
+static void
+show_run_dir (AnTrainingPage *self, const char *last_checkpoint)
+{
+  g_autofree char *shown = NULL;
+  g_autofree char *text = NULL;
+  const char *home = g_get_home_dir ();
+  const char *path = last_checkpoint != NULL ? last_checkpoint : self->run_dir;
+
+  gtk_widget_set_visible (self->checkpoint_box, path != NULL);
+  if (path == NULL)
+    return;
+  if (home != NULL && g_str_has_prefix (path, home) && path[strlen (home)] == G_DIR_SEPARATOR)
+    shown = g_strconcat ("~", path + strlen (home), NULL);
+  else
+    shown = g_strdup (path);
+  if (last_checkpoint != NULL)
+    /* Translators: the checkpoint file written last (a path) */
+    text = g_strdup_printf (_("Last checkpoint: %s"), shown);
+  else
+    /* Translators: the folder the run's checkpoints are written to (a path) */
+    text = g_strdup_printf (_("Checkpoints are written to %s"), shown);
+  gtk_label_set_text (self->checkpoint_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->checkpoint_label), path);
+}
+
+static void
+on_open_run_dir (AnTrainingPage *self)
+{
+  g_autoptr (GFile) dir = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->run_dir == NULL)
+    return;
+  dir = g_file_new_for_path (self->run_dir);
+  uri = g_file_get_uri (dir);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -341,7 +490,6 @@ update_progress (AnTrainingPage *self)
   gint64 total = (gint64) epochs * per_epoch;
   g_autofree char *text = NULL;
   g_autofree char *step_text = NULL;
-  g_autofree char *speed_text = NULL;
 
   if (total > 0)
     {
@@ -363,19 +511,11 @@ update_progress (AnTrainingPage *self)
     g_autofree char *epoch_text = g_strdup_printf (_("Epoch %d of %d"), s->epoch, MAX (epochs, 1));
     gtk_label_set_text (self->epoch_label, epoch_text);
   }
-  /* Translators: training speed in images per second */
-  speed_text = g_strdup_printf (_("%.0f images/s"), s->images_per_second);
-  gtk_label_set_text (self->speed_label, speed_text);
-
-  if (total > 0 && s->images_per_second > 0 && cfg != NULL)
-    {
-      double left = (double) (total - s->step) * cfg->batch / s->images_per_second;
-      g_autofree char *t = an_chart_format_time (left);
-      /* Translators: estimated time left, "3:05 left" */
-      g_autofree char *eta = g_strdup_printf (_("%s left"), t);
-
-      gtk_label_set_text (self->eta_label, eta);
-    }
+  /* Speed and ETA averaged over the last seconds (an-progress.c), not the last step's. */
+  self->progress.total_steps = total;
+  if (cfg != NULL)
+    self->progress.batch = cfg->batch;
+  show_state (self);
 }
 
 void
@@ -391,6 +531,15 @@ an_training_page_add_steps (AnTrainingPage *self, const GArray *steps)
                        s->lr);
       an_chart_append (self->grad_chart, self->grad_series, s->step, s->epoch_frac,
                        s->wall_seconds, s->grad_norm);
+    }
+  for (guint i = 0; self->trainer != NULL && i < steps->len; i++)
+    {
+      const AnStepRecord *s = &g_array_index (steps, AnStepRecord, i);
+      int batch = an_trainer_get_config (self->trainer)->batch;
+
+      /* images in the step, from its speed and its share of the time: the batch, except
+       * perhaps the last of an epoch; the batch is close enough for the average */
+      an_progress_add_step (&self->progress, s->step, batch, s->images_per_second);
     }
   if (steps->len > 0)
     {
@@ -439,11 +588,12 @@ an_training_page_add_change (AnTrainingPage *self, const AnHyperChange *c)
 {
   g_autofree char *label = g_strdup_printf ("%s %.3g→%.3g", an_live_key_name (c->key),
                                             c->old_value, c->new_value);
-  double epoch = self->have_step ? self->last_step.epoch_frac : 0.0;
-  double wall = self->have_step ? self->last_step.wall_seconds : 0.0;
+  AnChartMarkerKind kind = c->by_schedule ? AN_CHART_MARKER_SCHEDULE : AN_CHART_MARKER_CHANGE;
 
-  an_chart_add_marker (self->loss_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
-  an_chart_add_marker (self->lr_chart, AN_CHART_MARKER_CHANGE, c->step, epoch, wall, label);
+  /* The change says where it took effect: its event arrives before the records of the steps
+   * that preceded it, so the last record seen would put the marker early. */
+  an_chart_add_marker (self->loss_chart, kind, c->step, c->epoch_frac, c->wall_seconds, label);
+  an_chart_add_marker (self->lr_chart, kind, c->step, c->epoch_frac, c->wall_seconds, label);
   set_live_value (self, c->key, c->new_value);
   if (!c->by_schedule)
     an_toast (GTK_WIDGET (self), _("%s is now %g (from step %lld)"), an_live_key_name (c->key),
@@ -459,16 +609,137 @@ an_training_page_set_trainer (AnTrainingPage *self, AnTrainer *trainer)
   g_array_set_size (self->epochs, 0);
   gtk_widget_set_visible (GTK_WIDGET (self->result_label), FALSE);
   self->have_step = FALSE;
+  g_clear_pointer (&self->run_dir, g_free);
+  an_progress_init (&self->progress);
   if (trainer == NULL)
-    return;
+    {
+      show_state (self);
+      show_run_dir (self, NULL);
+      return;
+    }
+  {
+    const AnRunConfig *cfg = an_trainer_get_config (trainer);
+
+    self->run_dir = g_strdup (cfg->checkpoint_dir);
+    an_progress_start (&self->progress, 0,
+                       (gint64) an_trainer_get_epochs (trainer)
+                         * an_trainer_get_steps_per_epoch (trainer), cfg->batch);
+    /* not started until the trainer says so */
+    an_progress_set_state (&self->progress, AN_PROGRESS_IDLE);
+  }
   new_run_started (self);
+  set_clock_origin (self, trainer);
   sync_live (self);
+  show_state (self);
+  show_run_dir (self, an_trainer_get_last_checkpoint (trainer));
+}
+
+static void
+set_origin (AnChart *chart, gpointer origin)
+{
+  an_chart_set_run_clock_origin (chart, *(double *) origin);
+}
+
+/* A run resumed from a checkpoint: its history happened before now. The checkpoint file was
+ * written at the end of that history, which puts the history's wall-clock times in place. */
+static void
+set_clock_origin (AnTrainingPage *self, AnTrainer *trainer)
+{
+  const AnRunConfig *cfg = an_trainer_get_config (trainer);
+  g_autoptr (GArray) steps = an_trainer_get_step_history (trainer);
+  g_autofree char *path = NULL;
+  GStatBuf st;
+  double origin;
+
+  if (steps == NULL || steps->len == 0 || cfg->checkpoint_dir == NULL)
+    return;
+  path = g_build_filename (cfg->checkpoint_dir, "checkpoint.ankpt", NULL);
+  if (g_stat (path, &st) != 0)
+    return;
+  origin = (double) st.st_mtime - g_array_index (steps, AnStepRecord, steps->len - 1).wall_seconds;
+  for_each_chart (self, set_origin, &origin);
+}
+
+void
+an_training_page_checkpoint_written (AnTrainingPage *self, const char *path)
+{
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+  show_run_dir (self, path);
+}
+
+void
+an_training_page_request (AnTrainingPage *self, gboolean stop)
+{
+  g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  an_progress_request (&self->progress, stop ? AN_PROGRESS_STOPPING : AN_PROGRESS_PAUSING);
+  show_state (self);
+}
+
+const char *
+an_training_page_get_text (AnTrainingPage *self, const char *which)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+
+  if (g_strcmp0 (which, "state") == 0)
+    return gtk_label_get_text (self->run_state_label);
+  if (g_strcmp0 (which, "eta") == 0)
+    return gtk_label_get_text (self->eta_label);
+  if (g_strcmp0 (which, "speed") == 0)
+    return gtk_label_get_text (self->speed_label);
+  if (g_strcmp0 (which, "checkpoint") == 0)
+    return gtk_widget_get_visible (self->checkpoint_box)
+             ? gtk_label_get_text (self->checkpoint_label) : "";
+  return NULL;
+}
+
+const char *
+an_training_page_get_state_text (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+  return an_progress_state_text (self->progress.state);
+}
+
+AnRunSelector *
+an_training_page_get_run_selector (AnTrainingPage *self)
+{
+  g_return_val_if_fail (AN_IS_TRAINING_PAGE (self), NULL);
+  return self->run_selector;
 }
 
 void
 an_training_page_set_state (AnTrainingPage *self, AnTrainerState state)
 {
+  AnProgressState p;
+
   g_return_if_fail (AN_IS_TRAINING_PAGE (self));
+
+  switch (state)
+    {
+    case AN_TRAINER_RUNNING:
+      /* a pause or stop asked for shows until the trainer's state says it took hold */
+      if (self->progress.state == AN_PROGRESS_PAUSING
+          || self->progress.state == AN_PROGRESS_STOPPING)
+        return;
+      p = self->have_step ? AN_PROGRESS_RUNNING : AN_PROGRESS_STARTING;
+      break;
+    case AN_TRAINER_PAUSED: p = AN_PROGRESS_PAUSED; break;
+    case AN_TRAINER_FINISHED: p = AN_PROGRESS_FINISHED; break;
+    case AN_TRAINER_EARLY_STOPPED: p = AN_PROGRESS_EARLY_STOPPED; break;
+    case AN_TRAINER_STOPPED: p = AN_PROGRESS_STOPPED; break;
+    case AN_TRAINER_DIVERGED: p = AN_PROGRESS_DIVERGED; break;
+    case AN_TRAINER_FAILED: p = AN_PROGRESS_FAILED; break;
+    case AN_TRAINER_IDLE:
+    default:
+      p = AN_PROGRESS_IDLE;
+      break;
+    }
+  an_progress_set_state (&self->progress, p);
+  if (state == AN_TRAINER_FINISHED || state == AN_TRAINER_EARLY_STOPPED)
+    gtk_progress_bar_set_fraction (self->progress_bar,
+                                   state == AN_TRAINER_FINISHED
+                                     ? 1.0 : gtk_progress_bar_get_fraction (self->progress_bar));
+  show_state (self);
 }
 
 void
@@ -548,6 +819,7 @@ an_training_page_finalize (GObject *object)
   AnTrainingPage *self = AN_TRAINING_PAGE (object);
 
   g_clear_pointer (&self->epochs, g_array_unref);
+  g_free (self->run_dir);
   G_OBJECT_CLASS (an_training_page_parent_class)->finalize (object);
 }
 
@@ -561,11 +833,19 @@ an_training_page_class_init (AnTrainingPageClass *klass)
   object_class->finalize = an_training_page_finalize;
 
   g_type_ensure (AN_TYPE_CHART);
+  g_type_ensure (AN_TYPE_RUN_SELECTOR);
   g_type_ensure (AN_TYPE_REFLOW_GRID);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/alexnetstudio/AlexNetStudio/an-training-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, AnTrainingPage, name)
+  BIND (run_state_label);
+  BIND (run_state_icon);
   BIND (progress_bar);
+  BIND (checkpoint_box);
+  BIND (checkpoint_label);
+  BIND (checkpoint_button);
+  BIND (run_selector);
+  BIND (run_legend);
   BIND (result_label);
   BIND (epoch_label);
   BIND (step_label);

@@ -54,6 +54,8 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
   AnWindow *self = AN_WINDOW (widget);
 
   an_trainer_pause (self->trainer);
+  an_training_page_request (self->training_page, FALSE);
+  an_window_update_state_label (self);
 }
 
 static void
@@ -76,6 +78,10 @@ on_stop_response (AdwMessageDialog *dialog, const char *response, AnWindow *self
     an_trainer_stop (self->trainer);
   else if (g_str_equal (response, "keep-best"))
     an_trainer_stop_keep_best (self->trainer);
+  else
+    return;
+  an_training_page_request (self->training_page, TRUE);
+  an_window_update_state_label (self);
 }
 
 /* Stops at once, or asks first when the run has trained longer than the confirm-stop-after
@@ -91,6 +97,8 @@ action_stop (GtkWidget *widget, const char *name, GVariant *param)
   if (self->run_seconds < ask_after)
     {
       an_trainer_stop (self->trainer);
+      an_training_page_request (self->training_page, TRUE);
+      an_window_update_state_label (self);
       return;
     }
   trained = an_chart_format_time (self->run_seconds);
@@ -118,6 +126,8 @@ action_stop_keep_best (GtkWidget *widget, const char *name, GVariant *param)
   AnWindow *self = AN_WINDOW (widget);
 
   an_trainer_stop_keep_best (self->trainer);
+  an_training_page_request (self->training_page, TRUE);
+  an_window_update_state_label (self);
 }
 
 static void

@@ -55,4 +55,6 @@ void an_window_update_actions (AnWindow *self);
 void an_window_export_class_init (GtkWidgetClass *widget_class);
 void an_window_export_update_actions (AnWindow *self);
 
+void an_window_update_state_label (AnWindow *self);
+
 G_END_DECLS

@@ -272,26 +272,14 @@ on_snapshot_timeout (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-update_state_label (AnWindow *self)
+/* The header's state: the Training page's words ("Pausing…" included), in a label of fixed
+ * width so that the view switcher does not move as they change. */
+void
+an_window_update_state_label (AnWindow *self)
 {
-  const char *text;
-
-  switch (self->state)
-    {
-    case AN_TRAINER_RUNNING: text = _("Training"); break;
-    case AN_TRAINER_PAUSED: text = _("Paused"); break;
-    case AN_TRAINER_FINISHED: text = _("Finished"); break;
-    case AN_TRAINER_EARLY_STOPPED: text = _("Stopped early"); break;
-    case AN_TRAINER_STOPPED: text = _("Stopped"); break;
-    case AN_TRAINER_DIVERGED: text = _("Diverged"); break;
-    case AN_TRAINER_FAILED: text = _("Failed"); break;
-    case AN_TRAINER_IDLE:
-    default:
-      text = self->trainer != NULL ? _("Ready") : "";
-      break;
-    }
-  gtk_label_set_text (self->state_label, text);
+  gtk_label_set_text (self->state_label,
+                      self->trainer != NULL
+                        ? an_training_page_get_state_text (self->training_page) : "");
 }
 
 static void
@@ -300,6 +288,7 @@ on_steps (AnTrainer *trainer, GArray *steps, AnWindow *self)
   an_training_page_add_steps (self->training_page, steps);
   if (steps->len > 0)
     self->run_seconds = g_array_index (steps, AnStepRecord, steps->len - 1).wall_seconds;
+  an_window_update_state_label (self); /* "Starting…" becomes "Training" */
 }
 
 static void
@@ -321,6 +310,7 @@ on_hyperparameter_changed (AnTrainer *trainer, const AnHyperChange *c, AnWindow 
 static void
 on_checkpoint_written (AnTrainer *trainer, const char *path, AnWindow *self)
 {
+  an_training_page_checkpoint_written (self->training_page, path);
   an_window_update_actions (self);
 }
 
@@ -374,10 +364,10 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
   AnTestResult test;
 
   self->state = state;
-  update_state_label (self);
+  an_training_page_set_state (self->training_page, state);
+  an_window_update_state_label (self);
   an_window_update_actions (self);
   an_setup_page_set_locked (self->setup_page, state_is_active (state));
-  an_training_page_set_state (self->training_page, state);
   if (an_trainer_get_test_result (trainer, &test))
     an_training_page_show_test_result (self->training_page, &test);
 
@@ -489,7 +479,7 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
     an_training_page_add_epoch (self->training_page, &g_array_index (epochs, AnEpochRecord, i));
 
   an_setup_page_set_run_config (self->setup_page, an_trainer_get_config (trainer));
-  update_state_label (self);
+  an_window_update_state_label (self);
   an_window_update_actions (self);
 }
 
@@ -664,6 +654,6 @@ an_window_init (AnWindow *self)
   on_preset_changed (self);
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (on_visible_page_changed), self, G_CONNECT_SWAPPED);
-  update_state_label (self);
+  an_window_update_state_label (self);
   an_window_update_actions (self);
 }

@@ -319,6 +319,19 @@ test_commands_while_running (void)
           if (r->step >= ch->step && r->step < until)
             g_assert_cmpfloat (r->lr, ==, ch->new_value);
         }
+      /* The change says where it took effect on the charts' x axes: at the boundary after
+       * step - 1 (its epoch fraction) and before step ch->step ended (time). The window
+       * receives the change before those steps' records, so it cannot take them from there. */
+      g_assert_cmpint (ch->step, >=, 2);
+      {
+        const AnStepRecord *before = &g_array_index (e->steps, AnStepRecord, ch->step - 2);
+        g_assert_cmpfloat (fabs (ch->epoch_frac - before->epoch_frac), <, 1e-12);
+        g_assert_cmpfloat (ch->wall_seconds, >=, before->wall_seconds);
+        /* the last change may meet the stop before its first step runs */
+        if (ch->step <= (gint64) e->steps->len)
+          g_assert_cmpfloat (ch->wall_seconds, <=,
+                             g_array_index (e->steps, AnStepRecord, ch->step - 1).wall_seconds);
+      }
     }
   /* the step numbers arrive in order, none lost to the coalescing */
   for (guint k = 0; k < e->steps->len; k++)

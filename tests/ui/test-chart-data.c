@@ -33,6 +33,7 @@ make_points (gsize n)
       p[i].x[AN_CHART_X_STEP] = i + 1;
       p[i].x[AN_CHART_X_EPOCH] = (double) i / 1000.0;
       p[i].x[AN_CHART_X_TIME] = 0.01 * i * i / n;
+      p[i].x[AN_CHART_X_CLOCK] = 1000.0 + 0.01 * i * i / n;
       p[i].y = 2.0 + sin (i * 0.001) + 0.1 * sin (i * 0.37);
     }
   return p;
@@ -115,6 +116,7 @@ test_reduce_log_and_modes (void)
       p[i].x[AN_CHART_X_STEP] = i;
       p[i].x[AN_CHART_X_EPOCH] = i * 0.5;
       p[i].x[AN_CHART_X_TIME] = i * i;
+      p[i].x[AN_CHART_X_CLOCK] = 5000.0 + i * i;
       p[i].y = ys[i];
     }
   /* Log axis: -2 and 0 cannot be drawn. Time axis 0..25 in 4 columns of 6.25 s:
@@ -282,12 +284,191 @@ test_ticks (void)
   assert_close (hi, 3.0, TOL);
   lo = 0.02, hi = 3.0;
   an_chart_nice_range (&lo, &hi, TRUE);
-  assert_close (lo, 0.01, 1e-12);
-  assert_close (hi, 10.0, 1e-12);
+  assert_close (lo, 0.02, 1e-12);
+  assert_close (hi, 3.0, 1e-12);
   lo = hi = 5.0;
   an_chart_nice_range (&lo, &hi, FALSE);
   g_assert_cmpfloat (lo, <, 5.0);
   g_assert_cmpfloat (hi, >, 5.0);
+}
+
+/* A log axis for a loss in 0.6-2.7 spans 0.6-3, not the decades 0.1-10 (which left half the
+ * plot empty), and its ticks are readable values inside that range. */
+static void
+test_log_axis_fits_data (void)
+{
+  double ticks[16];
+  double lo = 0.61, hi = 2.7;
+  guint n;
+
+  an_chart_nice_range (&lo, &hi, TRUE);
+  assert_close (lo, 0.6, 1e-12);
+  assert_close (hi, 3.0, 1e-12);
+  /* the data fill most of the axis: log10 (2.7 / 0.61) of log10 (hi / lo) */
+  g_assert_cmpfloat (log10 (2.7 / 0.61) / log10 (hi / lo), >, 0.9);
+
+  n = an_chart_ticks_log (lo, hi, 8, ticks);
+  g_assert_cmpuint (n, >=, 4);
+  g_assert_cmpuint (n, <=, 8);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (ticks[i], >=, lo * (1 - 1e-9));
+      g_assert_cmpfloat (ticks[i], <=, hi * (1 + 1e-9));
+      if (i > 0)
+        g_assert_cmpfloat (ticks[i], >, ticks[i - 1]);
+    }
+  /* 0.6 0.8 1 1.5 2 3: the 1-2-5 set gives only 1 and 2 here. */
+  g_assert_cmpuint (n, ==, 6);
+  assert_close (ticks[0], 0.6, 1e-12);
+  assert_close (ticks[5], 3.0, 1e-12);
+
+  /* A flat positive series still gets a range around it. */
+  lo = hi = 0.5;
+  an_chart_nice_range (&lo, &hi, TRUE);
+  g_assert_cmpfloat (lo, <, 0.5);
+  g_assert_cmpfloat (hi, >, 0.5);
+  /* Very narrow: linear ticks, at least two, inside. */
+  n = an_chart_ticks_log (1.01, 1.09, 6, ticks);
+  g_assert_cmpuint (n, >=, 2);
+  for (guint i = 0; i < n; i++)
+    g_assert_true (ticks[i] >= 1.01 - 1e-12 && ticks[i] <= 1.09 + 1e-12);
+  /* Twenty decades, at most 6 ticks: every fourth power. */
+  n = an_chart_ticks_log (1e-10, 1e10, 6, ticks);
+  g_assert_cmpuint (n, <=, 6);
+  g_assert_cmpuint (n, >=, 4);
+}
+
+static void
+test_time_ticks (void)
+{
+  double ticks[16];
+  double step;
+  guint n;
+  g_autofree char *label = NULL;
+
+  /* 0-200 s with at most 6 ticks: every minute (the 1-2-5 rule would say 50 s = "0:50"). */
+  n = an_chart_ticks_time (0.0, 200.0, 0.0, 6, ticks, &step);
+  assert_close (step, 60.0, TOL);
+  g_assert_cmpuint (n, ==, 4);
+  assert_close (ticks[3], 180.0, TOL);
+  /* Clock ticks on local quarter hours: with a +1 h 30 min offset, 10:15 UTC is 11:45 local. */
+  n = an_chart_ticks_time (36000.0, 39600.0, 5400.0, 5, ticks, &step);
+  assert_close (step, 900.0, TOL);
+  for (guint i = 0; i < n; i++)
+    assert_close (fmod (ticks[i] + 5400.0, 900.0), 0.0, TOL);
+  g_assert_cmpuint (n, ==, 5);
+
+  /* TZ=UTC is set in main () */
+  label = an_chart_format_clock (1700000000.0 + 30.0, 900.0);
+  g_assert_cmpstr (label, ==, "22:13");
+  g_free (label);
+  label = an_chart_format_clock (1700000000.0 + 30.0, 15.0);
+  g_assert_cmpstr (label, ==, "22:13:50");
+}
+
+/* The title and the legend sit above the plot, the entries never overlap the title, each
+ * other or the plot, and wrap when the width runs out. */
+static void
+test_layout (void)
+{
+  const double item_w[5] = { 120, 90, 150, 110, 100 };
+  AnChartRect title, items[5], plot;
+  guint shown;
+
+  for (double width = 220; width <= 1200; width += 37)
+    {
+      shown = an_chart_layout (width, 400, 60, 18, item_w, 5, 16, 50, 30, &title, items, &plot);
+      g_assert_cmpuint (shown, ==, 5);
+      g_assert_cmpfloat (plot.y, >=, title.y + title.height);
+      g_assert_cmpfloat (plot.x + plot.width, <=, width);
+      g_assert_cmpfloat (plot.y + plot.height, <=, 400 - 30 + 1e-9);
+      for (guint i = 0; i < shown; i++)
+        {
+          const AnChartRect *a = &items[i];
+
+          g_assert_cmpfloat (a->x, >=, 0);
+          g_assert_cmpfloat (a->x + a->width, <=, width);
+          /* above the plot */
+          g_assert_cmpfloat (a->y + a->height, <=, plot.y);
+          /* not on the title */
+          g_assert_false (a->x < title.x + title.width && a->x + a->width > title.x
+                          && a->y < title.y + title.height && a->y + a->height > title.y);
+          for (guint k = 0; k < i; k++)
+            {
+              const AnChartRect *b = &items[k];
+
+              g_assert_false (a->x < b->x + b->width && a->x + a->width > b->x
+                              && a->y < b->y + b->height && a->y + a->height > b->y);
+            }
+        }
+    }
+  /* Wide: one line. Narrow: several. */
+  an_chart_layout (1200, 400, 60, 18, item_w, 5, 16, 50, 30, &title, items, &plot);
+  assert_close (items[4].y, items[0].y, TOL);
+  an_chart_layout (300, 400, 60, 18, item_w, 5, 16, 50, 30, &title, items, &plot);
+  g_assert_cmpfloat (items[4].y, >, items[0].y);
+  /* Too short for the whole legend: the plot keeps at least a third, the rest is not shown. */
+  shown = an_chart_layout (230, 150, 60, 18, item_w, 5, 16, 50, 30, &title, items, &plot);
+  g_assert_cmpuint (shown, <, 5);
+  g_assert_cmpfloat (plot.height, >=, 150 / 3.0 - 1e-9);
+  g_assert_cmpfloat (items[4].width, ==, 0);
+}
+
+/* Data at the range's edges (accuracy 1.0, a lone point) lie AN_CHART_INSET inside the frame,
+ * room for a 3 px dot. */
+static void
+test_frame_inset (void)
+{
+  AnChartFrame f = { 0.0, 10.0, 0.0, 1.0, { 50, 30, 400, 200 }, FALSE };
+
+  assert_close (an_chart_frame_px_y (&f, 1.0), 30 + AN_CHART_INSET, TOL);
+  assert_close (an_chart_frame_px_y (&f, 0.0), 230 - AN_CHART_INSET, TOL);
+  assert_close (an_chart_frame_px_x (&f, 10.0), 450 - AN_CHART_INSET, TOL);
+  assert_close (an_chart_frame_x_at (&f, an_chart_frame_px_x (&f, 3.7)), 3.7, 1e-9);
+  g_assert_cmpfloat (AN_CHART_INSET, >=, 4.0);
+  f.log_y = TRUE;
+  f.y0 = 0.1;
+  f.y1 = 10.0;
+  assert_close (an_chart_frame_px_y (&f, 1.0), 30 + 100, 1e-9);
+}
+
+/* Labels of neighbouring markers: none crosses another marker's line or another label on its
+ * row; one near the right edge turns left. */
+static void
+test_place_labels (void)
+{
+  const double x[5] = { 420, 100, 200, 300, 590 };
+  const double w[5] = { 100, 80, 80, 0, 150 };
+  int row[5];
+  double lx[5];
+  guint placed = an_chart_place_labels (x, w, 5, 50, 600, 3, row, lx);
+
+  g_assert_cmpuint (placed, ==, 4);
+  g_assert_cmpint (row[3], ==, -1);
+  for (guint i = 0; i < 5; i++)
+    {
+      if (row[i] < 0)
+        continue;
+      g_assert_cmpfloat (lx[i], >=, 50);
+      g_assert_cmpfloat (lx[i] + w[i], <=, 600);
+      for (guint k = 0; k < 5; k++)
+        {
+          if (k == i)
+            continue;
+          /* no other marker's line inside this label */
+          g_assert_false (x[k] >= lx[i] && x[k] <= lx[i] + w[i]);
+          if (row[k] == row[i])
+            g_assert_false (lx[i] < lx[k] + w[k] && lx[i] + w[i] > lx[k]);
+        }
+    }
+  /* the one at 590 goes left of its line, onto the second row: the first holds the label of
+   * the change at 420 where it would stand */
+  g_assert_cmpfloat (lx[4] + w[4], <=, 590);
+  g_assert_cmpint (row[4], ==, 1);
+  g_assert_cmpint (row[0], ==, 0);
+  /* one row only: the one that cannot fit is dropped, not overlapped */
+  placed = an_chart_place_labels (x, w, 5, 50, 600, 1, row, lx);
+  g_assert_cmpuint (placed, <, 4);
 }
 
 static void
@@ -324,8 +505,8 @@ test_csv (void)
 
   an_chart_series_data_init (&a);
   an_chart_series_data_init (&b);
-  an_chart_series_data_append (&a, 1, 0.5, 1.25, 2.5);
-  an_chart_series_data_append (&b, 10, 1, 20, 0.125);
+  an_chart_series_data_append (&a, 1, 0.5, 1.25, 1e9, 2.5);
+  an_chart_series_data_append (&b, 10, 1, 20, NAN, 0.125);
   g_assert_true (an_chart_write_csv (out, list, names, runs, 2, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
@@ -366,6 +547,8 @@ test_tiles (void)
 int
 main (int argc, char **argv)
 {
+  /* clock labels are local time: fix the zone */
+  g_setenv ("TZ", "UTC", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/chart-data/reduce-million", test_reduce_million);
   g_test_add_func ("/chart-data/reduce-log-and-modes", test_reduce_log_and_modes);
@@ -373,6 +556,11 @@ main (int argc, char **argv)
   g_test_add_func ("/chart-data/smooth", test_smooth);
   g_test_add_func ("/chart-data/smooth-debiased", test_smooth_debiased);
   g_test_add_func ("/chart-data/ticks", test_ticks);
+  g_test_add_func ("/chart-data/log-axis-fits-data", test_log_axis_fits_data);
+  g_test_add_func ("/chart-data/time-ticks", test_time_ticks);
+  g_test_add_func ("/chart-data/layout", test_layout);
+  g_test_add_func ("/chart-data/frame-inset", test_frame_inset);
+  g_test_add_func ("/chart-data/place-labels", test_place_labels);
   g_test_add_func ("/chart-data/format", test_format);
   g_test_add_func ("/chart-data/csv", test_csv);
   g_test_add_func ("/tiles/convert", test_tiles);

@@ -27,6 +27,7 @@
 #include "an-preset.h"
 #include "an-reflow-grid.h"
 #include "an-tile-grid.h"
+#include "an-training-page.h"
 #include "an-window.h"
 
 #define TIMEOUT_S 120.0
@@ -36,6 +37,58 @@
 static guint app_messages;
 
 static const char *pages[] = { "setup", "training", "filters", "features", "lrn", "classify" };
+
+static AnTrainingPage *
+find_training_page (GtkWidget *w)
+{
+  if (AN_IS_TRAINING_PAGE (w))
+    return AN_TRAINING_PAGE (w);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      AnTrainingPage *p = find_training_page (c);
+
+      if (p != NULL)
+        return p;
+    }
+  return NULL;
+}
+
+static AnTrainingPage *
+training_page (AnWindow *win)
+{
+  AnTrainingPage *page = find_training_page (an_window_get_page (win, "training"));
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+static GtkWidget *
+find_mapped_switcher (GtkWidget *w)
+{
+  if (ADW_IS_VIEW_SWITCHER (w) && gtk_widget_get_mapped (w))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_mapped_switcher (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Where the page switcher stands in the window: it must not move as the run's state text
+ * changes width. */
+static double
+switcher_x (AnWindow *win)
+{
+  GtkWidget *switcher = find_mapped_switcher (GTK_WIDGET (win));
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (switcher);
+  g_assert_true (gtk_widget_compute_bounds (switcher, GTK_WIDGET (win), &bounds));
+  return bounds.origin.x;
+}
 
 static gboolean
 wake (gpointer data)
@@ -867,6 +920,7 @@ test_window_run (void)
   g_autoptr (GError) error = NULL;
   StateWait paused = { win, AN_TRAINER_PAUSED }, running = { win, AN_TRAINER_RUNNING };
   const double new_lr = 0.0042;
+  double x_idle;
   AnTrainer *trainer;
   gint64 paused_step;
 
@@ -895,6 +949,7 @@ test_window_run (void)
 
   g_assert_true (action_enabled (win, "win.start"));
   g_assert_false (action_enabled (win, "win.pause"));
+  x_idle = switcher_x (win);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.start", NULL);
   trainer = an_window_get_trainer (win);
   g_assert_nonnull (trainer);
@@ -904,7 +959,19 @@ test_window_run (void)
   /* Pause at the first steps so the rest happens whatever the machine's speed. */
   g_assert_true (wait_until (has_loss_points, win, TIMEOUT_S));
   gtk_widget_activate_action (GTK_WIDGET (win), "win.pause", NULL);
+  /* Until the trainer confirms (the step in flight ends), the page says the pause is coming,
+   * and no estimate stands for a run that is stopping. */
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "state"), ==, "Pausing…");
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==, "Pausing…");
   g_assert_true (wait_until (in_state, &paused, TIMEOUT_S));
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "state"), ==, "Paused");
+  spin (0.1);
+  g_assert_cmpfloat (switcher_x (win), ==, x_idle);
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==, "Paused");
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "speed"), ==, "");
+  /* where the checkpoints go: the pause wrote one */
+  g_assert_nonnull (strstr (an_training_page_get_text (training_page (win), "checkpoint"),
+                            "checkpoint.ankpt"));
   g_assert_false (action_enabled (win, "win.pause"));
   g_assert_true (action_enabled (win, "win.resume"));
   g_assert_true (action_enabled (win, "win.stop"));
@@ -968,6 +1035,12 @@ test_window_run (void)
   g_assert_cmpfloat (fabs (an_trainer_get_config (trainer)->lr - new_lr), <, 1e-12);
 
   g_assert_true (wait_until (is_over, win, TIMEOUT_S));
+  spin (0.1);
+  g_assert_cmpfloat (switcher_x (win), ==, x_idle);
+  /* An ended run says so; no frozen "2:38 left". */
+  g_assert_cmpstr (an_training_page_get_text (training_page (win), "eta"), ==,
+                   an_trainer_get_state (trainer) == AN_TRAINER_FINISHED ? "Finished"
+                                                                         : "Stopped early");
   if (an_trainer_get_state (trainer) == AN_TRAINER_FINISHED)
     check_test_result (win, an_window_get_last_toast (win));
   if (an_trainer_get_state (trainer) != AN_TRAINER_FINISHED
