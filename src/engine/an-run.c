@@ -12,8 +12,11 @@
 #include "an-error.h"
 #include "an-placement.h"
 #include "an-run.h"
+#include "data/an-pipeline.h"
 
 #define CHECKPOINT_NAME "checkpoint.ankpt"
+/* images of folders measured for normalisation and colour jitter */
+#define FIT_SAMPLE 1000
 
 void
 an_run_model_close (AnRunModel *rm)
@@ -156,15 +159,20 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
 {
   const AnRunConfig *c = &r->cfg;
 
+  /* the pipeline decides the size images are held at */
+  r->spec = (AnInputSpec){ .channels = preset->channels, .height = preset->height,
+                           .width = preset->width, .normalize = c->normalize,
+                           .flip = c->augment_flip, .crop = c->augment_crop,
+                           .pca = c->augment_pca, .pca_std = (float) c->pca_std };
+  r->spec.pipeline = an_pipeline_resolve (c->pipeline, &r->spec,
+                                          an_pipeline_image_files (c->data));
   run_log (log, log_data, "Loading %s...", c->data);
-  if (!(r->train_ds = an_dataset_load (c->data, AN_SPLIT_TRAIN, preset->height, preset->width,
-                                       error)))
+  if (!(r->train_ds = an_pipeline_load (c->data, AN_SPLIT_TRAIN, &r->spec, error)))
     return FALSE;
   if (!g_str_has_prefix (c->data, "folder:"))
     {
       g_autoptr (GError) local = NULL;
-      r->test_ds = an_dataset_load (c->data, AN_SPLIT_TEST, preset->height, preset->width,
-                                    &local);
+      r->test_ds = an_pipeline_load (c->data, AN_SPLIT_TEST, &r->spec, &local);
       if (!r->test_ds)
         run_log (log, log_data, "No test set: %s", local->message);
     }
@@ -195,12 +203,11 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
         r->test_idx[i] = i;
     }
 
-  r->spec = (AnInputSpec){ .channels = preset->channels > 0 ? preset->channels : ds->channels,
-                           .height = preset->height, .width = preset->width,
-                           .normalize = c->normalize, .flip = c->augment_flip,
-                           .crop = c->augment_crop, .pca = c->augment_pca,
-                           .pca_std = (float) c->pca_std };
-  an_input_spec_fit (&r->spec, ds, r->train_idx, r->n_train);
+  if (r->spec.channels <= 0)
+    r->spec.channels = ds->channels;
+  /* image files: the statistics of a sample (the split is already a random order) */
+  int fit = an_pipeline_image_files (c->data) ? MIN (r->n_train, FIT_SAMPLE) : r->n_train;
+  an_input_spec_fit (&r->spec, ds, r->train_idx, fit);
   return TRUE;
 }
 

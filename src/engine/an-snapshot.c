@@ -9,6 +9,7 @@
 #include "an-error.h"
 #include "an-snapshot.h"
 #include "an-sync.h"
+#include "data/an-pipeline.h"
 
 static void
 snapshot_clear (AnSnapshot *s)
@@ -105,7 +106,8 @@ input_from_probe (AnRun *r, const AnImage *probe, float *x)
       used = an_image_new (ds->channels, ds->height, ds->width);
       memcpy (used->pixels, ds->pixels + isz * r->val_idx[0], isz);
     }
-  an_input_from_image (&r->spec, used->pixels, used->channels, used->height, used->width, x);
+  an_pipeline_sample (r->spec.pipeline, &r->spec, used->pixels, used->channels, used->height,
+                      used->width, FALSE, 0, 0, 0, AN_PIPELINE_VIEW_CENTRE, x);
   return used;
 }
 

@@ -2,8 +2,7 @@
  * the model, through a fixed pool of depth batch buffers (no allocation after start-up).
  * Every random choice is a pure function of (seed, epoch, image index) via an-rng.h:
  *   order    AN_RNG_STREAM (SHUFFLE, 0, epoch), Fisher-Yates over the given indices;
- *   crop/flip AN_RNG_STREAM (AUGMENT, 0, epoch), uniforms at 4 * image + {0 crop y, 1 crop x, 2 flip};
- *   PCA      AN_RNG_STREAM (AUGMENT, 1, epoch), normals at 3 * image + i.
+ *   crops, flips and colour jitter: the spec's pipeline (an-pipeline.c),
  * so a run resumed mid-epoch sees the very batches it would have seen.
  */
 #define G_LOG_DOMAIN "alexnet-data"
@@ -12,16 +11,9 @@
 #include <string.h>
 
 #include "an-dataset-private.h"
+#include "an-pipeline.h"
 #include "an-rng.h"
 #include "an-sync.h"
-
-enum {
-  CROP_PAD = 4, /* random crops are taken from the input padded by this on every side */
-  UNIFORM_CROP_Y = 0,
-  UNIFORM_CROP_X = 1,
-  UNIFORM_FLIP = 2,
-  UNIFORMS_PER_IMAGE = 4,
-};
 
 struct _AnBatcher {
   const AnDataset *ds;
@@ -51,11 +43,9 @@ struct _AnBatcher {
   int held;          /* batches given out and not released yet */
   gboolean started;
 
-  /* the producer's own scratch: the epoch order and one image */
+  /* the producer's own scratch: the epoch order */
   int *order;
   int order_epoch;
-  float *unit;   /* (C, H, W) */
-  float *padded; /* (C, H + 2 * CROP_PAD, W + 2 * CROP_PAD) */
 };
 
 static void
@@ -67,59 +57,6 @@ epoch_order (AnBatcher *b, int epoch)
   if (b->train)
     an_shuffle (b->seed, AN_RNG_STREAM (AN_RNG_SHUFFLE, 0, epoch), b->count, b->order);
   b->order_epoch = epoch;
-}
-
-/* Crop, flip and PCA jitter of one image in [0, 1] units, in place in b->unit. */
-static void
-augment (AnBatcher *b, int epoch, int image)
-{
-  const AnInputSpec *s = &b->spec;
-  int C = s->channels, H = s->height, W = s->width;
-  gsize plane = (gsize) H * W;
-  guint64 uniforms = AN_RNG_STREAM (AN_RNG_AUGMENT, 0, epoch);
-  guint64 base = (guint64) image * UNIFORMS_PER_IMAGE;
-
-  if (s->crop)
-    {
-      int PH = H + 2 * CROP_PAD, PW = W + 2 * CROP_PAD;
-      int oy = (int) (an_rng_uniform (b->seed, uniforms, base + UNIFORM_CROP_Y) * (2 * CROP_PAD + 1));
-      int ox = (int) (an_rng_uniform (b->seed, uniforms, base + UNIFORM_CROP_X) * (2 * CROP_PAD + 1));
-      memset (b->padded, 0, (gsize) C * PH * PW * sizeof (float));
-      for (int c = 0; c < C; c++)
-        for (int y = 0; y < H; y++)
-          memcpy (b->padded + ((gsize) c * PH + y + CROP_PAD) * PW + CROP_PAD,
-                  b->unit + c * plane + (gsize) y * W, W * sizeof (float));
-      for (int c = 0; c < C; c++)
-        for (int y = 0; y < H; y++)
-          memcpy (b->unit + c * plane + (gsize) y * W,
-                  b->padded + ((gsize) c * PH + y + oy) * PW + ox, W * sizeof (float));
-    }
-  if (s->flip && an_rng_uniform (b->seed, uniforms, base + UNIFORM_FLIP) < 0.5f)
-    for (int c = 0; c < C; c++)
-      for (int y = 0; y < H; y++)
-        {
-          float *row = b->unit + c * plane + (gsize) y * W;
-          for (int x = 0; x < W / 2; x++)
-            {
-              float t = row[x];
-              row[x] = row[W - 1 - x];
-              row[W - 1 - x] = t;
-            }
-        }
-  if (s->pca)
-    {
-      guint64 normals = AN_RNG_STREAM (AN_RNG_AUGMENT, 1, epoch);
-      float shift[3] = { 0 };
-      for (int i = 0; i < 3; i++)
-        {
-          double alpha = s->pca_std * an_rng_normal (b->seed, normals, (guint64) image * 3 + i);
-          for (int c = 0; c < 3; c++)
-            shift[c] += (float) (alpha * s->pca_eigval[i] * s->pca_eigvec[i][c]);
-        }
-      for (int c = 0; c < C; c++)
-        for (gsize p = 0; p < plane; p++)
-          b->unit[c * plane + p] += shift[c];
-    }
 }
 
 static void
@@ -136,12 +73,9 @@ fill_batch (AnBatcher *b, AnBatch *out, int epoch, int index)
   for (int k = 0; k < out->n; k++)
     {
       int image = b->order[first + k];
-      an_input_to_unit (&b->spec, ds->pixels + (gsize) image * image_bytes, ds->channels,
-                        ds->height, ds->width, b->unit);
-      if (b->train)
-        augment (b, epoch, image);
-      an_input_normalize (&b->spec, b->unit);
-      memcpy (out->x + k * input, b->unit, input * sizeof (float));
+      an_pipeline_sample (b->spec.pipeline, &b->spec, ds->pixels + (gsize) image * image_bytes,
+                          ds->channels, ds->height, ds->width, b->train, b->seed, epoch, image,
+                          AN_PIPELINE_VIEW_CENTRE, out->x + k * input);
       out->labels[k] = ds->labels[image];
     }
 }
@@ -206,9 +140,6 @@ an_batcher_new (const AnDataset *ds, const int *indices, int count, const AnInpu
     }
   b->order = g_new (int, count);
   b->order_epoch = -1;
-  b->unit = g_new (float, input);
-  b->padded = g_new (float, (gsize) spec->channels * (spec->height + 2 * CROP_PAD) *
-                              (spec->width + 2 * CROP_PAD));
   an_mutex_init (&b->lock);
   an_cond_init (&b->cond);
   b->thread = g_thread_new ("an-batcher", producer, b);
@@ -296,7 +227,5 @@ an_batcher_free (AnBatcher *b)
   g_free (b->buffers);
   g_free (b->indices);
   g_free (b->order);
-  g_free (b->unit);
-  g_free (b->padded);
   g_free (b);
 }

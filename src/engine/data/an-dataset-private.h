@@ -82,7 +82,7 @@ AnDataset *an_dataset_load_idx (const char *dir, const char *name,
 AnDataset *an_dataset_load_cifar (const char *dir, AnCifarKind kind, AnSplit split,
                                   GError **error);
 AnDataset *an_dataset_load_folder (const char *dir, AnSplit split, int height, int width,
-                                   GError **error);
+                                   int square, GError **error);
 /* One class name per non-empty line (trailing white space dropped); NULL without an error when
  * the file does not exist. */
 char **an_read_class_names (const char *path, GError **error);

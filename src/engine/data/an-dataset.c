@@ -191,11 +191,20 @@ an_dataset_load (const char *spec, AnSplit split, int height, int width, GError 
       if (strcmp (kind, "mnist") == 0)
         return an_dataset_load_idx (dir, "mnist", mnist_names, split, error);
       if (strcmp (kind, "folder") == 0)
-        return an_dataset_load_folder (dir, split, height, width, error);
+        return an_dataset_load_folder (dir, split, height, width, 0, error);
       return an_dataset_load_cifar (dir, (AnCifarKind) with_dir[i].cifar, split, error);
     }
   g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                "unknown dataset \"%s\" (fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, "
                "cifar100:DIR, cifar100-coarse:DIR or folder:DIR)", spec);
   return NULL;
+}
+
+AnDataset *
+an_dataset_load_square (const char *spec, AnSplit split, int size, GError **error)
+{
+  g_return_val_if_fail (spec != NULL && size > 0, NULL);
+  if (g_str_has_prefix (spec, "folder:") && spec[strlen ("folder:")] != '\0')
+    return an_dataset_load_folder (spec + strlen ("folder:"), split, 0, 0, size, error);
+  return an_dataset_load (spec, split, 0, 0, error);
 }

@@ -31,6 +31,9 @@ typedef struct {
  * (bilinear), else at the first image's size. */
 AnDataset *an_dataset_load (const char *spec, AnSplit split, int height, int width,
                             GError **error);
+/* As an_dataset_load, but a folder's images have their shorter side resized to size and the
+ * centre size x size square kept (an_pipeline_square); other datasets keep their own size. */
+AnDataset *an_dataset_load_square (const char *spec, AnSplit split, int size, GError **error);
 void an_dataset_free (AnDataset *ds);
 /* The default Fashion-MNIST location (the Debian package's). */
 const char *an_dataset_default_fashion_mnist_dir (void);
@@ -62,6 +65,7 @@ typedef struct {
   gboolean flip, crop, pca;     /* augmentation (training only) */
   float pca_std;
   float pca_eigval[3], pca_eigvec[3][3]; /* eigvec[i] is the i-th eigenvector (RGB) */
+  int pipeline;                 /* AnPipeline (an-pipeline.h): the geometry of crops and flips */
 } AnInputSpec;
 
 /* Converts one 8-bit image to a (channels, height, width) float tensor: grey <-> RGB, pad when

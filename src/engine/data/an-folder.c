@@ -1,8 +1,9 @@
 /* an-folder.c: "folder:DIR" datasets, one sub-folder of PNG/JPEG images per class.
  * Classes are the sub-folders sorted by name (byte order), images sorted by file name.
  * DIR/train and DIR/test, when both exist, hold the two splits; otherwise DIR is the training
- * split and there is no test split. Images are resized to one size; any colour image makes
- * the whole dataset RGB.
+ * split and there is no test split. Images are resized to one size (or, square > 0, their
+ * shorter side to square and the centre square x square kept); any colour image makes the
+ * whole dataset RGB.
  */
 #define G_LOG_DOMAIN "alexnet-data"
 #include "config.h"
@@ -11,6 +12,7 @@
 
 #include "an-dataset-private.h"
 #include "an-error.h"
+#include "an-pipeline.h"
 
 static int
 compare_names (gconstpointer a, gconstpointer b)
@@ -48,8 +50,11 @@ list_sorted (const char *dir, gboolean want_dirs, GError **error)
 }
 
 AnDataset *
-an_dataset_load_folder (const char *dir, AnSplit split, int height, int width, GError **error)
+an_dataset_load_folder (const char *dir, AnSplit split, int height, int width, int square,
+                        GError **error)
 {
+  if (square > 0)
+    height = width = square;
   g_autofree char *train_dir = g_build_filename (dir, "train", NULL);
   g_autofree char *test_dir = g_build_filename (dir, "test", NULL);
   gboolean has_splits = g_file_test (train_dir, G_FILE_TEST_IS_DIR) &&
@@ -103,7 +108,8 @@ an_dataset_load_folder (const char *dir, AnSplit split, int height, int width, G
             }
           if (img->height != height || img->width != width)
             {
-              AnImage *resized = an_image_resize (img, height, width);
+              AnImage *resized = square > 0 ? an_pipeline_square (img, square)
+                                            : an_image_resize (img, height, width);
               an_image_free (img);
               img = resized;
             }
