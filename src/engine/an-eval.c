@@ -84,10 +84,12 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
 
   const AnRunConfig *cfg = &l.ck->config;
   const char *spec = data_spec ? data_spec : cfg->data;
-  gboolean folder = g_str_has_prefix (spec, "folder:");
+  /* a folder without train/ and test/ has no test split: the run's validation images then */
+  gboolean folder = !an_dataset_has_test_split (spec);
   AnInputSpec is = l.ck->spec;
   is.flip = is.crop = is.pca = FALSE;
-  if (!(ds = an_pipeline_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, &is, error)))
+  if (!(ds = an_dataset_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, l.net.preset->height,
+                              l.net.preset->width, error)))
     goto out;
   int classes = an_model_num_classes (l.net.model);
   if (ds->num_classes != classes)
@@ -115,7 +117,8 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
         idx[i] = i;
     }
 
-  b = an_batcher_new (ds, idx, n, &is, ten_crop ? 1 : EVAL_BATCH, FALSE, cfg->seed, 2);
+  b = an_batcher_new (ds, idx, n, &is, ten_crop ? 1 : EVAL_BATCH, FALSE, cfg->seed, 2,
+                      cfg->workers);
   out->classes = classes;
   out->class_names = g_strdupv (ds->class_names);
   out->confusion = g_new0 (gint64, (gsize) classes * classes);
@@ -143,11 +146,16 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
         {
           /* the batcher gives the labels in order; the views come from the image itself */
           int image = idx[seen + i];
-          gsize image_bytes = (gsize) ds->channels * ds->height * ds->width;
+          g_autoptr (AnImage) img =
+            an_dataset_get_image (ds, image, an_pipeline_min_short_side (is.pipeline, &is), error);
+          if (!img)
+            {
+              failed = TRUE;
+              break;
+            }
           for (int k = 0; k < AN_PIPELINE_VIEWS; k++)
-            an_pipeline_sample (is.pipeline, &is, ds->pixels + image_bytes * image, ds->channels,
-                                ds->height, ds->width, FALSE, cfg->seed, 0, image, k,
-                                xin + isz * k);
+            an_pipeline_sample (is.pipeline, &is, img->pixels, img->channels, img->height,
+                                img->width, FALSE, cfg->seed, 0, image, k, xin + isz * k);
           failed = !an_model_forward (l.net.model, 10, xin, NULL, FALSE, 0, NULL, error) ||
                    !an_model_get_probs (l.net.model, probs, error);
           if (failed)

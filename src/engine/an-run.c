@@ -15,8 +15,6 @@
 #include "data/an-pipeline.h"
 
 #define CHECKPOINT_NAME "checkpoint.ankpt"
-/* images of folders measured for normalisation and colour jitter */
-#define FIT_SAMPLE 1000
 
 void
 an_run_model_close (AnRunModel *rm)
@@ -159,7 +157,6 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
 {
   const AnRunConfig *c = &r->cfg;
 
-  /* the pipeline decides the size images are held at */
   r->spec = (AnInputSpec){ .channels = preset->channels, .height = preset->height,
                            .width = preset->width, .normalize = c->normalize,
                            .flip = c->augment_flip, .crop = c->augment_crop,
@@ -167,12 +164,14 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
   r->spec.pipeline = an_pipeline_resolve (c->pipeline, &r->spec,
                                           an_pipeline_image_files (c->data));
   run_log (log, log_data, "Loading %s...", c->data);
-  if (!(r->train_ds = an_pipeline_load (c->data, AN_SPLIT_TRAIN, &r->spec, error)))
+  if (!(r->train_ds = an_dataset_load (c->data, AN_SPLIT_TRAIN, preset->height, preset->width,
+                                       error)))
     return FALSE;
-  if (!g_str_has_prefix (c->data, "folder:"))
+  if (an_dataset_has_test_split (c->data))
     {
       g_autoptr (GError) local = NULL;
-      r->test_ds = an_pipeline_load (c->data, AN_SPLIT_TEST, &r->spec, &local);
+      r->test_ds = an_dataset_load (c->data, AN_SPLIT_TEST, preset->height, preset->width,
+                                    &local);
       if (!r->test_ds)
         run_log (log, log_data, "No test set: %s", local->message);
     }
@@ -205,9 +204,7 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
 
   if (r->spec.channels <= 0)
     r->spec.channels = ds->channels;
-  /* image files: the statistics of a sample (the split is already a random order) */
-  int fit = an_pipeline_image_files (c->data) ? MIN (r->n_train, FIT_SAMPLE) : r->n_train;
-  an_input_spec_fit (&r->spec, ds, r->train_idx, fit);
+  an_input_spec_fit (&r->spec, ds, r->train_idx, r->n_train);
   return TRUE;
 }
 
@@ -302,12 +299,13 @@ an_run_open (AnRun *r, const AnRunConfig *cfg, const AnCheckpoint *resume, AnRun
 
   AnDataset *ds = r->train_ds;
   r->train_b = an_batcher_new (ds, r->train_idx, r->n_train, &r->spec, c->batch, TRUE, c->seed,
-                               3);
+                               3, c->workers);
   if (r->n_val > 0)
-    r->val_b = an_batcher_new (ds, r->val_idx, r->n_val, &r->spec, c->batch, FALSE, c->seed, 2);
+    r->val_b = an_batcher_new (ds, r->val_idx, r->n_val, &r->spec, c->batch, FALSE, c->seed, 2,
+                               c->workers);
   if (r->test_ds)
     r->test_b = an_batcher_new (r->test_ds, r->test_idx, r->n_test, &r->spec, c->batch, FALSE,
-                                c->seed, 2);
+                                c->seed, 2, c->workers);
   if (!open_files (r, resume != NULL, error))
     return FALSE;
 

@@ -498,7 +498,9 @@ train (AnTrainer *t, AnRun *r, char **reason, GError **error)
         {
           double old = r->lr;
           r->lr = next_lr;
-          record_change (t, r, AN_LIVE_LR, old, next_lr, TRUE);
+          /* the schedule's rate for an epoch that will not run is no change anyone saw */
+          if (!stop_early && r->epoch < r->cfg.epochs)
+            record_change (t, r, AN_LIVE_LR, old, next_lr, TRUE);
         }
 
       if (stop_early)

@@ -747,15 +747,19 @@ an_training_page_show_test_result (AnTrainingPage *self, const AnTestResult *tes
 {
   g_autofree char *text = NULL;
   g_autofree char *count = NULL;
+  g_autofree char *tooltip = NULL;
 
   g_return_if_fail (AN_IS_TRAINING_PAGE (self));
 
   count = an_format_count (test->n_images);
-  /* Translators: after a run: "Test set: 81.2% top-1, 98.0% top-5, loss 0.53 (10,000 images)" */
-  text = g_strdup_printf (ngettext ("Test set: %.1f%% top-1, %.1f%% top-5, loss %.3g (%s image)",
-                                    "Test set: %.1f%% top-1, %.1f%% top-5, loss %.3g (%s images)",
-                                    test->n_images),
-                          100.0 * test->top1, 100.0 * test->top5, test->loss, count);
+  /* Translators: after a run, on one line with the epoch and step: keep it short */
+  text = g_strdup_printf (_("Test: %.1f%% top-1, %.1f%% top-5, loss %.3g"), 100.0 * test->top1,
+                          100.0 * test->top5, test->loss);
+  /* Translators: the tooltip of the test result: "On the test set of 10,000 images" */
+  tooltip = g_strdup_printf (ngettext ("On the test set of %s image", "On the test set of %s images",
+                                       test->n_images),
+                             count);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->result_label), tooltip);
   gtk_label_set_text (self->result_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->result_label), TRUE);
 }

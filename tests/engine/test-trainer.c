@@ -167,10 +167,20 @@ test_learns (void)
   base_config (&c, learn_dir, NULL);
   c.epochs = 4;
   c.lr = 0.05;
+  an_run_config_set (&c, "schedule", "cosine", NULL);
   AnTrainer *t = NULL;
   AnTestResult test;
   Events *e = train_to_end (&c, &t);
   g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
+  /* the cosine rate changes at the start of epochs 2..4, and no change is announced for the
+   * epoch after the last, which never runs */
+  g_assert_cmpuint (e->changes->len, ==, 3);
+  for (guint i = 0; i < e->changes->len; i++)
+    {
+      const AnHyperChange *ch = &g_array_index (e->changes, AnHyperChange, i);
+      g_assert_true (ch->by_schedule);
+      g_assert_cmpint (ch->step, ==, 6 * (int) (i + 1) + 1);
+    }
   /* the test split, evaluated once at the end: every test image, shares in [0, 1] */
   g_assert_true (an_trainer_get_test_result (t, &test));
   g_test_message ("test set: loss %.4f, top-1 %.3f, top-5 %.3f, %d images", test.loss,
@@ -786,8 +796,9 @@ test_early_stopping_and_plateau (void)
       else
         {
           double nl = MAX (lr * 0.5, c.min_lr);
+          /* a halving after the last epoch changes no epoch's rate and is not announced */
           if (lr - nl > 1e-8)
-            lr = nl, changes++;
+            lr = nl, changes += i + 1 < e->epochs->len;
         }
     }
   guint by_schedule = 0;

@@ -377,11 +377,3 @@ an_pipeline_image_files (const char *data_spec)
 {
   return g_str_has_prefix (data_spec, "folder:") || g_str_has_prefix (data_spec, "packed:");
 }
-
-AnDataset *
-an_pipeline_load (const char *data_spec, AnSplit split, const AnInputSpec *spec, GError **error)
-{
-  if (resolve_sample (spec->pipeline, spec) == AN_PIPELINE_PAD_CROP)
-    return an_dataset_load (data_spec, split, spec->height, spec->width, error);
-  return an_dataset_load_square (data_spec, split, an_pipeline_base_size (spec), error);
-}

@@ -77,12 +77,6 @@ void an_pipeline_sample (AnPipeline p, const AnInputSpec *spec, const guint8 *pi
 
 /* TRUE for datasets of image files, whose images have their own sizes: folder:, packed:. */
 gboolean an_pipeline_image_files (const char *data_spec);
-/* Loads the dataset the way the spec's (resolved) pipeline wants it: pad-crop at the input's
- * size (as an_dataset_load), paper and torchvision with folders as base-size squares
- * (an_dataset_load_square). */
-AnDataset *an_pipeline_load (const char *data_spec, AnSplit split, const AnInputSpec *spec,
-                             GError **error);
-
 /* The paper's offline step: the shorter side resized to size (antialiased, rounded to 8 bits),
  * then the centre size x size square. */
 AnImage *an_pipeline_square (const AnImage *img, int size);
