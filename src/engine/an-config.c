@@ -121,6 +121,8 @@ static const AnConfigField fields[] = {
   INT (towers, DEVICE, 1, 2, FALSE,
        "two-tower presets: 1 runs them as one, 2 splits them over two devices as the paper"),
   INT (threads, DEVICE, 0, 4096, FALSE, "CPU threads; 0 = every core"),
+  INT (workers, DEVICE, 0, 4096, FALSE,
+       "threads decoding and augmenting the images of the next batches; 0 = every core"),
   STR (checkpoint_dir, OUTPUT, AN_CONFIG_STRING_OPTIONAL,
        "the folder of the checkpoint and, unless metrics is set, of the metrics file",
        .arg = "DIR"),
@@ -464,6 +466,7 @@ an_run_config_init (AnRunConfig *cfg)
     .device = g_strdup ("cpu"),
     .towers = 1,
     .threads = 0,
+    .workers = 0,
     .checkpoint_dir = NULL,
     .metrics_path = NULL,
   };

@@ -86,6 +86,7 @@ typedef struct {
   char *device; /* "cpu", "auto", "cuda", "cuda:N", "cuda:0,1" */
   int towers;   /* 1 or 2 (two-tower presets only) */
   int threads;  /* CPU threads, 0 = all cores */
+  int workers;  /* threads decoding and augmenting images, 0 = all cores */
 
   /* output */
   char *checkpoint_dir; /* NULL = no checkpoints */

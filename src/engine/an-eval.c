@@ -98,7 +98,8 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
 
   const AnRunConfig *cfg = &l.ck->config;
   const char *spec = data_spec ? data_spec : cfg->data;
-  gboolean folder = g_str_has_prefix (spec, "folder:");
+  /* a folder without train/ and test/ has no test split: the run's validation images then */
+  gboolean folder = !an_dataset_has_test_split (spec);
   if (!(ds = an_dataset_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, l.net.preset->height,
                               l.net.preset->width, error)))
     goto out;
@@ -130,7 +131,8 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
 
   AnInputSpec is = l.ck->spec;
   is.flip = is.crop = is.pca = FALSE;
-  b = an_batcher_new (ds, idx, n, &is, ten_crop ? 1 : EVAL_BATCH, FALSE, cfg->seed, 2);
+  b = an_batcher_new (ds, idx, n, &is, ten_crop ? 1 : EVAL_BATCH, FALSE, cfg->seed, 2,
+                      cfg->workers);
   out->classes = classes;
   out->class_names = g_strdupv (ds->class_names);
   out->confusion = g_new0 (gint64, (gsize) classes * classes);

@@ -160,7 +160,7 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
   if (!(r->train_ds = an_dataset_load (c->data, AN_SPLIT_TRAIN, preset->height, preset->width,
                                        error)))
     return FALSE;
-  if (!g_str_has_prefix (c->data, "folder:"))
+  if (an_dataset_has_test_split (c->data))
     {
       g_autoptr (GError) local = NULL;
       r->test_ds = an_dataset_load (c->data, AN_SPLIT_TEST, preset->height, preset->width,
@@ -295,12 +295,13 @@ an_run_open (AnRun *r, const AnRunConfig *cfg, const AnCheckpoint *resume, AnRun
 
   AnDataset *ds = r->train_ds;
   r->train_b = an_batcher_new (ds, r->train_idx, r->n_train, &r->spec, c->batch, TRUE, c->seed,
-                               3);
+                               3, c->workers);
   if (r->n_val > 0)
-    r->val_b = an_batcher_new (ds, r->val_idx, r->n_val, &r->spec, c->batch, FALSE, c->seed, 2);
+    r->val_b = an_batcher_new (ds, r->val_idx, r->n_val, &r->spec, c->batch, FALSE, c->seed, 2,
+                               c->workers);
   if (r->test_ds)
     r->test_b = an_batcher_new (r->test_ds, r->test_idx, r->n_test, &r->spec, c->batch, FALSE,
-                                c->seed, 2);
+                                c->seed, 2, c->workers);
   if (!open_files (r, resume != NULL, error))
     return FALSE;
 

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "data/an-dataset-private.h"
 #include "an-error.h"
 #include "an-snapshot.h"
 #include "an-sync.h"
@@ -101,9 +102,21 @@ input_from_probe (AnRun *r, const AnImage *probe, float *x)
   else
     {
       const AnDataset *ds = r->train_ds;
-      gsize isz = (gsize) ds->channels * ds->height * ds->width;
-      used = an_image_new (ds->channels, ds->height, ds->width);
-      memcpy (used->pixels, ds->pixels + isz * r->val_idx[0], isz);
+      used = an_dataset_get_image (ds, r->val_idx[0], MAX (ds->height, ds->width), NULL);
+      if (used != NULL && (used->height != ds->height || used->width != ds->width))
+        {
+          /* a streamed image at its own size: shown at the dataset's, as the model sees it */
+          AnImage *sized = an_image_resize (used, ds->height, ds->width);
+          an_image_free (used);
+          used = sized;
+        }
+      if (used == NULL || (used->channels != 1 && used->channels != 3))
+        {
+          /* the file went away or broke since the run started: a grey image */
+          g_clear_pointer (&used, an_image_free);
+          used = an_image_new (ds->channels, ds->height, ds->width);
+          memset (used->pixels, 128, (gsize) ds->channels * ds->height * ds->width);
+        }
     }
   an_input_from_image (&r->spec, used->pixels, used->channels, used->height, used->width, x);
   return used;

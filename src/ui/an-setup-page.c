@@ -132,6 +132,8 @@ static const SetupRowSpec setup_rows[] = {
     -1 },
   { GROUP_DEVICE, FIELD_INT, "threads", F (threads), N_("CPU threads"),
     N_("0 uses every core"), 0, 1, NULL, -1 },
+  { GROUP_DEVICE, FIELD_INT, "workers", F (workers), N_("Data workers"),
+    N_("Threads decoding images for the next batches; 0 uses every core"), 0, 1, NULL, -1 },
   { GROUP_DEVICE, FIELD_INT, "towers", F (towers), N_("Towers"),
     N_("Two towers split the layers as the 2012 paper split them over two GPUs"), 0, 1, NULL,
     -1 },

@@ -87,7 +87,7 @@ test_every_image_once (void)
   g_autoptr (AnDataset) ds = indexed_dataset (N, 1, 4, 5);
   AnInputSpec spec = spec_for (ds);
   gsize input = 20;
-  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED, 3);
+  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED, 3, 2);
   g_assert_cmpint (an_batcher_batches_per_epoch (b), ==, 5);
   GHashTable *buffers = g_hash_table_new (NULL, NULL);
   int first_epoch[N];
@@ -136,7 +136,7 @@ test_eval_order (void)
   spec.pca_eigval[0] = 1;
   spec.pca_eigvec[0][0] = 1;
   const int indices[7] = { 19, 3, 3, 0, 7, 11, 2 };
-  AnBatcher *b = an_batcher_new (ds, indices, 7, &spec, 3, FALSE, SEED, 2);
+  AnBatcher *b = an_batcher_new (ds, indices, 7, &spec, 3, FALSE, SEED, 2, 2);
   for (int epoch = 0; epoch < 2; epoch++)
     {
       an_batcher_start_epoch (b, epoch, 0);
@@ -188,9 +188,9 @@ test_deterministic_and_resume (void)
     }
   gsize input = 3 * 36;
   gsize batch_bytes = BATCH * (input * sizeof (float) + sizeof (gint32));
-  AnBatcher *a = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED, 2);
-  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED, 4);
-  AnBatcher *other_seed = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED + 1, 2);
+  AnBatcher *a = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED, 2, 1);
+  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED, 4, 3);
+  AnBatcher *other_seed = an_batcher_new (ds, NULL, N, &spec, BATCH, TRUE, SEED + 1, 2, 2);
   g_autoptr (GByteArray) a1 = run_epoch (a, 1, 0, input);
   g_autoptr (GByteArray) b1 = run_epoch (b, 1, 0, input);
   g_autoptr (GByteArray) o1 = run_epoch (other_seed, 1, 0, input);
@@ -228,7 +228,7 @@ test_flip (void)
   g_autoptr (AnDataset) ds = indexed_dataset (N, 3, H, W);
   AnInputSpec spec = spec_for (ds);
   spec.flip = TRUE;
-  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, 16, TRUE, SEED, 2);
+  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, 16, TRUE, SEED, 2, 2);
   int flipped = 0;
   for (int epoch = 0; epoch < 2; epoch++)
     {
@@ -266,7 +266,7 @@ test_crop (void)
   g_autoptr (AnDataset) ds = indexed_dataset (N, 1, H, W);
   AnInputSpec spec = spec_for (ds);
   spec.crop = TRUE;
-  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, 8, TRUE, SEED, 2);
+  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, 8, TRUE, SEED, 2, 2);
   an_batcher_start_epoch (b, 5, 0);
   AnBatch *batch;
   int offsets_seen[2 * PAD + 1] = { 0 };
@@ -312,7 +312,7 @@ test_pca (void)
   const float val[3] = { 0.5f, 0.2f, 0.05f };
   memcpy (spec.pca_eigvec, vec, sizeof vec);
   memcpy (spec.pca_eigval, val, sizeof val);
-  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, 64, TRUE, SEED, 2);
+  AnBatcher *b = an_batcher_new (ds, NULL, N, &spec, 64, TRUE, SEED, 2, 2);
   an_batcher_start_epoch (b, 2, 0);
   double worst = 0, sumsq[3] = { 0 };
   AnBatch *batch;
@@ -369,12 +369,12 @@ test_free_mid_epoch (void)
   g_autoptr (AnDataset) ds = indexed_dataset (64, 3, 24, 24);
   AnInputSpec spec = spec_for (ds);
   spec.height = spec.width = 96; /* resized: the producer is busy when we free */
-  AnBatcher *never_started = an_batcher_new (ds, NULL, 64, &spec, 8, TRUE, SEED, 2);
+  AnBatcher *never_started = an_batcher_new (ds, NULL, 64, &spec, 8, TRUE, SEED, 2, 2);
   an_batcher_free (never_started);
 
   for (int hold = 0; hold <= 1; hold++)
     {
-      AnBatcher *b = an_batcher_new (ds, NULL, 64, &spec, 8, TRUE, SEED, 3);
+      AnBatcher *b = an_batcher_new (ds, NULL, 64, &spec, 8, TRUE, SEED, 3, 2);
       an_batcher_start_epoch (b, 0, 0);
       AnBatch *batch = an_batcher_next (b);
       g_assert_nonnull (batch);

@@ -369,26 +369,43 @@ test_folder (void)
   static const int labels[4] = { 0, 1, 1, 1 };
   for (int i = 0; i < 4; i++)
     g_assert_cmpint (ds->labels[i], ==, labels[i]);
-  /* image 0: grey repeated in three planes; 1: a.png; 2: b.PNG without alpha */
-  for (int c = 0; c < 3; c++)
-    {
-      g_assert_cmpmem (ds->pixels + c * 30, 30, grey->pixels, 30);
-      g_assert_cmpmem (ds->pixels + 90 + c * 30, 30, rgb->pixels + c * 30, 30);
-      g_assert_cmpmem (ds->pixels + 180 + c * 30, 30, rgba->pixels + c * 30, 30);
-    }
+  /* indexed, not decoded: images come from their files, each at its own size */
+  g_assert_null (ds->pixels);
+  g_assert_nonnull (ds->paths);
+  g_autofree char *first = g_build_filename (ant, "x.png", NULL);
+  g_assert_cmpstr (ds->paths[0], ==, first);
+  g_assert_cmpint (ds->class_start[0], ==, 0);
+  g_assert_cmpint (ds->class_start[1], ==, 1);
+  g_assert_cmpint (ds->class_start[2], ==, 4);
+  /* image 0: grey; 1: a.png; 2: b.PNG without alpha */
+  g_autoptr (AnImage) im0 = an_dataset_get_image (ds, 0, 0, &error);
+  g_autoptr (AnImage) im1 = an_dataset_get_image (ds, 1, 0, &error);
+  g_autoptr (AnImage) im2 = an_dataset_get_image (ds, 2, 0, &error);
+  g_autoptr (AnImage) im3 = an_dataset_get_image (ds, 3, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (im0->channels, ==, 1);
+  g_assert_cmpint (im2->channels, ==, 3);
+  g_assert_cmpmem (im0->pixels, 30, grey->pixels, 30);
+  g_assert_cmpmem (im1->pixels, 90, rgb->pixels, 90);
+  g_assert_cmpmem (im2->pixels, 90, rgba->pixels, 90);
+  /* a replacement for a broken image: the next of the class, wrapping */
+  g_assert_cmpint (an_dataset_same_class (ds, 1, 1), ==, 2);
+  g_assert_cmpint (an_dataset_same_class (ds, 3, 1), ==, 1);
+  g_assert_cmpint (an_dataset_same_class (ds, 0, 1), ==, 0);
   int worst = 0;
   for (int p = 0; p < 90; p++)
-    worst = MAX (worst, abs ((int) ds->pixels[270 + p] - (int) smooth->pixels[p]));
+    worst = MAX (worst, abs ((int) im3->pixels[p] - (int) smooth->pixels[p]));
   g_test_message ("folder JPEG max error %d levels (tolerance 3)", worst);
   g_assert_cmpint (worst, <=, 3);
 
-  /* decoded at a requested size: each image resized bilinearly */
+  /* a requested size is the nominal one; the images stay as they are in their files */
   g_autoptr (AnDataset) sized = an_dataset_load (spec, AN_SPLIT_TRAIN, 8, 10, &error);
   g_assert_no_error (error);
   g_assert_cmpint (sized->height, ==, 8);
   g_assert_cmpint (sized->width, ==, 10);
-  g_autoptr (AnImage) rgb_sized = an_image_resize (rgb, 8, 10);
-  g_assert_cmpmem (sized->pixels + 240, 240, rgb_sized->pixels, 240);
+  g_autoptr (AnImage) im1_sized = an_dataset_get_image (sized, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (im1_sized->pixels, 90, rgb->pixels, 90);
 
   /* no test/ folder: no test split */
   g_assert_null (an_dataset_load (spec, AN_SPLIT_TEST, 0, 0, &error));
@@ -428,7 +445,7 @@ test_folder_splits_and_grey (void)
 }
 
 /* The window's dataset preview: counts of both splits, one sample per class (the class's first
- * image), subsampled nearest-neighbour when larger than asked; no test/ folder: n_test -1. */
+ * image), resized when larger than asked; no test/ folder: n_test -1. */
 static void
 test_folder_preview (void)
 {
@@ -466,9 +483,12 @@ test_folder_preview (void)
   g_assert_cmpint (small->n_test, ==, -1);
   g_assert_cmpint (small->sample_h, ==, 2);
   g_assert_cmpint (small->sample_w, ==, 2);
-  for (int y = 0; y < 2; y++)
-    for (int x = 0; x < 2; x++)
-      g_assert_cmpint (small->samples[4 + y * 2 + x], ==, g2->pixels[y * 2 * 4 + x * 2]);
+  /* a folder's sample: the class's first image decoded and resized (anti-aliased) */
+  g_autoptr (AnImage) g2_small = an_image_resize (g2, 2, 2);
+  g_assert_cmpmem (small->samples + 4, 4, g2_small->pixels, 4);
+  /* counts per class from the index */
+  g_assert_cmpint (small->class_counts[0], ==, 1);
+  g_assert_cmpint (small->class_counts[1], ==, 2);
 
   g_assert_null (an_dataset_preview_load ("folder:/nowhere/at/all", 64, NULL, &error));
   g_assert_nonnull (error);

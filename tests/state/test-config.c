@@ -19,7 +19,7 @@ static const char *const all_keys[] = {
   "batch", "rule", "lr", "momentum", "weight_decay", "dropout", "schedule", "step_size",
   "step_gamma", "plateau_factor", "plateau_patience", "plateau_threshold", "plateau_cooldown",
   "min_lr", "early_stopping", "patience", "delta", "init", "lrn", "normalize", "augment_flip",
-  "augment_crop", "augment_pca", "pca_std", "device", "towers", "threads", "checkpoint_dir",
+  "augment_crop", "augment_pca", "pca_std", "device", "towers", "threads", "workers", "checkpoint_dir",
   "metrics_path",
 };
 
@@ -271,6 +271,7 @@ config_all_changed (AnRunConfig *c)
     { "delta", "0.001" }, { "init", "he-fc" }, { "lrn", "paper" }, { "normalize", "mean-std" },
     { "augment_flip", "false" }, { "augment_crop", "true" }, { "augment_pca", "true" },
     { "pca_std", "0.2" }, { "device", "cuda:0,1" }, { "towers", "2" }, { "threads", "3" },
+    { "workers", "5" },
     { "checkpoint_dir", "runs/one" }, { "metrics_path", "runs/one/m.csv" },
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (kv) == G_N_ELEMENTS (all_keys));
@@ -478,6 +479,7 @@ test_recipes (void)
   d.seed = c.seed;
   d.towers = c.towers;
   d.threads = c.threads;
+  d.workers = c.workers;
   cs = an_run_config_to_string (&c);
   ds = an_run_config_to_string (&d);
   g_assert_cmpstr (cs, ==, ds);

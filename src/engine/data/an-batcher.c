@@ -1,10 +1,21 @@
-/* an-batcher.c: one background thread turning dataset images into input batches ahead of
- * the model, through a fixed pool of depth batch buffers (no allocation after start-up).
- * Every random choice is a pure function of (seed, epoch, image index) via an-rng.h:
+/* an-batcher.c: a pool of worker threads turning dataset images into input batches ahead of
+ * the model, through a fixed pool of depth batch buffers (no allocation after start-up but
+ * the one image each worker is decoding).
+ *
+ * Work is handed out per image: a batch is started by the first idle worker (in batch order),
+ * its image slots are claimed one by one by whichever worker is free, and the batch becomes
+ * ready when its last slot is written and every batch before it is ready. What a slot holds
+ * depends only on (seed, epoch, image index), never on the worker nor the timing, so batches
+ * are bit-identical whatever the number of workers. Every random choice is a pure function of
+ * (seed, epoch, image index) via an-rng.h:
  *   order    AN_RNG_STREAM (SHUFFLE, 0, epoch), Fisher-Yates over the given indices;
  *   crop/flip AN_RNG_STREAM (AUGMENT, 0, epoch), uniforms at 4 * image + {0 crop y, 1 crop x, 2 flip};
  *   PCA      AN_RNG_STREAM (AUGMENT, 1, epoch), normals at 3 * image + i.
  * so a run resumed mid-epoch sees the very batches it would have seen.
+ *
+ * Streamed (folder) images are decoded by the workers; an image that cannot be read or
+ * decoded is replaced by the next image of its class that can (an_dataset_same_class), keeping
+ * the slot's random choices, and reported (an_batcher_take_failures).
  */
 #define G_LOG_DOMAIN "alexnet-data"
 #include "config.h"
@@ -12,6 +23,7 @@
 #include <string.h>
 
 #include "an-dataset-private.h"
+#include "an-error.h"
 #include "an-rng.h"
 #include "an-sync.h"
 
@@ -21,7 +33,17 @@ enum {
   UNIFORM_CROP_X = 1,
   UNIFORM_FLIP = 2,
   UNIFORMS_PER_IMAGE = 4,
+  MAX_REPLACEMENT_TRIES = 64,
 };
+
+/* A batch being filled. */
+typedef struct {
+  AnBatch *batch;
+  guint generation;
+  int *images;    /* the batch's image indices (batch of them) */
+  int claimed;    /* slots handed to workers */
+  int done;       /* slots written */
+} Fill;
 
 struct _AnBatcher {
   const AnDataset *ds;
@@ -33,29 +55,32 @@ struct _AnBatcher {
   guint64 seed;
   int depth;
   int batches_per_epoch;
+  int n_workers;
 
   AnBatch *buffers; /* depth of them */
+  Fill *fills;      /* one per buffer */
 
   AnMutex lock;
   AnCond cond;
-  GThread *thread;
+  GThread **threads;
   gboolean stop;
-  /* What the producer should be making; generation changes at every start_epoch so work
+  /* What the workers should be making; generation changes at every start_epoch so work
    * begun for an older epoch is dropped. */
   guint generation;
   int epoch;
-  int produce_next;  /* next batch index to produce */
+  int produce_next;  /* next batch index to start */
   int consume_next;  /* next batch index an_batcher_next returns */
   GQueue free_list;  /* AnBatch * ready to be filled */
+  GQueue filling;    /* Fill * being filled, in the order they were started */
   GQueue ready;      /* AnBatch * filled for (generation), in batch order */
   int held;          /* batches given out and not released yet */
   gboolean started;
+  GPtrArray *failures; /* "PATH: why" not taken yet */
+  int epoch_failures;
 
-  /* the producer's own scratch: the epoch order and one image */
+  /* the epoch order (under lock) */
   int *order;
   int order_epoch;
-  float *unit;   /* (C, H, W) */
-  float *padded; /* (C, H + 2 * CROP_PAD, W + 2 * CROP_PAD) */
 };
 
 static void
@@ -69,11 +94,10 @@ epoch_order (AnBatcher *b, int epoch)
   b->order_epoch = epoch;
 }
 
-/* Crop, flip and PCA jitter of one image in [0, 1] units, in place in b->unit. */
+/* Crop, flip and PCA jitter of one image in [0, 1] units, in place in unit. */
 static void
-augment (AnBatcher *b, int epoch, int image)
+augment (const AnInputSpec *s, guint64 seed, int epoch, int image, float *unit)
 {
-  const AnInputSpec *s = &b->spec;
   int C = s->channels, H = s->height, W = s->width;
   gsize plane = (gsize) H * W;
   guint64 uniforms = AN_RNG_STREAM (AN_RNG_AUGMENT, 0, epoch);
@@ -82,23 +106,23 @@ augment (AnBatcher *b, int epoch, int image)
   if (s->crop)
     {
       int PH = H + 2 * CROP_PAD, PW = W + 2 * CROP_PAD;
-      int oy = (int) (an_rng_uniform (b->seed, uniforms, base + UNIFORM_CROP_Y) * (2 * CROP_PAD + 1));
-      int ox = (int) (an_rng_uniform (b->seed, uniforms, base + UNIFORM_CROP_X) * (2 * CROP_PAD + 1));
-      memset (b->padded, 0, (gsize) C * PH * PW * sizeof (float));
+      int oy = (int) (an_rng_uniform (seed, uniforms, base + UNIFORM_CROP_Y) * (2 * CROP_PAD + 1));
+      int ox = (int) (an_rng_uniform (seed, uniforms, base + UNIFORM_CROP_X) * (2 * CROP_PAD + 1));
+      g_autofree float *padded = g_new0 (float, (gsize) C * PH * PW);
       for (int c = 0; c < C; c++)
         for (int y = 0; y < H; y++)
-          memcpy (b->padded + ((gsize) c * PH + y + CROP_PAD) * PW + CROP_PAD,
-                  b->unit + c * plane + (gsize) y * W, W * sizeof (float));
+          memcpy (padded + ((gsize) c * PH + y + CROP_PAD) * PW + CROP_PAD,
+                  unit + c * plane + (gsize) y * W, W * sizeof (float));
       for (int c = 0; c < C; c++)
         for (int y = 0; y < H; y++)
-          memcpy (b->unit + c * plane + (gsize) y * W,
-                  b->padded + ((gsize) c * PH + y + oy) * PW + ox, W * sizeof (float));
+          memcpy (unit + c * plane + (gsize) y * W,
+                  padded + ((gsize) c * PH + y + oy) * PW + ox, W * sizeof (float));
     }
-  if (s->flip && an_rng_uniform (b->seed, uniforms, base + UNIFORM_FLIP) < 0.5f)
+  if (s->flip && an_rng_uniform (seed, uniforms, base + UNIFORM_FLIP) < 0.5f)
     for (int c = 0; c < C; c++)
       for (int y = 0; y < H; y++)
         {
-          float *row = b->unit + c * plane + (gsize) y * W;
+          float *row = unit + c * plane + (gsize) y * W;
           for (int x = 0; x < W / 2; x++)
             {
               float t = row[x];
@@ -112,66 +136,154 @@ augment (AnBatcher *b, int epoch, int image)
       float shift[3] = { 0 };
       for (int i = 0; i < 3; i++)
         {
-          double alpha = s->pca_std * an_rng_normal (b->seed, normals, (guint64) image * 3 + i);
+          double alpha = s->pca_std * an_rng_normal (seed, normals, (guint64) image * 3 + i);
           for (int c = 0; c < 3; c++)
             shift[c] += (float) (alpha * s->pca_eigval[i] * s->pca_eigvec[i][c]);
         }
       for (int c = 0; c < C; c++)
         for (gsize p = 0; p < plane; p++)
-          b->unit[c * plane + p] += shift[c];
+          unit[c * plane + p] += shift[c];
     }
 }
 
+/* The per-image work: an 8-bit CHW image of any size (channels 1 or 3) to the normalised
+ * (spec->channels, height, width) input tensor out, with the augmentation of (seed, epoch,
+ * image) when training. */
 static void
-fill_batch (AnBatcher *b, AnBatch *out, int epoch, int index)
+sample_tensor (const AnInputSpec *spec, const guint8 *pixels, int channels, int height,
+               int width, gboolean train, guint64 seed, int epoch, int image, float *out)
+{
+  an_input_to_unit (spec, pixels, channels, height, width, out);
+  if (train)
+    augment (spec, seed, epoch, image, out);
+  an_input_normalize (spec, out);
+}
+
+/* The smallest shorter side a decoded image may have: resizing to (H, W) needs at least H
+ * rows and W columns. */
+static int
+min_short_side (const AnInputSpec *spec)
+{
+  return MAX (spec->height, spec->width);
+}
+
+/* Slot k of fill f: image image decoded (or a replacement of its class) into out. Failures
+ * are appended to failures ("PATH: why"). */
+static void
+fill_slot (AnBatcher *b, int epoch, int image, float *out, GPtrArray *failures)
 {
   const AnDataset *ds = b->ds;
-  gsize input = (gsize) b->spec.channels * b->spec.height * b->spec.width;
-  gsize image_bytes = (gsize) ds->channels * ds->height * ds->width;
-  epoch_order (b, epoch);
-  int first = index * b->batch;
-  out->n = MIN (b->batch, b->count - first);
-  out->epoch = epoch;
-  out->index = index;
-  for (int k = 0; k < out->n; k++)
+  g_autoptr (AnImage) img = NULL;
+  int source = image;
+  for (int attempt = 0; img == NULL && attempt <= MAX_REPLACEMENT_TRIES; attempt++)
     {
-      int image = b->order[first + k];
-      an_input_to_unit (&b->spec, ds->pixels + (gsize) image * image_bytes, ds->channels,
-                        ds->height, ds->width, b->unit);
-      if (b->train)
-        augment (b, epoch, image);
-      an_input_normalize (&b->spec, b->unit);
-      memcpy (out->x + k * input, b->unit, input * sizeof (float));
-      out->labels[k] = ds->labels[image];
+      g_autoptr (GError) error = NULL;
+      source = attempt == 0 ? image : an_dataset_same_class (ds, image, attempt);
+      if (attempt > 0 && source == image)
+        break; /* every image of the class tried */
+      img = an_dataset_get_image (ds, source, min_short_side (&b->spec), &error);
+      if (img != NULL && img->channels != 1 && img->channels != 3)
+        {
+          g_set_error (&error, AN_ERROR, AN_ERROR_FORMAT, "%s: %d channels",
+                       ds->paths ? ds->paths[source] : ds->name, img->channels);
+          g_clear_pointer (&img, an_image_free);
+        }
+      if (img == NULL)
+        g_ptr_array_add (failures, g_strdup (error->message));
     }
+  if (img == NULL)
+    {
+      /* nothing of the class decodes: a black image rather than a stopped run */
+      img = an_image_new (1, 1, 1);
+    }
+  sample_tensor (&b->spec, img->pixels, img->channels, img->height, img->width, b->train,
+                 b->seed, epoch, image, out);
+}
+
+/* Moves the finished batches at the head of filling to ready (or back to free_list when their
+ * epoch was abandoned). Under lock. */
+static void
+flush_filled (AnBatcher *b)
+{
+  Fill *f;
+  while ((f = g_queue_peek_head (&b->filling)) != NULL && f->done == f->batch->n)
+    {
+      g_queue_pop_head (&b->filling);
+      if (f->generation == b->generation)
+        g_queue_push_tail (&b->ready, f->batch);
+      else
+        g_queue_push_tail (&b->free_list, f->batch);
+      an_cond_broadcast (&b->cond);
+    }
+}
+
+/* A slot to fill: of a batch already started, else of a new batch. Under lock. */
+static Fill *
+claim (AnBatcher *b, int *slot)
+{
+  for (GList *l = b->filling.head; l != NULL; l = l->next)
+    {
+      Fill *f = l->data;
+      if (f->generation == b->generation && f->claimed < f->batch->n)
+        {
+          *slot = f->claimed++;
+          return f;
+        }
+    }
+  if (!b->started || b->produce_next >= b->batches_per_epoch ||
+      g_queue_is_empty (&b->free_list))
+    return NULL;
+  AnBatch *batch = g_queue_pop_head (&b->free_list);
+  Fill *f = &b->fills[batch - b->buffers];
+  int index = b->produce_next++;
+  epoch_order (b, b->epoch);
+  int first = index * b->batch;
+  batch->n = MIN (b->batch, b->count - first);
+  batch->epoch = b->epoch;
+  batch->index = index;
+  memcpy (f->images, b->order + first, (gsize) batch->n * sizeof (int));
+  f->generation = b->generation;
+  f->claimed = 1;
+  f->done = 0;
+  g_queue_push_tail (&b->filling, f);
+  *slot = 0;
+  return f;
 }
 
 static gpointer
-producer (gpointer data)
+worker (gpointer data)
 {
   AnBatcher *b = data;
+  gsize input = (gsize) b->spec.channels * b->spec.height * b->spec.width;
+  g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
   an_mutex_lock (&b->lock);
   while (!b->stop)
     {
-      if (!b->started || b->produce_next >= b->batches_per_epoch ||
-          g_queue_is_empty (&b->free_list))
+      int slot = 0;
+      Fill *f = claim (b, &slot);
+      if (f == NULL)
         {
           an_cond_wait (&b->cond, &b->lock);
           continue;
         }
-      AnBatch *batch = g_queue_pop_head (&b->free_list);
-      guint generation = b->generation;
-      int epoch = b->epoch, index = b->produce_next++;
+      AnBatch *batch = f->batch;
+      int image = f->images[slot], epoch = batch->epoch;
       an_mutex_unlock (&b->lock);
 
-      fill_batch (b, batch, epoch, index);
+      fill_slot (b, epoch, image, batch->x + slot * input, failures);
+      batch->labels[slot] = b->ds->labels[image];
 
       an_mutex_lock (&b->lock);
-      if (generation == b->generation)
-        g_queue_push_tail (&b->ready, batch);
-      else
-        g_queue_push_tail (&b->free_list, batch);
-      an_cond_broadcast (&b->cond);
+      if (failures->len > 0)
+        {
+          if (f->generation == b->generation)
+            b->epoch_failures++;
+          for (guint i = 0; i < failures->len; i++)
+            g_ptr_array_add (b->failures, g_steal_pointer (&failures->pdata[i]));
+          g_ptr_array_set_size (failures, 0);
+        }
+      f->done++;
+      flush_filled (b);
     }
   an_mutex_unlock (&b->lock);
   return NULL;
@@ -179,7 +291,7 @@ producer (gpointer data)
 
 AnBatcher *
 an_batcher_new (const AnDataset *ds, const int *indices, int count, const AnInputSpec *spec,
-                int batch, gboolean train, guint64 seed, int depth)
+                int batch, gboolean train, guint64 seed, int depth, int workers)
 {
   g_return_val_if_fail (ds != NULL && spec != NULL && count > 0 && batch > 0 && depth > 0, NULL);
   g_return_val_if_fail (spec->channels == 1 || spec->channels == 3, NULL);
@@ -195,23 +307,29 @@ an_batcher_new (const AnDataset *ds, const int *indices, int count, const AnInpu
   b->seed = seed;
   b->depth = depth;
   b->batches_per_epoch = (count + batch - 1) / batch;
+  b->n_workers = workers > 0 ? workers : (int) g_get_num_processors ();
+  /* more workers than images in flight would only wait */
+  b->n_workers = MAX (1, MIN (b->n_workers, depth * batch));
 
   gsize input = (gsize) spec->channels * spec->height * spec->width;
   b->buffers = g_new0 (AnBatch, depth);
+  b->fills = g_new0 (Fill, depth);
   for (int i = 0; i < depth; i++)
     {
       b->buffers[i].x = g_new (float, (gsize) batch * input);
       b->buffers[i].labels = g_new (gint32, batch);
+      b->fills[i].batch = &b->buffers[i];
+      b->fills[i].images = g_new (int, batch);
       g_queue_push_tail (&b->free_list, &b->buffers[i]);
     }
   b->order = g_new (int, count);
   b->order_epoch = -1;
-  b->unit = g_new (float, input);
-  b->padded = g_new (float, (gsize) spec->channels * (spec->height + 2 * CROP_PAD) *
-                              (spec->width + 2 * CROP_PAD));
+  b->failures = g_ptr_array_new_with_free_func (g_free);
   an_mutex_init (&b->lock);
   an_cond_init (&b->cond);
-  b->thread = g_thread_new ("an-batcher", producer, b);
+  b->threads = g_new0 (GThread *, b->n_workers);
+  for (int i = 0; i < b->n_workers; i++)
+    b->threads[i] = g_thread_new ("an-batcher", worker, b);
   return b;
 }
 
@@ -225,11 +343,44 @@ an_batcher_start_epoch (AnBatcher *b, int epoch, int start_index)
   b->produce_next = MIN (start_index, b->batches_per_epoch);
   b->consume_next = b->produce_next;
   b->started = TRUE;
+  b->epoch_failures = 0;
   AnBatch *stale;
   while ((stale = g_queue_pop_head (&b->ready)) != NULL)
     g_queue_push_tail (&b->free_list, stale);
+  /* batches of the old epoch being filled: no more slots handed out; they go back to the
+   * free list once the slots in hand are written */
+  for (GList *l = b->filling.head; l != NULL; l = l->next)
+    {
+      Fill *f = l->data;
+      f->batch->n = f->claimed;
+    }
+  flush_filled (b);
   an_cond_broadcast (&b->cond);
   an_mutex_unlock (&b->lock);
+}
+
+char **
+an_batcher_take_failures (AnBatcher *b)
+{
+  char **out = NULL;
+  an_mutex_lock (&b->lock);
+  if (b->failures->len > 0)
+    {
+      g_ptr_array_add (b->failures, NULL);
+      out = (char **) g_ptr_array_free (b->failures, FALSE);
+      b->failures = g_ptr_array_new_with_free_func (g_free);
+    }
+  an_mutex_unlock (&b->lock);
+  return out;
+}
+
+int
+an_batcher_epoch_failures (AnBatcher *b)
+{
+  an_mutex_lock (&b->lock);
+  int n = b->epoch_failures;
+  an_mutex_unlock (&b->lock);
+  return n;
 }
 
 AnBatch *
@@ -283,20 +434,24 @@ an_batcher_free (AnBatcher *b)
   b->stop = TRUE;
   an_cond_broadcast (&b->cond);
   an_mutex_unlock (&b->lock);
-  g_thread_join (b->thread);
+  for (int i = 0; i < b->n_workers; i++)
+    g_thread_join (b->threads[i]);
+  g_free (b->threads);
   an_mutex_clear (&b->lock);
   an_cond_clear (&b->cond);
   g_queue_clear (&b->free_list);
   g_queue_clear (&b->ready);
+  g_queue_clear (&b->filling);
+  g_ptr_array_unref (b->failures);
   for (int i = 0; i < b->depth; i++)
     {
       g_free (b->buffers[i].x);
       g_free (b->buffers[i].labels);
+      g_free (b->fills[i].images);
     }
+  g_free (b->fills);
   g_free (b->buffers);
   g_free (b->indices);
   g_free (b->order);
-  g_free (b->unit);
-  g_free (b->padded);
   g_free (b);
 }

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "an-dataset.h"
 
 G_BEGIN_DECLS
@@ -83,6 +85,20 @@ AnDataset *an_dataset_load_cifar (const char *dir, AnCifarKind kind, AnSplit spl
                                   GError **error);
 AnDataset *an_dataset_load_folder (const char *dir, AnSplit split, int height, int width,
                                    GError **error);
+/* an_dataset_load_folder, reporting after each class folder listed (classes done of total,
+ * images found so far) and stopping when cancelled. */
+typedef void (*AnIndexProgress) (int classes_done, int classes_total, int images,
+                                 gpointer data);
+AnDataset *an_dataset_index_folder (const char *dir, AnSplit split, int height, int width,
+                                    AnIndexProgress progress, gpointer progress_data,
+                                    GCancellable *cancellable, GError **error);
+/* The folder holding a folder dataset's split: dir, or dir/train or dir/test (then also
+ * returned in *owned, to free) when both exist. NULL + error for the test split of a folder
+ * without one. */
+const char *an_folder_split_root (const char *dir, AnSplit split, char **owned,
+                                  GError **error);
+/* an_image_load with an_image_decode_scaled's min_short_side. */
+AnImage *an_image_load_scaled (const char *path, int min_short_side, GError **error);
 /* One class name per non-empty line (trailing white space dropped); NULL without an error when
  * the file does not exist. */
 char **an_read_class_names (const char *path, GError **error);

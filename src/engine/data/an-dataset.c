@@ -34,7 +34,57 @@ an_dataset_free (AnDataset *ds)
   g_strfreev (ds->class_names);
   g_free (ds->pixels);
   g_free (ds->labels);
+  g_strfreev (ds->paths);
+  g_free (ds->class_start);
   g_free (ds);
+}
+
+gboolean
+an_dataset_has_test_split (const char *spec)
+{
+  if (!g_str_has_prefix (spec, "folder:"))
+    return TRUE;
+  g_autofree char *owned = NULL;
+  return an_folder_split_root (spec + strlen ("folder:"), AN_SPLIT_TEST, &owned, NULL) != NULL;
+}
+
+AnImage *
+an_dataset_get_image (const AnDataset *ds, int i, int min_short_side, GError **error)
+{
+  g_return_val_if_fail (ds != NULL && i >= 0 && i < ds->count, NULL);
+  if (ds->paths != NULL)
+    {
+      AnImage *img = an_image_load_scaled (ds->paths[i], min_short_side, error);
+      /* alpha dropped: planes are CHW, so the colour ones come first */
+      if (img != NULL && (img->channels == 2 || img->channels == 4))
+        img->channels--;
+      return img;
+    }
+  AnImage *img = an_image_new (ds->channels, ds->height, ds->width);
+  gsize size = (gsize) ds->channels * ds->height * ds->width;
+  memcpy (img->pixels, ds->pixels + (gsize) i * size, size);
+  return img;
+}
+
+int
+an_dataset_same_class (const AnDataset *ds, int i, int attempt)
+{
+  g_return_val_if_fail (ds != NULL && i >= 0 && i < ds->count, i);
+  if (ds->class_start != NULL)
+    {
+      int k = ds->labels[i];
+      int first = ds->class_start[k], n = ds->class_start[k + 1] - first;
+      return first + (int) (((gint64) (i - first) + attempt) % n);
+    }
+  /* in memory: scan for the attempt-th next image with the same label */
+  int found = 0;
+  for (int step = 1; step < ds->count; step++)
+    {
+      int j = (int) (((gint64) i + step) % ds->count);
+      if (ds->labels[j] == ds->labels[i] && ++found == attempt)
+        return j;
+    }
+  return i;
 }
 
 char **

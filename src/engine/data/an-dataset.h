@@ -1,7 +1,8 @@
-/* an-dataset.h: datasets held in memory as 8-bit images, and the batch pipeline.
+/* an-dataset.h: datasets of 8-bit images, and the batch pipeline.
  *
- * Readers: Fashion-MNIST / MNIST IDX (gzip'd or not), CIFAR-10 and CIFAR-100 binary, image
- * folders (one sub-folder per class, PNG/JPEG). Every size read from a header is checked
+ * Readers: Fashion-MNIST / MNIST IDX (gzip'd or not), CIFAR-10 and CIFAR-100 binary, held in
+ * memory; image folders (one sub-folder per class), held as an index of file paths whose
+ * images are decoded when a batch needs them. Every size read from a header is checked
  * against the file's real size before anything is allocated; errors name the file and field.
  */
 #pragma once
@@ -22,16 +23,26 @@ typedef struct {
   int height, width;
   int num_classes;
   char **class_names;  /* num_classes strings, NULL-terminated */
-  guint8 *pixels;      /* count x (channels, height, width), CHW order */
+  guint8 *pixels;      /* count x (channels, height, width), CHW order; NULL when streamed */
   gint32 *labels;      /* count */
+  /* Streamed datasets (folder:) only, else NULL: the count image files, sorted by class then
+   * name, and the first image of each class (num_classes + 1 offsets). Their images are
+   * decoded on demand (an_dataset_get_image) at any size; height and width are then the size
+   * asked for at loading (or the first image's), channels 3 when the first image of any class
+   * is in colour. */
+  char **paths;
+  int *class_start;
 } AnDataset;
 
 /* spec: "fashion-mnist[:DIR]", "mnist:DIR", "cifar10:DIR", "cifar100:DIR" (fine labels),
- * "cifar100-coarse:DIR", "folder:DIR". Folders are decoded at (height, width) when both > 0
- * (bilinear), else at the first image's size. */
+ * "cifar100-coarse:DIR", "folder:DIR". Folders are indexed (listed, not decoded); their
+ * nominal size is (height, width) when both > 0, else the first image's. */
 AnDataset *an_dataset_load (const char *spec, AnSplit split, int height, int width,
                             GError **error);
 void an_dataset_free (AnDataset *ds);
+/* FALSE for a folder dataset without DIR/train and DIR/test (its only split is the training
+ * one); TRUE for the other kinds, which all have a test split. */
+gboolean an_dataset_has_test_split (const char *spec);
 /* The default Fashion-MNIST location (the Debian package's). */
 const char *an_dataset_default_fashion_mnist_dir (void);
 
@@ -51,6 +62,15 @@ void an_image_free (AnImage *img);
 /* Writes an 8-bit PNG (channels 1, 3 or 4; CHW input). */
 gboolean an_image_save_png (const AnImage *img, const char *path, GError **error);
 
+/* Image i as 8-bit CHW: a copy of the in-memory pixels, or the file decoded at its own size
+ * (a JPEG at the smallest DCT scale whose shorter side is still >= min_short_side; 0: full
+ * size). An error names the file when it cannot be read or decoded. */
+AnImage *an_dataset_get_image (const AnDataset *ds, int i, int min_short_side, GError **error);
+/* Another image of the same class as image i, the attempt-th (1, 2, ...) after it in the
+ * class's order, wrapping; i itself when the class has one image. For replacing an image that
+ * cannot be decoded. */
+int an_dataset_same_class (const AnDataset *ds, int i, int attempt);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnDataset, an_dataset_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnImage, an_image_free)
 
@@ -69,7 +89,9 @@ typedef struct {
  * otherwise, then normalisation. No augmentation. */
 void an_input_from_image (const AnInputSpec *spec, const guint8 *pixels, int channels,
                           int height, int width, float *out);
-/* Per-channel mean/std and the RGB covariance eigen-decomposition of the given images. */
+/* Per-channel mean/std and the RGB covariance eigen-decomposition of the given images (of
+ * AN_INPUT_FIT_SAMPLES of them spread evenly when the dataset is streamed). */
+#define AN_INPUT_FIT_SAMPLES 500
 void an_input_spec_fit (AnInputSpec *spec, const AnDataset *ds, const int *indices, int count);
 
 /* Seeded train/validation split of n training images: a permutation, the first n_train are
@@ -83,14 +105,21 @@ typedef struct {
   gint32 *labels; /* n */
 } AnBatch;
 
-/* A background thread preparing batches ahead of the model, with bounded memory (depth
- * batches in flight). Shuffles indices per epoch (train) with the counter-based RNG; applies
- * the augmentation of spec when train is TRUE. */
+/* A pool of worker threads preparing batches ahead of the model, with bounded memory (depth
+ * batches in flight, whatever the dataset's size). Shuffles indices per epoch (train) with
+ * the counter-based RNG; applies the augmentation of spec when train is TRUE. Every image's
+ * tensor is a function of (seed, epoch, image index) only, so batches are the same whatever
+ * the number of workers (<= 0: one per core). */
 typedef struct _AnBatcher AnBatcher;
 
 AnBatcher *an_batcher_new (const AnDataset *ds, const int *indices, int count,
                            const AnInputSpec *spec, int batch, gboolean train, guint64 seed,
-                           int depth);
+                           int depth, int workers);
+/* The images that could not be decoded since the last call, each replaced by another of its
+ * class: "PATH: why" strings (NULL-terminated, free with g_strfreev), NULL when none. */
+char **an_batcher_take_failures (AnBatcher *b);
+/* Images replaced so far in the current epoch (those of batches already made). */
+int an_batcher_epoch_failures (AnBatcher *b);
 /* Starts producing the batches of epoch (0-based), beginning at batch start_index. */
 void an_batcher_start_epoch (AnBatcher *b, int epoch, int start_index);
 /* Next batch of the current epoch, or NULL at its end. Give it back with an_batcher_release. */

@@ -773,6 +773,24 @@ an_image_load (const char *path, GError **error)
   return img;
 }
 
+AnImage *
+an_image_load_scaled (const char *path, int min_short_side, GError **error)
+{
+  /* read, not mapped: a file truncated while a training run reads it must give a decoding
+   * error, not a SIGBUS */
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  GError *local = NULL;
+  if (!g_file_get_contents (path, &data, &len, &local))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_IO, "%s", local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  return an_image_decode_scaled ((const guint8 *) data, len, path, AN_IMAGE_MAX_PIXELS,
+                                 min_short_side, error);
+}
+
 gboolean
 an_image_save_png (const AnImage *img, const char *path, GError **error)
 {

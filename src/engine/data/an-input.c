@@ -152,12 +152,32 @@ an_input_spec_fit (AnInputSpec *spec, const AnDataset *ds, const int *indices, i
   g_autofree float *x = g_new (float, C * plane);
   /* per-image sums first, then the image totals: precise for 10^5 images of 10^5 pixels */
   double sum[3] = { 0 }, prod[3][3] = { { 0 } };
+  /* a streamed dataset: AN_INPUT_FIT_SAMPLES images evenly spread over the given ones, not
+   * decoding the whole folder before the first step */
+  int total_images = count;
+  if (ds->pixels == NULL && count > AN_INPUT_FIT_SAMPLES)
+    count = AN_INPUT_FIT_SAMPLES;
+  int fitted = 0;
   for (int n = 0; n < count; n++)
     {
-      int i = indices ? indices[n] : n;
-      gsize image_bytes = (gsize) ds->channels * ds->height * ds->width;
-      an_input_to_unit (spec, ds->pixels + (gsize) i * image_bytes, ds->channels, ds->height,
-                        ds->width, x);
+      int at = (int) ((gint64) n * total_images / count);
+      int i = indices ? indices[at] : at;
+      if (ds->pixels != NULL)
+        {
+          gsize image_bytes = (gsize) ds->channels * ds->height * ds->width;
+          an_input_to_unit (spec, ds->pixels + (gsize) i * image_bytes, ds->channels,
+                            ds->height, ds->width, x);
+        }
+      else
+        {
+          /* an image that does not decode is left out here; training reports it */
+          g_autoptr (AnImage) img =
+            an_dataset_get_image (ds, i, MAX (spec->height, spec->width), NULL);
+          if (img == NULL || (img->channels != 1 && img->channels != 3))
+            continue;
+          an_input_to_unit (spec, img->pixels, img->channels, img->height, img->width, x);
+        }
+      fitted++;
       double s[3] = { 0 }, pr[3][3] = { { 0 } };
       for (gsize p = 0; p < plane; p++)
         for (int a = 0; a < C; a++)
@@ -174,7 +194,7 @@ an_input_spec_fit (AnInputSpec *spec, const AnDataset *ds, const int *indices, i
             prod[a][b] += pr[a][b];
         }
     }
-  double total = (double) count * plane;
+  double total = (double) MAX (fitted, 1) * plane;
   double mean[3], cov[3][3] = { { 0 } };
   for (int a = 0; a < C; a++)
     mean[a] = sum[a] / total;
