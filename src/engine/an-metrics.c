@@ -8,12 +8,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "an-metrics.h"
+#include "an-epoch.h"
 #include "an-error.h"
 #include "an-io.h"
 
@@ -399,4 +401,95 @@ an_metrics_close (AnMetrics *m)
   g_string_free (m->pending, TRUE);
   g_free (m->path);
   g_free (m);
+}
+
+static gboolean
+cell_number (char **cells, guint n, MetricsColumn col, double *out)
+{
+  char *end = NULL;
+
+  if ((guint) col >= n || cells[col][0] == '\0')
+    return FALSE;
+  *out = g_ascii_strtod (cells[col], &end);
+  return end != cells[col] && *end == '\0';
+}
+
+GArray *
+an_metrics_read_steps (const char *path, gint64 max_step, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GArray) steps = g_array_new (FALSE, TRUE, sizeof (AnStepRecord));
+  g_auto (GStrv) lines = NULL;
+  int line_no = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, &local))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  if (!g_str_has_prefix (text, METRICS_MAGIC_LINE "\n"))
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                   "“%s” is not an AlexNet Studio metrics file (its first line is not “%s”)",
+                   path, METRICS_MAGIC_LINE);
+      return NULL;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (char **line = lines; *line != NULL; line++)
+    {
+      g_auto (GStrv) cells = NULL;
+      guint n;
+      AnStepRecord rec = { 0 };
+      double step, epoch;
+
+      line_no++;
+      if (!g_str_has_prefix (*line, "step,"))
+        continue;
+      cells = g_strsplit (*line, ",", N_COLUMNS + 1);
+      n = g_strv_length (cells);
+      if (!cell_number (cells, n, COL_STEP, &step) || !cell_number (cells, n, COL_EPOCH, &epoch)
+          || !cell_number (cells, n, COL_WALL, &rec.wall_seconds)
+          || !cell_number (cells, n, COL_LOSS, &rec.loss) || step < 1 || epoch < 1)
+        {
+          /* the last line may have been cut short by a crash */
+          if (line[1] == NULL || *line[1] == '\0')
+            break;
+          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                       "metrics file “%s” line %d: a step row without its step, epoch, time "
+                       "or loss", path, line_no);
+          return NULL;
+        }
+      if ((gint64) step > max_step)
+        continue;
+      rec.step = (gint64) step;
+      rec.epoch = (int) epoch;
+      if (!cell_number (cells, n, COL_LR, &rec.lr))
+        rec.lr = NAN;
+      if (!cell_number (cells, n, COL_GRAD_NORM, &rec.grad_norm))
+        rec.grad_norm = NAN;
+      if (!cell_number (cells, n, COL_IMAGES_PER_S, &rec.images_per_second))
+        rec.images_per_second = NAN;
+      g_array_append_val (steps, rec);
+    }
+
+  /* The fraction of its epoch each step completes: epochs counted from their rows; the last,
+   * perhaps unfinished, at the length of the one before it. */
+  for (guint i = 0, per_epoch = 0; i < steps->len;)
+    {
+      AnStepRecord *first = &g_array_index (steps, AnStepRecord, i);
+      guint j = i;
+
+      while (j < steps->len && g_array_index (steps, AnStepRecord, j).epoch == first->epoch)
+        j++;
+      if (j < steps->len || per_epoch == 0)
+        per_epoch = MAX (per_epoch, j - i);
+      for (guint k = i; k < j; k++)
+        {
+          AnStepRecord *r = &g_array_index (steps, AnStepRecord, k);
+          r->epoch_frac = r->epoch - 1 + (double) (k - i + 1) / MAX (per_epoch, j - i);
+        }
+      i = j;
+    }
+  return g_steal_pointer (&steps);
 }

@@ -34,5 +34,9 @@ gboolean an_metrics_sync (AnMetrics *m, GError **error);
 /* Drops step rows after the given step (a resumed run continues from its checkpoint). */
 gboolean an_metrics_truncate_after (const char *path, gint64 step, GError **error);
 void an_metrics_close (AnMetrics *m);
+/* The step rows of a metrics file up to max_step as AnStepRecords (an-epoch.h), as the trainer
+ * reported them (epoch_frac from each epoch's count of steps): a run opened from its checkpoint
+ * is drawn from them. */
+GArray *an_metrics_read_steps (const char *path, gint64 max_step, GError **error);
 
 G_END_DECLS

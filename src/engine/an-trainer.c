@@ -16,6 +16,7 @@
 #include "an-error.h"
 #include "an-sync.h"
 #include "an-trainer.h"
+#include "an-metrics.h"
 
 typedef struct {
   AnLiveKey key;
@@ -812,6 +813,18 @@ an_trainer_new_from_checkpoint (const char *path, GError **error)
   t->pub_step = ck->step;
   if (ck->epochs)
     g_array_append_vals (t->hist_epochs, ck->epochs->data, ck->epochs->len);
+  /* the steps' curves come from the metrics file, when it is still there */
+  {
+    g_autofree char *mdefault = g_build_filename (t->cfg.checkpoint_dir, "metrics.csv", NULL);
+    const char *mpath = t->cfg.metrics_path != NULL ? t->cfg.metrics_path : mdefault;
+    g_autoptr (GError) local = NULL;
+    g_autoptr (GArray) steps = an_metrics_read_steps (mpath, ck->step, &local);
+
+    if (steps != NULL)
+      g_array_append_vals (t->hist_steps, steps->data, steps->len);
+    else
+      g_debug ("%s: no step history: %s", path, local->message);
+  }
   return t;
 }
 

@@ -130,28 +130,40 @@ action_stop_keep_best (GtkWidget *widget, const char *name, GVariant *param)
   an_window_update_state_label (self);
 }
 
+/* What File > Open Checkpoint does with the chosen file: the run, its curves and its weights
+ * for Classify; FALSE (and a toast) when the file cannot be read. */
+gboolean
+an_window_open_checkpoint (AnWindow *self, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  AnTrainer *trainer;
+
+  g_return_val_if_fail (AN_IS_WINDOW (self), FALSE);
+
+  trainer = an_trainer_new_from_checkpoint (path, &error);
+  if (trainer == NULL)
+    {
+      an_toast (GTK_WIDGET (self), _("Cannot open the checkpoint: %s"), error->message);
+      return FALSE;
+    }
+  an_window_adopt_trainer (self, trainer);
+  an_classify_page_use_checkpoint (self->classify_page, path);
+  an_window_show_page (self, "training");
+  an_toast (GTK_WIDGET (self), _("Checkpoint opened: train to continue the run"));
+  return TRUE;
+}
+
 static void
 on_checkpoint_chosen (AnWindow *self, GFile *file)
 {
   g_autofree char *path = g_file_get_path (file);
-  g_autoptr (GError) error = NULL;
-  AnTrainer *trainer;
 
   if (path == NULL)
     {
       an_toast (GTK_WIDGET (self), _("The checkpoint must be on this computer"));
       return;
     }
-  trainer = an_trainer_new_from_checkpoint (path, &error);
-  if (trainer == NULL)
-    {
-      an_toast (GTK_WIDGET (self), _("Cannot open the checkpoint: %s"), error->message);
-      return;
-    }
-  an_window_adopt_trainer (self, trainer);
-  an_classify_page_use_checkpoint (self->classify_page, path);
-  an_window_show_page (self, "training");
-  an_toast (GTK_WIDGET (self), _("Checkpoint opened: train to continue the run"));
+  an_window_open_checkpoint (self, path);
 }
 
 static void

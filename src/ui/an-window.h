@@ -19,6 +19,7 @@ void an_window_set_run_config (AnWindow *self, const AnRunConfig *cfg);
 
 /* The current run, or NULL. */
 AnTrainer *an_window_get_trainer (AnWindow *self);
+gboolean an_window_open_checkpoint (AnWindow *self, const char *path);
 /* Sends one live hyperparameter ("lr", "momentum", "weight_decay", "dropout", "patience"),
  * as the Training page's spin buttons do. */
 gboolean an_window_set_live_hyperparameter (AnWindow *self, const char *key, double value,

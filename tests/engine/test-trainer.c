@@ -536,12 +536,26 @@ finished_then_extended (const char *dir, AnScheduleKind schedule, int epochs)
   c.epochs = 2;
   Events *e = train_to_end (&c, NULL);
   g_assert_cmpint (e->last, ==, AN_TRAINER_FINISHED);
-  events_free (e);
   an_run_config_clear (&c);
   g_autofree char *ck = g_build_filename (dir, "checkpoint.ankpt", NULL);
   g_autoptr (GError) error = NULL;
   AnTrainer *t = an_trainer_new_from_checkpoint (ck, &error);
   g_assert_no_error (error);
+  /* the opened run's curves: its steps as it reported them, read back from its metrics file */
+  g_autoptr (GArray) hist = an_trainer_get_step_history (t);
+  g_assert_cmpuint (hist->len, ==, e->steps->len);
+  for (guint i = 0; i < hist->len; i++)
+    {
+      const AnStepRecord *a = &g_array_index (e->steps, AnStepRecord, i);
+      const AnStepRecord *b = &g_array_index (hist, AnStepRecord, i);
+      g_assert_cmpint (b->step, ==, a->step);
+      g_assert_cmpint (b->epoch, ==, a->epoch);
+      g_assert_cmpfloat (fabs (b->epoch_frac - a->epoch_frac), <, 1e-12);
+      g_assert_cmpfloat (fabs (b->loss - a->loss), <=, 1e-8 * fabs (a->loss));
+      g_assert_cmpfloat (fabs (b->lr - a->lr), <=, 1e-8 * a->lr);
+      g_assert_cmpfloat (fabs (b->wall_seconds - a->wall_seconds), <=, 1e-6 * a->wall_seconds);
+    }
+  events_free (e);
   g_assert_false (an_trainer_set_epochs (t, 1, &error)); /* fewer than done: refused */
   g_assert_nonnull (error);
   g_clear_error (&error);

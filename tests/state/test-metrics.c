@@ -18,6 +18,8 @@
 #include <glib/gstdio.h>
 
 #include "an-metrics.h"
+#include "an-epoch.h"
+#include "an-error.h"
 #include "an-test-util.h"
 #include "an-error.h"
 
@@ -401,6 +403,82 @@ test_write_errors_reported (void)
   an_test_remove_tree (dir);
 }
 
+/* Step rows read back for the charts of a run opened from its checkpoint: up to its step, each
+ * step's fraction of its epoch from the epochs' lengths, a row cut by a crash ignored, a
+ * damaged row in the middle named. */
+static void
+test_read_steps (void)
+{
+  g_autofree char *dir = an_test_make_tmpdir ("an-metrics");
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  AnRunConfig cfg;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) steps = NULL;
+  AnMetrics *m;
+
+  an_run_config_init (&cfg);
+  m = an_metrics_open (path, &cfg, FALSE, &error);
+  g_assert_no_error (error);
+  /* epoch 1: steps 1-4; epoch 2: steps 5-8; epoch 3: steps 9-10 (unfinished) */
+  for (int s = 1; s <= 10; s++)
+    {
+      g_assert_true (an_metrics_step (m, s, (s - 1) / 4 + 1, 0.5 * s, 0.01, 3.0 / s, 1.0, 80.0,
+                                      &error));
+      if (s % 4 == 0)
+        g_assert_true (an_metrics_epoch (m, s, s / 4, 0.5 * s, 0.01, 1, 0.5, 1, 0.5, 0.9,
+                                         &error));
+    }
+  g_assert_true (an_metrics_change (m, 6, 2, 2.6, AN_LIVE_LR, 0.01, 0.005, &error));
+  an_metrics_close (m);
+  {
+    FILE *f = fopen (path, "a");
+    fputs ("step,11,3,5.", f); /* cut short */
+    fclose (f);
+  }
+
+  steps = an_metrics_read_steps (path, 9, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, 9);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const AnStepRecord *r = &g_array_index (steps, AnStepRecord, i);
+      int s = (int) i + 1;
+
+      g_assert_cmpint (r->step, ==, s);
+      g_assert_cmpint (r->epoch, ==, (s - 1) / 4 + 1);
+      g_assert_cmpfloat (fabs (r->epoch_frac - s / 4.0), <, 1e-12);
+      g_assert_cmpfloat (fabs (r->loss - 3.0 / s), <, 1e-8);
+      g_assert_cmpfloat (fabs (r->wall_seconds - 0.5 * s), <, 1e-12);
+    }
+  g_clear_pointer (&steps, g_array_unref);
+  steps = an_metrics_read_steps (path, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (steps->len, ==, 10);
+
+  /* a damaged row in the middle */
+  {
+    g_autofree char *text = read_all (path);
+    g_autofree char *bad = NULL;
+    char *row = strstr (text, "step,5,");
+
+    g_assert_nonnull (row);
+    row[5] = 'x';
+    bad = g_build_filename (dir, "bad.csv", NULL);
+    g_assert_true (g_file_set_contents (bad, text, -1, NULL));
+    g_clear_pointer (&steps, g_array_unref);
+    steps = an_metrics_read_steps (bad, G_MAXINT64, &error);
+    g_assert_null (steps);
+    g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "bad.csv"));
+    g_clear_error (&error);
+    g_assert_true (g_file_set_contents (bad, "kind,step\nstep,1,1,0,0,1\n", -1, NULL));
+    g_assert_null (an_metrics_read_steps (bad, G_MAXINT64, &error));
+    g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  }
+  an_run_config_clear (&cfg);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -408,6 +486,7 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/rows-parse-back", test_rows_parse_back);
   g_test_add_func ("/metrics/append", test_append);
   g_test_add_func ("/metrics/truncate-after", test_truncate_after);
+  g_test_add_func ("/metrics/read-steps", test_read_steps);
   g_test_add_func ("/metrics/write-errors-reported", test_write_errors_reported);
   return g_test_run ();
 }

@@ -912,6 +912,28 @@ check_save_name (AnWindow *win)
 }
 
 
+/* A run opened from its checkpoint comes with its curves: a run of its own on the charts
+ * whose points are the steps the checkpoint holds, beside the run it came from. */
+static void
+check_checkpoint_run (AnWindow *win)
+{
+  AnTrainer *done = an_window_get_trainer (win);
+  AnChart *loss = AN_CHART (an_window_get_loss_chart (win));
+  guint runs = an_chart_get_n_runs (loss);
+  guint points = an_chart_get_n_points (loss, 0);
+  g_autofree char *path = g_build_filename (an_trainer_get_config (done)->checkpoint_dir,
+                                            "checkpoint.ankpt", NULL);
+
+  g_assert_true (an_window_open_checkpoint (win, path));
+  g_assert_true (an_window_get_trainer (win) != done);
+  spin (0.2);
+  g_test_message ("opened %s: %u runs on the loss chart, %u points (the run had %u)", path,
+                  an_chart_get_n_runs (loss), an_chart_get_n_points (loss, 0), points);
+  g_assert_cmpuint (points, >, 0);
+  g_assert_cmpuint (an_chart_get_n_runs (loss), ==, runs + 1);
+  g_assert_cmpuint (an_chart_get_n_points (loss, 0), ==, points);
+}
+
 static void
 test_window_run (void)
 {
@@ -1188,6 +1210,7 @@ test_window_run (void)
     }
   check_exports (win);
   check_save_name (win);
+  check_checkpoint_run (win);
 
   close_while_classifying (win, texture);
   /* every toast above, and the run's log, went to the debug log, not stderr */
