@@ -186,6 +186,12 @@ check "the broken image is named in the metrics" \
   "grep -q '^bad_image,.*zz-broken.png' '$tmp/split-run/metrics.csv'"
 "$alexnet" eval --checkpoint "$tmp/split-run/checkpoint.ankpt" --json > "$tmp/split-eval.json"
 check "eval uses the folder's test split" "json '$tmp/split-eval.json' 'j[\"images\"] == 20'"
+"$alexnet" bench --model alexnet-tiny --batch 8 --data "folder:$tmp/split" --workers 2 --json \
+  > "$tmp/bench-data.json" 2> "$tmp/bench-data.err"
+cat "$tmp/bench-data.json"
+check "bench --data: the input pipeline's images/s over one epoch, peak memory" \
+  "json '$tmp/bench-data.json' 'j[\"data_images\"] == 121 and j[\"workers\"] == 2 and j[\"data_images_per_second\"] > 0 and j[\"peak_rss_mib\"] > 0'"
+check "bench --data names the image that does not decode" "grep -q zz-broken.png '$tmp/bench-data.err'"
 for i in 1 2 3 4; do printf 'broken' > "$tmp/split/train/c6/zz-broken-$i.jpg"; done
 "$alexnet" train --model alexnet-tiny --data "folder:$tmp/split" --epochs 1 --batch 8 \
   --val-size 8 --threads 2 --checkpoint-dir "$tmp/split-bad" > "$tmp/split-bad.out" 2>&1
