@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "an-checkpoint.h"
+#include "data/an-pipeline.h"
 #include "an-error.h"
 #include "an-io.h"
 
@@ -284,6 +285,7 @@ encode_data (const AnCheckpoint *ck)
                           ck->ep_correct, ck->ep_seen);
   g_string_append_printf (s, "in_channels=%d\ninput=%d %d %d\nnormalize=%d\n", ck->in_channels,
                           in->channels, in->height, in->width, in->normalize);
+  g_string_append_printf (s, "pipeline=%s\n", an_pipeline_to_string (in->pipeline));
   const float *vals[] = { in->mean, in->std, in->pca_eigval, in->pca_eigvec[0] };
   const char *names[] = { "mean", "std", "pca_eigval", "pca_eigvec" };
   for (int v = 0; v < 4; v++)
@@ -324,6 +326,8 @@ decode_data (AnCheckpoint *ck, const guint8 *p, gsize len, const char *path, GEr
   AnInputSpec *in = &ck->spec;
   gboolean ok = TRUE;
   int bad = 0;
+  /* checkpoints from before pipelines had names were trained with pad-crop */
+  in->pipeline = AN_PIPELINE_PAD_CROP;
   for (int i = 0; lines[i] && ok; i++)
     {
       char *l = lines[i];
@@ -351,6 +355,13 @@ decode_data (AnCheckpoint *ck, const guint8 *p, gsize len, const char *path, GEr
              in->height <= 4096 && in->width <= 4096;
       else if (g_str_equal (l, "normalize"))
         in->normalize = (int) g_ascii_strtoll (v, NULL, 10);
+      else if (g_str_equal (l, "pipeline"))
+        {
+          ok = FALSE;
+          for (int k = 0; an_pipeline_names[k]; k++)
+            if (g_str_equal (v, an_pipeline_names[k]))
+              in->pipeline = k, ok = TRUE;
+        }
       else if (g_str_equal (l, "mean"))
         ok = parse_floats (v, in->mean, 3);
       else if (g_str_equal (l, "std"))

@@ -9,6 +9,7 @@
 #include "an-classifier.h"
 #include "an-error.h"
 #include "an-run.h"
+#include "data/an-pipeline.h"
 
 struct _AnClassifier {
   AnRunModel net;
@@ -92,7 +93,8 @@ an_classifier_classify (AnClassifier *c, const AnImage *img, int k, AnPrediction
                    "images need 1 or 3 channels, this one has %d", img->channels);
       return FALSE;
     }
-  an_input_from_image (&c->spec, img->pixels, img->channels, img->height, img->width, c->x);
+  an_pipeline_sample (c->spec.pipeline, &c->spec, img->pixels, img->channels, img->height,
+                      img->width, FALSE, 0, 0, 0, AN_PIPELINE_VIEW_CENTRE, c->x);
   if (!an_model_forward (c->net.model, 1, c->x, NULL, FALSE, 0, NULL, error) ||
       !an_model_get_probs (c->net.model, c->probs, error))
     return FALSE;

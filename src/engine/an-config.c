@@ -15,6 +15,7 @@
 #include "an-config.h"
 #include "an-device.h"
 #include "an-error.h"
+#include "data/an-pipeline.h"
 
 static const char *const init_names[] = { "he", "paper", "he-fc", NULL };
 static const char *const lrn_names[] = { "code", "paper", NULL };
@@ -108,13 +109,19 @@ static const AnConfigField fields[] = {
         "channel)"),
   BOOL (augment_flip, AUGMENTATION, "flip training images horizontally at random",
         .option = "flip"),
-  BOOL (augment_crop, AUGMENTATION, "crop training images at random from the padded image",
-        .option = "crop"),
+  BOOL (augment_crop, AUGMENTATION,
+        "crop training images at random from the padded image (the pad-crop pipeline; paper "
+        "and torchvision always crop)", .option = "crop"),
   BOOL (augment_pca, AUGMENTATION,
         "shift colours along the principal components of the RGB values (the paper's colour "
         "jitter)", .option = "pca"),
   DBL (pca_std, AUGMENTATION, 0, 10, FALSE, FALSE, FALSE,
        "the standard deviation of the colour jitter"),
+  ENUM (pipeline, AUGMENTATION, an_pipeline_names,
+        "how images become inputs: pad-crop (resized to the input, random crops of it padded "
+        "by 4), paper (shorter side to 256, centre 256x256, random input-size crops), "
+        "torchvision (RandomResizedCrop; Resize(256) + CenterCrop to evaluate) or auto (paper "
+        "for large models on image folders, pad-crop otherwise)"),
   STR (device, DEVICE, AN_CONFIG_STRING_DEVICE,
        "where to train: cpu, auto (a GPU when there is one), cuda (GPU 0), cuda:N, or "
        "cuda:N,M (one GPU per tower)", .arg = "DEVICE"),
@@ -424,6 +431,7 @@ reset_training_fields (AnRunConfig *cfg)
   cfg->augment_crop = defaults.augment_crop;
   cfg->augment_pca = defaults.augment_pca;
   cfg->pca_std = defaults.pca_std;
+  cfg->pipeline = defaults.pipeline;
   an_run_config_clear (&defaults);
 }
 
@@ -463,6 +471,7 @@ an_run_config_init (AnRunConfig *cfg)
     .augment_crop = FALSE,
     .augment_pca = FALSE,
     .pca_std = 0.1,
+    .pipeline = AN_PIPELINE_AUTO,
     .device = g_strdup ("cpu"),
     .towers = 1,
     .threads = 0,

@@ -81,6 +81,7 @@ typedef struct {
   gboolean augment_crop; /* random crops of the padded image; 10-crop available at eval */
   gboolean augment_pca;  /* "fancy PCA" colour jitter */
   double pca_std;
+  int pipeline;          /* AnPipeline (data/an-pipeline.h): the crops' geometry by name */
 
   /* where */
   char *device; /* "cpu", "auto", "cuda", "cuda:N", "cuda:0,1" */

@@ -11,9 +11,9 @@
 #include "an-eval.h"
 #include "an-render.h"
 #include "an-run.h"
+#include "data/an-pipeline.h"
 
 #define EVAL_BATCH 100
-#define CROP_PAD 4
 
 void
 an_eval_result_clear (AnEvalResult *r)
@@ -67,20 +67,6 @@ load (const char *path, int batch, int threads, Loaded *l, GError **error)
   return l->ck != NULL;
 }
 
-/* crop (C, H, W) at (dy, dx) of x padded by CROP_PAD with its edge values, mirrored if flip */
-static void
-crop_padded (const float *x, int C, int H, int W, int dy, int dx, gboolean flip, float *out)
-{
-  for (int c = 0; c < C; c++)
-    for (int i = 0; i < H; i++)
-      for (int j = 0; j < W; j++)
-        {
-          int sj = flip ? W - 1 - j : j;
-          int yy = CLAMP (i + dy - CROP_PAD, 0, H - 1), xx = CLAMP (sj + dx - CROP_PAD, 0, W - 1);
-          out[((gsize) c * H + i) * W + j] = x[((gsize) c * H + yy) * W + xx];
-        }
-}
-
 gboolean
 an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gboolean ten_crop,
                         AnEvalResult *out, GError **error)
@@ -100,6 +86,8 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
   const char *spec = data_spec ? data_spec : cfg->data;
   /* a folder without train/ and test/ has no test split: the run's validation images then */
   gboolean folder = !an_dataset_has_test_split (spec);
+  AnInputSpec is = l.ck->spec;
+  is.flip = is.crop = is.pca = FALSE;
   if (!(ds = an_dataset_load (spec, folder ? AN_SPLIT_TRAIN : AN_SPLIT_TEST, l.net.preset->height,
                               l.net.preset->width, error)))
     goto out;
@@ -129,8 +117,6 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
         idx[i] = i;
     }
 
-  AnInputSpec is = l.ck->spec;
-  is.flip = is.crop = is.pca = FALSE;
   b = an_batcher_new (ds, idx, n, &is, ten_crop ? 1 : EVAL_BATCH, FALSE, cfg->seed, 2,
                       cfg->workers);
   out->classes = classes;
@@ -158,11 +144,18 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
         }
       for (int i = 0; ten_crop && !failed && i < bt->n; i++)
         {
-          static const int offs[5][2] = { { 0, 0 }, { 0, 2 * CROP_PAD }, { 2 * CROP_PAD, 0 },
-                                          { 2 * CROP_PAD, 2 * CROP_PAD }, { CROP_PAD, CROP_PAD } };
-          for (int k = 0; k < 10; k++)
-            crop_padded (bt->x + isz * i, is.channels, is.height, is.width, offs[k % 5][0],
-                         offs[k % 5][1], k >= 5, xin + isz * k);
+          /* the batcher gives the labels in order; the views come from the image itself */
+          int image = idx[seen + i];
+          g_autoptr (AnImage) img =
+            an_dataset_get_image (ds, image, an_pipeline_min_short_side (is.pipeline, &is), error);
+          if (!img)
+            {
+              failed = TRUE;
+              break;
+            }
+          for (int k = 0; k < AN_PIPELINE_VIEWS; k++)
+            an_pipeline_sample (is.pipeline, &is, img->pixels, img->channels, img->height,
+                                img->width, FALSE, cfg->seed, 0, image, k, xin + isz * k);
           failed = !an_model_forward (l.net.model, 10, xin, NULL, FALSE, 0, NULL, error) ||
                    !an_model_get_probs (l.net.model, probs, error);
           if (failed)
@@ -241,7 +234,8 @@ an_render_feature_maps (const char *checkpoint, const char *layer, const AnImage
   AnInputSpec is = l.ck->spec;
   is.flip = is.crop = is.pca = FALSE;
   x = g_new (float, (gsize) is.channels * is.height * is.width);
-  an_input_from_image (&is, probe->pixels, probe->channels, probe->height, probe->width, x);
+  an_pipeline_sample (is.pipeline, &is, probe->pixels, probe->channels, probe->height,
+                      probe->width, FALSE, 0, 0, 0, AN_PIPELINE_VIEW_CENTRE, x);
   if (!an_model_forward (l.net.model, 1, x, NULL, FALSE, 0, NULL, error))
     goto out;
   int shape[4];

@@ -12,6 +12,7 @@
 #include "an-error.h"
 #include "an-placement.h"
 #include "an-run.h"
+#include "data/an-pipeline.h"
 
 #define CHECKPOINT_NAME "checkpoint.ankpt"
 
@@ -156,6 +157,12 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
 {
   const AnRunConfig *c = &r->cfg;
 
+  r->spec = (AnInputSpec){ .channels = preset->channels, .height = preset->height,
+                           .width = preset->width, .normalize = c->normalize,
+                           .flip = c->augment_flip, .crop = c->augment_crop,
+                           .pca = c->augment_pca, .pca_std = (float) c->pca_std };
+  r->spec.pipeline = an_pipeline_resolve (c->pipeline, &r->spec,
+                                          an_pipeline_image_files (c->data));
   run_log (log, log_data, "Loading %s...", c->data);
   if (!(r->train_ds = an_dataset_load (c->data, AN_SPLIT_TRAIN, preset->height, preset->width,
                                        error)))
@@ -195,11 +202,8 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
         r->test_idx[i] = i;
     }
 
-  r->spec = (AnInputSpec){ .channels = preset->channels > 0 ? preset->channels : ds->channels,
-                           .height = preset->height, .width = preset->width,
-                           .normalize = c->normalize, .flip = c->augment_flip,
-                           .crop = c->augment_crop, .pca = c->augment_pca,
-                           .pca_std = (float) c->pca_std };
+  if (r->spec.channels <= 0)
+    r->spec.channels = ds->channels;
   an_input_spec_fit (&r->spec, ds, r->train_idx, r->n_train);
   return TRUE;
 }

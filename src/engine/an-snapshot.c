@@ -10,6 +10,7 @@
 #include "an-error.h"
 #include "an-snapshot.h"
 #include "an-sync.h"
+#include "data/an-pipeline.h"
 
 static void
 snapshot_clear (AnSnapshot *s)
@@ -118,7 +119,8 @@ input_from_probe (AnRun *r, const AnImage *probe, float *x)
           memset (used->pixels, 128, (gsize) ds->channels * ds->height * ds->width);
         }
     }
-  an_input_from_image (&r->spec, used->pixels, used->channels, used->height, used->width, x);
+  an_pipeline_sample (r->spec.pipeline, &r->spec, used->pixels, used->channels, used->height,
+                      used->width, FALSE, 0, 0, 0, AN_PIPELINE_VIEW_CENTRE, x);
   return used;
 }
 

@@ -112,6 +112,8 @@ static const char *const schedule_labels[] = {
 static const char *const init_labels[] = {
   N_("He: N(0, 2/fan-in)"), N_("Paper: N(0, 0.01²), some biases 1"),
   N_("Paper for convolutions, He for fully connected"), NULL };
+static const char *const pipeline_labels[] = {
+  N_("Automatic"), N_("Pad and crop"), N_("Paper (256, crops)"), N_("torchvision"), NULL };
 static const char *const lrn_labels[] = {
   N_("Code: α divided by n (Caffe, PyTorch)"), N_("Paper: α as printed"), NULL };
 
@@ -175,10 +177,14 @@ static const SetupRowSpec setup_rows[] = {
   { GROUP_MODEL, FIELD_ENUM, "init", F (init), N_("Initialisation"), NULL, 0, 0, init_labels,
     -1 },
   { GROUP_MODEL, FIELD_ENUM, "lrn", F (lrn), N_("LRN convention"), NULL, 0, 0, lrn_labels, -1 },
+  { GROUP_AUGMENTATION, FIELD_ENUM, "pipeline", F (pipeline), N_("Pipeline"),
+    N_("Automatic: the paper's for large models on image folders, pad and crop otherwise"), 0, 0,
+    pipeline_labels, -1 },
   { GROUP_AUGMENTATION, FIELD_BOOL, "augment-flip", F (augment_flip),
     N_("Horizontal flips"), NULL, 0, 0, NULL, -1 },
   { GROUP_AUGMENTATION, FIELD_BOOL, "augment-crop", F (augment_crop), N_("Random crops"),
-    N_("Of the padded image"), 0, 0, NULL, -1 },
+    N_("Of the padded image, with pad and crop (the other pipelines always crop)"), 0, 0, NULL,
+    -1 },
   { GROUP_AUGMENTATION, FIELD_BOOL, "augment-pca", F (augment_pca),
     N_("Colour jitter (“fancy PCA”)"), N_("Along the principal components of the RGB values"),
     0, 0, NULL, -1 },

@@ -23,6 +23,7 @@
 #include "an-checkpoint.h"
 #include "an-test-util.h"
 #include "an-error.h"
+#include "data/an-pipeline.h"
 
 #define FILE_HEADER_LEN 12
 #define SECTION_HEADER_LEN 16
@@ -256,7 +257,8 @@ test_data_section (void)
   ck->in_channels = 1;
   ck->spec = (AnInputSpec){ .channels = 1, .height = 32, .width = 28, .normalize = 1,
                             .mean = { 0.25f, 0.5f, 0.125f }, .std = { 0.3f, 1.0f, 2.0f },
-                            .pca_eigval = { 3e-3f, 2e-4f, 1e-5f } };
+                            .pca_eigval = { 3e-3f, 2e-4f, 1e-5f },
+                            .pipeline = AN_PIPELINE_TORCHVISION };
   ck->spec.pca_eigvec[2][1] = -0.577f;
   ck->ep_loss = 123.456789012345;
   ck->ep_correct = 77;
@@ -406,6 +408,9 @@ test_version_1 (void)
   g_assert_cmpint (ck->epoch, ==, 2);
   g_assert_cmpint (ck->step, ==, 8);
   g_assert_cmpstr (ck->config.model, ==, "micro.preset");
+  /* written before pipelines had names: trained with pad-crop, whatever auto means now */
+  g_assert_cmpint (ck->spec.pipeline, ==, AN_PIPELINE_PAD_CROP);
+  g_assert_cmpint (ck->config.pipeline, ==, AN_PIPELINE_AUTO);
   g_assert_nonnull (ck->best_params);
   g_assert_cmpuint (g_strv_length (ck->class_names), ==, 10);
   g_assert_nonnull (ck->epochs);

@@ -12,6 +12,7 @@
 #include "an-config.h"
 #include "an-device.h"
 #include "an-error.h"
+#include "data/an-pipeline.h"
 
 /* Every key, in the order of the struct (the order to_string promises). */
 static const char *const all_keys[] = {
@@ -19,7 +20,8 @@ static const char *const all_keys[] = {
   "batch", "rule", "lr", "momentum", "weight_decay", "dropout", "schedule", "step_size",
   "step_gamma", "plateau_factor", "plateau_patience", "plateau_threshold", "plateau_cooldown",
   "min_lr", "early_stopping", "patience", "delta", "init", "lrn", "normalize", "augment_flip",
-  "augment_crop", "augment_pca", "pca_std", "device", "towers", "threads", "workers", "checkpoint_dir",
+  "augment_crop", "augment_pca", "pca_std", "pipeline", "device", "towers", "threads", "workers",
+  "checkpoint_dir",
   "metrics_path",
 };
 
@@ -60,6 +62,7 @@ test_defaults (void)
   g_assert_false (c.augment_crop);
   g_assert_false (c.augment_pca);
   g_assert_cmpfloat (c.pca_std, ==, 0.1);
+  g_assert_cmpint (c.pipeline, ==, AN_PIPELINE_AUTO);
   g_assert_cmpstr (c.device, ==, "cpu");
   g_assert_cmpint (c.towers, ==, 1);
   g_assert_cmpint (c.threads, ==, 0);
@@ -134,6 +137,8 @@ test_set_rejects (void)
                     "schedule: “linear” is not one of constant, step, plateau, paper, cosine");
   assert_set_fails ("rule", "adam", AN_ERROR_PARSE, NULL);
   assert_set_fails ("normalize", "none", AN_ERROR_PARSE, NULL);
+  assert_set_fails ("pipeline", "dali", AN_ERROR_PARSE,
+                    "pipeline: “dali” is not one of auto, pad-crop, paper, torchvision");
   assert_set_fails ("early_stopping", "maybe", AN_ERROR_PARSE,
                     "early_stopping: “maybe” is not one of true, false, yes, no, 1, 0");
   assert_set_fails ("model", "", AN_ERROR_INVALID_ARGUMENT, "model: must not be empty");
@@ -270,8 +275,8 @@ config_all_changed (AnRunConfig *c)
     { "min_lr", "1e-05" }, { "early_stopping", "false" }, { "patience", "9" },
     { "delta", "0.001" }, { "init", "he-fc" }, { "lrn", "paper" }, { "normalize", "mean-std" },
     { "augment_flip", "false" }, { "augment_crop", "true" }, { "augment_pca", "true" },
-    { "pca_std", "0.2" }, { "device", "cuda:0,1" }, { "towers", "2" }, { "threads", "3" },
-    { "workers", "5" },
+    { "pca_std", "0.2" }, { "pipeline", "torchvision" }, { "device", "cuda:0,1" }, { "towers", "2" },
+    { "threads", "3" }, { "workers", "5" },
     { "checkpoint_dir", "runs/one" }, { "metrics_path", "runs/one/m.csv" },
   };
   G_STATIC_ASSERT (G_N_ELEMENTS (kv) == G_N_ELEMENTS (all_keys));
@@ -343,6 +348,7 @@ test_text_round_trip (void)
   g_assert_true (b.augment_crop);
   g_assert_true (b.augment_pca);
   g_assert_cmpfloat (b.pca_std, ==, 0.2);
+  g_assert_cmpint (b.pipeline, ==, AN_PIPELINE_TORCHVISION);
   g_assert_cmpstr (b.device, ==, "cuda:0,1");
   g_assert_cmpint (b.towers, ==, 2);
   g_assert_cmpint (b.threads, ==, 3);

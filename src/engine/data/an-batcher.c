@@ -9,8 +9,7 @@
  * are bit-identical whatever the number of workers. Every random choice is a pure function of
  * (seed, epoch, image index) via an-rng.h:
  *   order    AN_RNG_STREAM (SHUFFLE, 0, epoch), Fisher-Yates over the given indices;
- *   crop/flip AN_RNG_STREAM (AUGMENT, 0, epoch), uniforms at 4 * image + {0 crop y, 1 crop x, 2 flip};
- *   PCA      AN_RNG_STREAM (AUGMENT, 1, epoch), normals at 3 * image + i.
+ *   crops, flips and colour jitter: the spec's pipeline (an-pipeline.c).
  * so a run resumed mid-epoch sees the very batches it would have seen.
  *
  * Streamed (folder) images are decoded by the workers; an image that cannot be read or
@@ -24,15 +23,11 @@
 
 #include "an-dataset-private.h"
 #include "an-error.h"
+#include "an-pipeline.h"
 #include "an-rng.h"
 #include "an-sync.h"
 
 enum {
-  CROP_PAD = 4, /* random crops are taken from the input padded by this on every side */
-  UNIFORM_CROP_Y = 0,
-  UNIFORM_CROP_X = 1,
-  UNIFORM_FLIP = 2,
-  UNIFORMS_PER_IMAGE = 4,
   MAX_REPLACEMENT_TRIES = 64,
 };
 
@@ -94,79 +89,6 @@ epoch_order (AnBatcher *b, int epoch)
   b->order_epoch = epoch;
 }
 
-/* Crop, flip and PCA jitter of one image in [0, 1] units, in place in unit. */
-static void
-augment (const AnInputSpec *s, guint64 seed, int epoch, int image, float *unit)
-{
-  int C = s->channels, H = s->height, W = s->width;
-  gsize plane = (gsize) H * W;
-  guint64 uniforms = AN_RNG_STREAM (AN_RNG_AUGMENT, 0, epoch);
-  guint64 base = (guint64) image * UNIFORMS_PER_IMAGE;
-
-  if (s->crop)
-    {
-      int PH = H + 2 * CROP_PAD, PW = W + 2 * CROP_PAD;
-      int oy = (int) (an_rng_uniform (seed, uniforms, base + UNIFORM_CROP_Y) * (2 * CROP_PAD + 1));
-      int ox = (int) (an_rng_uniform (seed, uniforms, base + UNIFORM_CROP_X) * (2 * CROP_PAD + 1));
-      g_autofree float *padded = g_new0 (float, (gsize) C * PH * PW);
-      for (int c = 0; c < C; c++)
-        for (int y = 0; y < H; y++)
-          memcpy (padded + ((gsize) c * PH + y + CROP_PAD) * PW + CROP_PAD,
-                  unit + c * plane + (gsize) y * W, W * sizeof (float));
-      for (int c = 0; c < C; c++)
-        for (int y = 0; y < H; y++)
-          memcpy (unit + c * plane + (gsize) y * W,
-                  padded + ((gsize) c * PH + y + oy) * PW + ox, W * sizeof (float));
-    }
-  if (s->flip && an_rng_uniform (seed, uniforms, base + UNIFORM_FLIP) < 0.5f)
-    for (int c = 0; c < C; c++)
-      for (int y = 0; y < H; y++)
-        {
-          float *row = unit + c * plane + (gsize) y * W;
-          for (int x = 0; x < W / 2; x++)
-            {
-              float t = row[x];
-              row[x] = row[W - 1 - x];
-              row[W - 1 - x] = t;
-            }
-        }
-  if (s->pca)
-    {
-      guint64 normals = AN_RNG_STREAM (AN_RNG_AUGMENT, 1, epoch);
-      float shift[3] = { 0 };
-      for (int i = 0; i < 3; i++)
-        {
-          double alpha = s->pca_std * an_rng_normal (seed, normals, (guint64) image * 3 + i);
-          for (int c = 0; c < 3; c++)
-            shift[c] += (float) (alpha * s->pca_eigval[i] * s->pca_eigvec[i][c]);
-        }
-      for (int c = 0; c < C; c++)
-        for (gsize p = 0; p < plane; p++)
-          unit[c * plane + p] += shift[c];
-    }
-}
-
-/* The per-image work: an 8-bit CHW image of any size (channels 1 or 3) to the normalised
- * (spec->channels, height, width) input tensor out, with the augmentation of (seed, epoch,
- * image) when training. */
-static void
-sample_tensor (const AnInputSpec *spec, const guint8 *pixels, int channels, int height,
-               int width, gboolean train, guint64 seed, int epoch, int image, float *out)
-{
-  an_input_to_unit (spec, pixels, channels, height, width, out);
-  if (train)
-    augment (spec, seed, epoch, image, out);
-  an_input_normalize (spec, out);
-}
-
-/* The smallest shorter side a decoded image may have: resizing to (H, W) needs at least H
- * rows and W columns. */
-static int
-min_short_side (const AnInputSpec *spec)
-{
-  return MAX (spec->height, spec->width);
-}
-
 /* Slot k of fill f: image image decoded (or a replacement of its class) into out. Failures
  * are appended to failures ("PATH: why"). */
 static void
@@ -181,7 +103,9 @@ fill_slot (AnBatcher *b, int epoch, int image, float *out, GPtrArray *failures)
       source = attempt == 0 ? image : an_dataset_same_class (ds, image, attempt);
       if (attempt > 0 && source == image)
         break; /* every image of the class tried */
-      img = an_dataset_get_image (ds, source, min_short_side (&b->spec), &error);
+      img = an_dataset_get_image (ds, source,
+                                  an_pipeline_min_short_side (b->spec.pipeline, &b->spec),
+                                  &error);
       if (img != NULL && img->channels != 1 && img->channels != 3)
         {
           g_set_error (&error, AN_ERROR, AN_ERROR_FORMAT, "%s: %d channels",
@@ -196,8 +120,8 @@ fill_slot (AnBatcher *b, int epoch, int image, float *out, GPtrArray *failures)
       /* nothing of the class decodes: a black image rather than a stopped run */
       img = an_image_new (1, 1, 1);
     }
-  sample_tensor (&b->spec, img->pixels, img->channels, img->height, img->width, b->train,
-                 b->seed, epoch, image, out);
+  an_pipeline_sample (b->spec.pipeline, &b->spec, img->pixels, img->channels, img->height,
+                      img->width, b->train, b->seed, epoch, image, AN_PIPELINE_VIEW_CENTRE, out);
 }
 
 /* Moves the finished batches at the head of filling to ready (or back to free_list when their

@@ -82,6 +82,7 @@ typedef struct {
   gboolean flip, crop, pca;     /* augmentation (training only) */
   float pca_std;
   float pca_eigval[3], pca_eigvec[3][3]; /* eigvec[i] is the i-th eigenvector (RGB) */
+  int pipeline;                 /* AnPipeline (an-pipeline.h): the geometry of crops and flips */
 } AnInputSpec;
 
 /* Converts one 8-bit image to a (channels, height, width) float tensor: grey <-> RGB, pad when
