@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libcairo2-dev
-  libpng-dev zlib1g-dev libjpeg-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader libopenblas-dev libjson-glib-dev libdnnl-dev
+  libpng-dev zlib1g-dev libjpeg-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader libopenblas-dev libblas-dev libjson-glib-dev libdnnl-dev
   dataset-fashion-mnist
   gettext desktop-file-utils appstream
   xvfb xauth dbus

@@ -2,7 +2,8 @@
 # Runs every test: installs what is missing, builds with warnings as errors and runs the whole
 # suite (UI tests under Xvfb and a private D-Bus session), then builds again with
 # AddressSanitizer + UBSan and runs the engine tests there, and once more with ThreadSanitizer
-# for the tests that drive the trainer's threads, and runs every fuzz target briefly (fuzz.sh).
+# for the tests that drive the trainer's threads, once on a generic CBLAS, and runs every fuzz
+# target briefly (fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build-aux/deps.sh
@@ -30,6 +31,18 @@ fi
 ninja -C build-tsan
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   meson test -C build-tsan --print-errorlogs --num-processes 2 --suite tsan
+
+# The CPU backend on a generic CBLAS (-Dblas=generic, no oneDNN): it builds, links, and its
+# ops and models match their references on the reference BLAS itself (the training tests are
+# too slow there).
+if [ ! -f build-generic/build.ninja ]; then
+  meson setup build-generic -Dwerror=true -Dblas=generic -Ddnnl=disabled -Dgui=disabled \
+    -Dcuda=disabled >/dev/null
+fi
+ninja -C build-generic
+LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blas \
+  meson test -C build-generic --print-errorlogs --num-processes 2 \
+  test-golden-ops all-ops model-golden towers state-checkpoint
 
 # libFuzzer: every target in fuzz/ for a short bounded time on its committed corpus.
 build-aux/fuzz.sh

@@ -1,7 +1,8 @@
 /* an-cli-bench.c: `alexnet bench`: training and inference speed of a preset on a placement,
  * from synthetic batches (two warm-up steps, then the median of the timed ones), and the
  * process's peak memory; with --profile, the time of every layer from profiled steps of their
- * own after the timed ones (which the profile would slow).
+ * own after the timed ones (which the profile would slow). With --data, the input pipeline
+ * alone instead: a dataset's images through the batcher's workers, as training sees them.
  */
 #define G_LOG_DOMAIN "alexnet"
 #include "config.h"
@@ -13,6 +14,9 @@
 #include "an-cli-commands.h"
 #include "an-model.h"
 #include "an-placement.h"
+#include "an-preset.h"
+#include "data/an-dataset.h"
+#include "data/an-pipeline.h"
 
 static int
 cmp_double (const void *a, const void *b)
@@ -184,6 +188,92 @@ print_json (const char *model, AnBackend *be, int threads, int batch, int steps,
   an_cli_json_print (b);
 }
 
+static double
+peak_rss_mib (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+/* The input pipeline alone: the training images of cfg->data through the batcher (the
+ * training pipeline and augmentation of cfg, cfg->workers workers, depth 3 as a run uses),
+ * one epoch or `batches` batches; the index is built first and timed on its own. */
+static int
+bench_data (const AnRunConfig *cfg, const AnPreset *preset, int batches, gboolean json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTimer) timer = g_timer_new ();
+  g_autoptr (AnDataset) ds = an_dataset_load (cfg->data, AN_SPLIT_TRAIN, preset->height,
+                                              preset->width, &error);
+  if (!ds)
+    return an_cli_fail (error);
+  double index_s = g_timer_elapsed (timer, NULL);
+
+  AnInputSpec spec = { .channels = preset->channels > 0 ? preset->channels : ds->channels,
+                       .height = preset->height, .width = preset->width,
+                       .normalize = cfg->normalize, .flip = cfg->augment_flip,
+                       .crop = cfg->augment_crop, .pca = cfg->augment_pca,
+                       .pca_std = (float) cfg->pca_std };
+  spec.pipeline = an_pipeline_resolve (cfg->pipeline, &spec, an_pipeline_image_files (cfg->data));
+  for (int i = 0; i < 3; i++)
+    {
+      spec.mean[i] = 0.5f;
+      spec.std[i] = 0.25f;
+      spec.pca_eigval[i] = 0.01f;
+      spec.pca_eigvec[i][i] = 1.0f; /* the work of the jitter, not a fitted one */
+    }
+  int workers = cfg->workers > 0 ? cfg->workers : (int) g_get_num_processors ();
+  AnBatcher *b = an_batcher_new (ds, NULL, ds->count, &spec, cfg->batch, TRUE, cfg->seed, 3,
+                                 workers);
+  int per_epoch = an_batcher_batches_per_epoch (b);
+  if (batches <= 0 || batches > per_epoch)
+    batches = per_epoch;
+  g_timer_start (timer);
+  an_batcher_start_epoch (b, 0, 0);
+  gint64 images = 0;
+  for (int i = 0; i < batches; i++)
+    {
+      AnBatch *batch = an_batcher_next (b);
+      if (!batch)
+        break;
+      images += batch->n;
+      an_batcher_release (b, batch);
+    }
+  double seconds = g_timer_elapsed (timer, NULL);
+  g_auto (GStrv) bad = an_batcher_take_failures (b);
+  an_batcher_free (b);
+  for (char **m = bad; m && *m; m++)
+    fprintf (stderr, "alexnet: warning: %s; replaced by another image of its class\n", *m);
+  double ips = images / MAX (seconds, 1e-9);
+  if (json)
+    {
+      g_autoptr (JsonBuilder) jb = json_builder_new ();
+      json_builder_begin_object (jb);
+      an_cli_json_string (jb, "model", cfg->model);
+      an_cli_json_string (jb, "data", cfg->data);
+      an_cli_json_string (jb, "pipeline", an_pipeline_to_string (spec.pipeline));
+      an_cli_json_int (jb, "batch", cfg->batch);
+      an_cli_json_int (jb, "workers", workers);
+      an_cli_json_int (jb, "dataset_images", ds->count);
+      an_cli_json_int (jb, "data_images", images);
+      an_cli_json_number (jb, "index_seconds", index_s);
+      an_cli_json_number (jb, "data_seconds", seconds);
+      an_cli_json_number (jb, "data_images_per_second", ips);
+      an_cli_json_number (jb, "peak_rss_mib", peak_rss_mib ());
+      json_builder_end_object (jb);
+      an_cli_json_print (jb);
+    }
+  else
+    printf ("%s for %s (%s pipeline), batch %d, %d workers:\n"
+            "  index      %8.2f s for %d images\n"
+            "  decoding   %8.1f images/s  (%" G_GINT64_FORMAT " images in %.2f s)\n"
+            "  peak memory %.1f MiB\n",
+            cfg->data, cfg->model, an_pipeline_to_string (spec.pipeline), cfg->batch, workers,
+            index_s, ds->count, ips, images, seconds, peak_rss_mib ());
+  return 0;
+}
+
 static int
 run_bench (AnCliArgs *args)
 {
@@ -204,6 +294,8 @@ run_bench (AnCliArgs *args)
 
   if (!preset)
     return an_cli_fail (error);
+  if (an_cli_args_given (args, "data"))
+    return bench_data (cfg, preset, an_cli_args_given (args, "steps") ? steps : 0, json);
   if (classes == 0)
     classes = preset->height >= 200 ? 1000 : 10;
   if (!an_backends_open (cfg->device, cfg->towers, cfg->threads, be, &note, &error))
@@ -251,11 +343,19 @@ static const AnCliField bench_fields[] = {
   { "device", NULL },
   { "towers", NULL },
   { "threads", NULL },
+  { "data", "none: synthetic batches through the model; given: the input pipeline alone" },
+  { "workers", NULL },
+  { "pipeline", NULL },
+  { "augment_flip", NULL },
+  { "augment_crop", NULL },
+  { "augment_pca", NULL },
+  { "seed", NULL },
   { NULL },
 };
 
 static const AnCliOption bench_options[] = {
-  { "steps", 0, AN_CLI_INT, "N", 1, 100000, 10, .help = "timed steps (after two warm-up steps)" },
+  { "steps", 0, AN_CLI_INT, "N", 1, 100000, 10,
+    .help = "timed steps (after two warm-up steps); with --data, batches (default: one epoch)" },
   { "classes", 0, AN_CLI_INT, "N", 0, 100000, 0,
     .help = "outputs of the last layer; 0 = 1000 for ImageNet-sized inputs, else 10" },
   { "channels", 0, AN_CLI_INT, "C", 1, 3, 3,
@@ -268,7 +368,8 @@ static const AnCliOption bench_options[] = {
 
 const AnCliCommand an_cli_bench = {
   .name = "bench",
-  .summary = "images per second of training and inference on synthetic batches, and peak memory",
+  .summary = "images per second of training and inference on synthetic batches, or of the "
+             "input pipeline alone (--data), and peak memory",
   .fields = bench_fields,
   .options = bench_options,
   .run = run_bench,

@@ -32,6 +32,13 @@ on_log (AnTrainer *t, const char *msg, TrainUi *ui)
 }
 
 static void
+on_warning (AnTrainer *t, const char *msg, TrainUi *ui)
+{
+  /* shown even with --quiet: a file that cannot be read needs the user */
+  fprintf (stderr, "%salexnet: warning: %s\n", ui->tty ? "\r\033[K" : "", msg);
+}
+
+static void
 on_steps (AnTrainer *t, GArray *steps, TrainUi *ui)
 {
   if (ui->quiet || steps->len == 0)
@@ -98,7 +105,8 @@ on_state (AnTrainer *t, int state, const char *reason, TrainUi *ui)
     case AN_TRAINER_PAUSED:
       if (reason)
         {
-          /* the run paused itself because a checkpoint could not be written */
+          /* the run paused itself: a checkpoint could not be written, or too many images
+           * did not decode */
           fprintf (stderr, "%salexnet: %s\n", ui->tty ? "\r\033[K" : "", reason);
           ui->checkpoint_failed = TRUE;
           an_trainer_stop (t);
@@ -177,6 +185,7 @@ run_train (AnCliArgs *args)
                  .quiet = an_cli_args_flag (args, "quiet"), .epochs = an_trainer_get_epochs (t),
                  .final = AN_TRAINER_FAILED, .last_print = -1e9 };
   g_signal_connect (t, "log", G_CALLBACK (on_log), &ui);
+  g_signal_connect (t, "warning", G_CALLBACK (on_warning), &ui);
   g_signal_connect (t, "steps", G_CALLBACK (on_steps), &ui);
   g_signal_connect (t, "epoch", G_CALLBACK (on_epoch), &ui);
   g_signal_connect (t, "hyperparameter-changed", G_CALLBACK (on_hyper), &ui);

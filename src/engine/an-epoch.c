@@ -10,6 +10,30 @@
 #include "an-epoch.h"
 #include "an-eval.h"
 
+/* The images the batcher could not decode since the last call: each reported through r->warn
+ * and a metrics row, counted in r->ep_bad when counted is TRUE. */
+static void
+report_bad_images (AnRun *r, AnBatcher *b, gboolean counted)
+{
+  g_auto (GStrv) bad = an_batcher_take_failures (b);
+  if (bad == NULL)
+    return;
+  for (char **m = bad; *m; m++)
+    {
+      if (counted)
+        r->ep_bad++;
+      g_autofree char *line =
+        g_strdup_printf ("%s; replaced by another image of its class", *m);
+      if (r->warn)
+        r->warn (line, r->warn_data);
+      else
+        g_message ("%s", line);
+      if (r->metrics)
+        an_metrics_bad_image (r->metrics, r->step, r->epoch + 1, an_run_wall (r), *m,
+                              r->ep_bad, NULL);
+    }
+}
+
 gboolean
 an_run_evaluate (AnRun *r, AnBatcher *b, double *loss, double *acc, double *top5,
                  gint64 *confusion, GError **error)
@@ -38,6 +62,7 @@ an_run_evaluate (AnRun *r, AnBatcher *b, double *loss, double *acc, double *top5
         }
       an_batcher_release (b, batch);
     }
+  report_bad_images (r, b, FALSE);
   *loss = seen ? sum / seen : NAN;
   *acc = seen ? (double) h1 / seen : NAN;
   *top5 = seen ? (double) h5 / seen : NAN;
@@ -84,6 +109,7 @@ an_run_train_epoch (AnRun *r, const AnEpochHooks *hooks, double *bad_loss, GErro
     {
       r->ep_loss = 0;
       r->ep_correct = r->ep_seen = 0;
+      r->ep_bad = 0;
     }
   r->ep_start = an_run_wall (r);
   r->ep_data_wait = 0;
@@ -96,6 +122,20 @@ an_run_train_epoch (AnRun *r, const AnEpochHooks *hooks, double *bad_loss, GErro
       r->ep_data_wait += an_run_wall (r) - t_wait;
       if (!batch)
         break;
+      report_bad_images (r, tb, TRUE);
+      if ((gint64) r->ep_bad * 100 > r->n_train && r->bad_data_epoch != r->epoch)
+        {
+          /* this batch is not trained: a resumed run starts with it */
+          an_batcher_release (tb, batch);
+          r->bad_data_epoch = r->epoch;
+          g_free (r->bad_data_reason);
+          r->bad_data_reason = g_strdup_printf (
+            "%d of the %d training images of epoch %d could not be decoded (more than 1%%); "
+            "each was replaced by another image of its class. Fix or remove the files named "
+            "in the warnings, then resume",
+            r->ep_bad, r->n_train, epoch);
+          return AN_EPOCH_BAD_DATA;
+        }
       if (!hooks->boundary (r, hooks->data))
         {
           an_batcher_release (tb, batch);

@@ -28,6 +28,7 @@ typedef enum {
   AN_EPOCH_STOPPED,  /* the boundary hook asked to stop */
   AN_EPOCH_DIVERGED, /* the loss became NaN or infinite; that step was not applied */
   AN_EPOCH_FAILED,   /* a device error (error set) */
+  AN_EPOCH_BAD_DATA, /* more than 1% of the epoch's images did not decode: r->bad_data_reason */
 } AnEpochOutcome;
 
 typedef struct {

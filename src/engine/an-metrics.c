@@ -277,6 +277,43 @@ an_metrics_change (AnMetrics *m, gint64 step, int epoch, double wall, AnLiveKey 
 }
 
 gboolean
+an_metrics_test (AnMetrics *m, gint64 step, int epoch, double wall, double loss, double top1,
+                 double top5, int n_images, GError **error)
+{
+  RowBuilder r;
+  row_begin (&r, "test", step, epoch, wall);
+  row_number (&r, COL_VAL_LOSS, loss);
+  row_number (&r, COL_VAL_ACC, top1);
+  row_number (&r, COL_VAL_TOP5, top5);
+  row_number (&r, COL_NEW, n_images);
+  return append_row (m, r.cells, error) && an_metrics_sync (m, error);
+}
+
+gboolean
+an_metrics_bad_image (AnMetrics *m, gint64 step, int epoch, double wall, const char *message,
+                      int count, GError **error)
+{
+  RowBuilder r;
+  row_begin (&r, "bad_image", step, epoch, wall);
+  /* a quoted CSV cell (quotes doubled); control characters, line breaks included, become '?'
+   * so that a row stays one line */
+  g_autoptr (GString) cell = g_string_new ("\"");
+  for (const char *c = message; *c; c++)
+    {
+      if (*c == '"')
+        g_string_append (cell, "\"\"");
+      else if ((guchar) *c < 0x20 || *c == 0x7f)
+        g_string_append_c (cell, '?');
+      else
+        g_string_append_c (cell, *c);
+    }
+  g_string_append_c (cell, '"');
+  r.cells[COL_KEY] = cell->str;
+  row_number (&r, COL_NEW, count);
+  return append_row (m, r.cells, error);
+}
+
+gboolean
 an_metrics_sync (AnMetrics *m, GError **error)
 {
   if (!flush_pending (m, error))

@@ -146,6 +146,7 @@ an_run_close (AnRun *r)
   g_free (r->good_momentum);
   g_free (r->confusion);
   g_free (r->probs);
+  g_free (r->bad_data_reason);
   an_run_config_clear (&r->cfg);
   memset (r, 0, sizeof *r);
 }
@@ -174,6 +175,15 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
                                     &local);
       if (!r->test_ds)
         run_log (log, log_data, "No test set: %s", local->message);
+      else if (!g_strv_equal ((const char *const *) r->test_ds->class_names,
+                              (const char *const *) r->train_ds->class_names))
+        {
+          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                       "%s: the test split's classes (%d) are not the training split's (%d): "
+                       "both need the same class folders", c->data, r->test_ds->num_classes,
+                       r->train_ds->num_classes);
+          return FALSE;
+        }
     }
   AnDataset *ds = r->train_ds;
   r->classes = ds->num_classes;
@@ -244,6 +254,7 @@ an_run_open (AnRun *r, const AnRunConfig *cfg, const AnCheckpoint *resume, AnRun
              gpointer log_data, GError **error)
 {
   memset (r, 0, sizeof *r);
+  r->bad_data_epoch = -1;
   an_run_config_copy (&r->cfg, cfg);
   r->timer = g_timer_new ();
   AnRunConfig *c = &r->cfg;

@@ -90,6 +90,14 @@ typedef struct {
   gint64 ep_correct, ep_seen;
   double ep_start;
   double ep_data_wait;
+  /* images that could not be decoded: reported through warn (may be NULL), counted per
+   * epoch; past 1% of the epoch's training images the epoch stops (AN_EPOCH_BAD_DATA) with
+   * bad_data_reason, once per epoch */
+  AnRunLogFunc warn;
+  gpointer warn_data;
+  int ep_bad;
+  int bad_data_epoch;
+  char *bad_data_reason;
   /* the last validation */
   gint64 *confusion;
   float *probs;

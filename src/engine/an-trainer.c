@@ -55,6 +55,7 @@ struct _AnTrainer {
   /* pending events */
   gboolean dispatch_pending;
   GPtrArray *ev_logs;   /* char* */
+  GPtrArray *ev_warnings; /* char* */
   GArray *ev_changes;   /* AnHyperChange */
   GArray *ev_steps;     /* AnStepRecord */
   GArray *ev_epochs;    /* AnEpochRecord */
@@ -91,6 +92,7 @@ enum {
   SIG_CHECKPOINT,
   SIG_SNAPSHOT,
   SIG_LOG,
+  SIG_WARNING,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -115,6 +117,8 @@ dispatch (gpointer data)
 {
   AnTrainer *t = data;
   an_mutex_lock (&t->lock);
+  GPtrArray *warnings = t->ev_warnings;
+  t->ev_warnings = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *logs = t->ev_logs, *ckpts = t->ev_ckpts, *snaps = t->ev_snaps, *states = t->ev_states;
   GArray *changes = t->ev_changes, *steps = t->ev_steps, *epochs = t->ev_epochs;
   int steps_per_epoch = t->steps_per_epoch;
@@ -136,6 +140,8 @@ dispatch (gpointer data)
     }
   for (guint i = 0; i < logs->len; i++)
     g_signal_emit (t, signals[SIG_LOG], 0, (const char *) logs->pdata[i]);
+  for (guint i = 0; i < warnings->len; i++)
+    g_signal_emit (t, signals[SIG_WARNING], 0, (const char *) warnings->pdata[i]);
   for (guint i = 0; i < changes->len; i++)
     {
       const AnHyperChange *ch = &g_array_index (changes, AnHyperChange, i);
@@ -177,6 +183,7 @@ dispatch (gpointer data)
       g_free (e);
     }
   g_ptr_array_unref (logs);
+  g_ptr_array_unref (warnings);
   g_ptr_array_unref (ckpts);
   g_ptr_array_unref (snaps);
   g_ptr_array_unref (states);
@@ -207,6 +214,16 @@ emit_log (const char *message, gpointer data)
   AnTrainer *t = data;
   an_mutex_lock (&t->lock);
   g_ptr_array_add (t->ev_logs, g_strdup (message));
+  schedule_dispatch_locked (t);
+  an_mutex_unlock (&t->lock);
+}
+
+static void
+emit_warning (const char *message, gpointer data)
+{
+  AnTrainer *t = data;
+  an_mutex_lock (&t->lock);
+  g_ptr_array_add (t->ev_warnings, g_strdup (message));
   schedule_dispatch_locked (t);
   an_mutex_unlock (&t->lock);
 }
@@ -339,13 +356,16 @@ apply_hyper (AnTrainer *t, AnRun *r)
 
 typedef enum { CMD_NONE, CMD_STOP, CMD_RESTART_EPOCH, CMD_FAILED } Command;
 
-/* Pauses here while asked to (or after divergence), serving snapshots; returns what to do. */
+/* Pauses here while asked to (or after divergence, or with a reason of the run's own: the
+ * checkpoint is written and the state says why), serving snapshots; returns what to do. */
 static Command
-check_commands (AnTrainer *t, AnRun *r, gboolean diverged, GError **error)
+check_commands (AnTrainer *t, AnRun *r, gboolean diverged, const char *reason, GError **error)
 {
   apply_hyper (t, r);
   serve_snapshots (t, r);
   an_mutex_lock (&t->lock);
+  if (reason)
+    t->pause_req = TRUE;
   gboolean pause = t->pause_req || diverged;
   gboolean stop = t->stop_req;
   an_mutex_unlock (&t->lock);
@@ -363,7 +383,7 @@ check_commands (AnTrainer *t, AnRun *r, gboolean diverged, GError **error)
           set_state (t, AN_TRAINER_PAUSED, local->message);
           goto wait;
         }
-      set_state (t, AN_TRAINER_PAUSED, NULL);
+      set_state (t, AN_TRAINER_PAUSED, reason);
     }
   an_mutex_lock (&t->lock);
   if (diverged)
@@ -418,7 +438,7 @@ at_step_boundary (AnRun *r, gpointer data)
 {
   HookData *h = data;
   /* not diverged: the answer is to go on or to stop */
-  return check_commands (h->t, r, FALSE, h->error) == CMD_NONE;
+  return check_commands (h->t, r, FALSE, NULL, h->error) == CMD_NONE;
 }
 
 static void
@@ -462,6 +482,20 @@ train (AnTrainer *t, AnRun *r, char **reason, GError **error)
         return AN_TRAINER_FAILED;
       if (outcome == AN_EPOCH_STOPPED)
         return finish_stopped (t, r, reason, error);
+      if (outcome == AN_EPOCH_BAD_DATA)
+        {
+          switch (check_commands (t, r, FALSE, r->bad_data_reason, error))
+            {
+            case CMD_STOP:
+              return finish_stopped (t, r, reason, error);
+            case CMD_FAILED:
+              return AN_TRAINER_FAILED;
+            case CMD_NONE:
+            case CMD_RESTART_EPOCH:
+            default:
+              continue; /* the epoch goes on from the batch it stopped at */
+            }
+        }
       if (outcome == AN_EPOCH_DIVERGED)
         {
           g_autofree char *why = g_strdup_printf (
@@ -470,7 +504,7 @@ train (AnTrainer *t, AnRun *r, char **reason, GError **error)
             isnan (bad_loss) ? "NaN" : "infinite", r->step + 1, r->lr);
           set_state (t, AN_TRAINER_DIVERGED, why);
           emit_logf (t, "Diverged: %s.", why);
-          switch (check_commands (t, r, TRUE, error))
+          switch (check_commands (t, r, TRUE, NULL, error))
             {
             case CMD_STOP:
               return finish_stopped (t, r, reason, error);
@@ -540,6 +574,8 @@ worker (gpointer data)
   set_state (t, AN_TRAINER_RUNNING, NULL);
   if (an_run_open (&r, &t->cfg, t->resume, emit_log, t, &error))
     {
+      r.warn = emit_warning;
+      r.warn_data = t;
       an_mutex_lock (&t->lock);
       t->class_names = g_strdupv (r.train_ds->class_names);
       t->steps_per_epoch = an_batcher_batches_per_epoch (r.train_b);
@@ -558,6 +594,10 @@ worker (gpointer data)
               t->test = (AnTestResult) { loss, acc, top5, r.n_test };
               t->have_test = TRUE;
               an_mutex_unlock (&t->lock);
+              g_autoptr (GError) local = NULL;
+              if (r.metrics && !an_metrics_test (r.metrics, r.step, r.epoch, an_run_wall (&r),
+                                                 loss, acc, top5, r.n_test, &local))
+                emit_logf (t, "%s", local->message);
             }
           else
             final = AN_TRAINER_FAILED;
@@ -658,6 +698,7 @@ an_trainer_finalize (GObject *object)
   g_array_unref (t->hist_steps);
   g_array_unref (t->hist_epochs);
   g_ptr_array_unref (t->ev_logs);
+  g_ptr_array_unref (t->ev_warnings);
   g_array_unref (t->ev_changes);
   g_array_unref (t->ev_steps);
   g_array_unref (t->ev_epochs);
@@ -711,6 +752,8 @@ an_trainer_class_init (AnTrainerClass *klass)
                                         NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[SIG_LOG] = g_signal_new ("log", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIG_WARNING] = g_signal_new ("warning", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -726,6 +769,7 @@ an_trainer_init (AnTrainer *t)
   t->hist_steps = g_array_new (FALSE, TRUE, sizeof (AnStepRecord));
   t->hist_epochs = g_array_new (FALSE, TRUE, sizeof (AnEpochRecord));
   t->ev_logs = g_ptr_array_new_with_free_func (g_free);
+  t->ev_warnings = g_ptr_array_new_with_free_func (g_free);
   t->ev_ckpts = g_ptr_array_new_with_free_func (g_free);
   t->ev_snaps = g_ptr_array_new_with_free_func ((GDestroyNotify) an_snapshot_unref);
   t->ev_states = g_ptr_array_new ();

@@ -57,6 +57,11 @@ G_DECLARE_FINAL_TYPE (AnTrainer, an_trainer, AN, TRAINER, GObject)
  *   "checkpoint-written"     (const char *path)
  *   "snapshot-ready"         (AnSnapshot *)
  *   "log"                    (const char *message)   informational lines (data loaded...)
+ *   "warning"                (const char *message)   something the user should see: an image
+ *                                                    that could not be decoded ("PATH: why;
+ *                                                    replaced by..."); a run
+ *                                                    pausing itself over them says why in
+ *                                                    "state-changed"
  *
  * Properties (read-only; notify is emitted on the consumer's main context as the events are
  * delivered, so they always agree with the signals received so far):

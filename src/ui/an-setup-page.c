@@ -790,12 +790,88 @@ preview_job_free (gpointer data)
   g_free (job);
 }
 
+/* Indexing progress, from the loading thread to the page. */
+typedef struct {
+  AnSetupPage *page; /* a reference */
+  guint serial;
+  int split, classes_done, classes_total, images;
+} PreviewProgress;
+
+static gboolean
+show_preview_progress (gpointer data)
+{
+  PreviewProgress *pp = data;
+  AnSetupPage *self = pp->page;
+
+  if (pp->serial == self->dataset_serial && self->dataset_loading)
+    {
+      g_autofree char *images = an_format_count (pp->images);
+      g_autofree char *title = NULL;
+
+      if (pp->split == 0)
+        /* Translators: while a folder dataset is listed: images found so far, then class
+         * folders listed of all */
+        title = g_strdup_printf (ngettext ("Indexing the training images… %s image, class %d "
+                                           "of %d",
+                                           "Indexing the training images… %s images, class %d "
+                                           "of %d", pp->images),
+                                 images, pp->classes_done, pp->classes_total);
+      else
+        title = g_strdup_printf (ngettext ("Indexing the test images… %s image, class %d of %d",
+                                           "Indexing the test images… %s images, class %d of %d",
+                                           pp->images),
+                                 images, pp->classes_done, pp->classes_total);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->dataset_info_row), title);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+preview_progress_free (gpointer data)
+{
+  PreviewProgress *pp = data;
+
+  g_object_unref (pp->page);
+  g_free (pp);
+}
+
+typedef struct {
+  GTask *task;
+  guint serial;
+  gint64 last_us;
+} ProgressSink;
+
+static void
+on_preview_progress (int split, int classes_done, int classes_total, int images, gpointer data)
+{
+  ProgressSink *sink = data;
+  gint64 now = g_get_monotonic_time ();
+  PreviewProgress *pp;
+
+  /* at most ten updates a second, and always the last class */
+  if (now - sink->last_us < 100000 && classes_done < classes_total)
+    return;
+  sink->last_us = now;
+  pp = g_new0 (PreviewProgress, 1);
+  pp->page = g_object_ref (g_task_get_source_object (sink->task));
+  pp->serial = sink->serial;
+  pp->split = split;
+  pp->classes_done = classes_done;
+  pp->classes_total = classes_total;
+  pp->images = images;
+  g_main_context_invoke_full (g_task_get_context (sink->task), G_PRIORITY_DEFAULT,
+                              show_preview_progress, pp, preview_progress_free);
+}
+
 static void
 preview_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PreviewJob *job = task_data;
   GError *error = NULL;
-  AnDatasetPreview *p = an_dataset_preview_load (job->spec, SAMPLE_MAX_SIDE, cancellable, &error);
+  ProgressSink sink = { task, job->serial, 0 };
+  AnDatasetPreview *p = an_dataset_preview_load_full (job->spec, SAMPLE_MAX_SIDE,
+                                                      on_preview_progress, &sink, cancellable,
+                                                      &error);
 
   if (p == NULL)
     g_task_return_error (task, error);
@@ -833,12 +909,18 @@ show_samples (AnSetupPage *self, const AnDatasetPreview *p)
     {
       GtkWidget *tile = an_tile_grid_new ();
       const char *name = p->class_names[p->sample_class[i]];
+      int count = p->class_counts ? p->class_counts[p->sample_class[i]] : 0;
+      g_autofree char *count_text = an_format_count (count);
+      /* Translators: a class's name and its number of training images */
+      g_autofree char *tip = g_strdup_printf (ngettext ("%s: %s training image",
+                                                        "%s: %s training images", count),
+                                              name, count_text);
 
       an_tile_grid_set_zoom (AN_TILE_GRID (tile), zoom);
       an_tile_grid_set_image (AN_TILE_GRID (tile), p->samples + (gsize) i * sample, p->channels,
                               p->sample_h, p->sample_w);
       gtk_widget_set_halign (tile, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (tile, name);
+      gtk_widget_set_tooltip_text (tile, p->class_counts ? tip : name);
       gtk_accessible_update_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                       -1);
       gtk_flow_box_append (self->dataset_samples_box, tile);

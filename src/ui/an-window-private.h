@@ -44,6 +44,7 @@ struct _AnWindow {
   GCancellable *cancellable; /* cancelled when the window is closed */
   char *last_toast;
   GPtrArray *toasts; /* shown or queued, not yet dismissed */
+  int warnings;      /* the trainer's warnings so far */
 };
 
 void an_window_start_run (AnWindow *self);

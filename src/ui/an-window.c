@@ -344,6 +344,22 @@ on_log (AnTrainer *trainer, const char *message, AnWindow *self)
   g_info ("%s", message);
 }
 
+/* Images that did not decode: the first few each in a toast, then one toast for the rest (the
+ * metrics file names them all). */
+#define WARNING_TOASTS 3
+
+static void
+on_warning (AnTrainer *trainer, const char *message, AnWindow *self)
+{
+  g_debug ("%s", message);
+  self->warnings++;
+  if (self->warnings <= WARNING_TOASTS)
+    show_toast (self, message);
+  else if (self->warnings == WARNING_TOASTS + 1)
+    show_toast_printf (self, "%s",
+                       _("More images could not be decoded; the metrics file names them all"));
+}
+
 /* The last epoch of the run, or FALSE when there is none. */
 static gboolean
 last_epoch (AnWindow *self, AnEpochRecord *out)
@@ -417,8 +433,12 @@ on_state_changed (AnTrainer *trainer, AnTrainerState state, const char *reason, 
         show_toast_printf (self, "%s", _("Training stopped"));
       break;
     case AN_TRAINER_IDLE:
-    case AN_TRAINER_RUNNING:
     case AN_TRAINER_PAUSED:
+      /* the run paused itself (a checkpoint not written, images that do not decode) */
+      if (reason != NULL)
+        show_toast_printf (self, _("Training paused: %s"), reason);
+      break;
+    case AN_TRAINER_RUNNING:
     default:
       break;
     }
@@ -470,6 +490,8 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
                            self, 0);
   g_signal_connect_object (trainer, "snapshot-ready", G_CALLBACK (on_snapshot_ready), self, 0);
   g_signal_connect_object (trainer, "log", G_CALLBACK (on_log), self, 0);
+  g_signal_connect_object (trainer, "warning", G_CALLBACK (on_warning), self, 0);
+  self->warnings = 0;
 
   steps = an_trainer_get_step_history (trainer);
   epochs = an_trainer_get_epoch_history (trainer);

@@ -178,6 +178,45 @@ head -c 5000 "$tmp/bunt.anpack" > "$tmp/cut.anpack"
 check "a truncated packed file is refused naming it and the field (exit 1)" \
   "[ $? -eq 1 ] && grep -q 'cut.anpack: file size: truncated' '$tmp/cut.out'"
 
+# A folder with train/ and test/: the run reports the test split at its end (printed and in the
+# metrics), eval uses it. An image that does not decode mid-epoch is replaced and named in a
+# warning and in the metrics; more than 1% of them pauses the run with the reason (exit 1) after
+# writing the checkpoint. The first image of a class is decoded at start-up, so the broken ones
+# sort last.
+for c in 0 6; do
+  mkdir -p "$tmp/split/train/c$c" "$tmp/split/test/c$c"
+  for i in $(seq 10 69); do cp "$tmp/data/class-$c.png" "$tmp/split/train/c$c/$i.png"; done
+  for i in $(seq 10 19); do cp "$tmp/data/class-$c.png" "$tmp/split/test/c$c/$i.png"; done
+done
+printf 'not a png at all' > "$tmp/split/train/c0/zz-broken.png"
+"$alexnet" train --model alexnet-tiny --data "folder:$tmp/split" --epochs 1 --batch 8 \
+  --val-size 8 --threads 2 --workers 2 --checkpoint-dir "$tmp/split-run" > "$tmp/split.out" 2>&1
+rc=$?
+cat "$tmp/split.out"
+check "train on a folder with a test split and one broken image of 113 (exit 0)" "[ $rc -eq 0 ]"
+check "the run prints the test split's result" "grep -q 'Test set: .*(20 images)' '$tmp/split.out'"
+check "the metrics record the test split's result" "grep -q '^test,.*,20\$' '$tmp/split-run/metrics.csv'"
+check "the broken image is named in a warning" \
+  "grep -q 'warning: .*zz-broken.png.*replaced by another image of its class' '$tmp/split.out'"
+check "the broken image is named in the metrics" \
+  "grep -q '^bad_image,.*zz-broken.png' '$tmp/split-run/metrics.csv'"
+"$alexnet" eval --checkpoint "$tmp/split-run/checkpoint.ankpt" --json > "$tmp/split-eval.json"
+check "eval uses the folder's test split" "json '$tmp/split-eval.json' 'j[\"images\"] == 20'"
+"$alexnet" bench --model alexnet-tiny --batch 8 --data "folder:$tmp/split" --workers 2 --json \
+  > "$tmp/bench-data.json" 2> "$tmp/bench-data.err"
+cat "$tmp/bench-data.json"
+check "bench --data: the input pipeline's images/s over one epoch, peak memory" \
+  "json '$tmp/bench-data.json' 'j[\"data_images\"] == 121 and j[\"workers\"] == 2 and j[\"data_images_per_second\"] > 0 and j[\"peak_rss_mib\"] > 0'"
+check "bench --data names the image that does not decode" "grep -q zz-broken.png '$tmp/bench-data.err'"
+for i in 1 2 3 4; do printf 'broken' > "$tmp/split/train/c6/zz-broken-$i.jpg"; done
+"$alexnet" train --model alexnet-tiny --data "folder:$tmp/split" --epochs 1 --batch 8 \
+  --val-size 8 --threads 2 --checkpoint-dir "$tmp/split-bad" > "$tmp/split-bad.out" 2>&1
+rc=$?
+cat "$tmp/split-bad.out"
+check "more than 1% of images not decoding pauses the run with the reason (exit 1)" \
+  "[ $rc -eq 1 ] && grep -q 'could not be decoded (more than 1%)' '$tmp/split-bad.out'"
+check "the paused run wrote its checkpoint" "[ -s '$tmp/split-bad/checkpoint.ankpt' ]"
+
 # The help is generated from the configuration's field table: every key of a run's configuration
 # (the metrics file's header) is an option of train, named in its help.
 "$alexnet" help > "$tmp/help.out"

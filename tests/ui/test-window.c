@@ -21,6 +21,7 @@
 #include "an-chart.h"
 #include "an-confusion-view.h"
 #include "an-lrn-page.h"
+#include "an-ui-util.h"
 #include "an-training-page.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
@@ -369,7 +370,10 @@ check_fashion_preview (AnWindow *win, gboolean pixels)
       int first = 0, mismatches = 0;
 
       g_assert_nonnull (tile);
-      g_assert_cmpstr (gtk_widget_get_tooltip_text (tile), ==, names[c]);
+      /* the class and its training images (6,000 each), counted from the dataset */
+      g_autofree char *count = an_format_count (6000);
+      g_autofree char *tip = g_strdup_printf ("%s: %s training images", names[c], count);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (tile), ==, tip);
       while (ds->labels[first] != c)
         first++;
       for (int y = 0; y < 28; y++)
