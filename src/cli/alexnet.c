@@ -12,6 +12,7 @@
 
 static const AnCliCommand *const commands[] = {
   &an_cli_train, &an_cli_eval, &an_cli_classify, &an_cli_filters, &an_cli_bench, &an_cli_info,
+  &an_cli_pack,
 };
 
 static const AnCliCommand *

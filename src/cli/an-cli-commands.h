@@ -9,3 +9,4 @@ extern const AnCliCommand an_cli_classify; /* an-cli-checkpoint.c */
 extern const AnCliCommand an_cli_filters;  /* an-cli-checkpoint.c */
 extern const AnCliCommand an_cli_bench;    /* an-cli-bench.c */
 extern const AnCliCommand an_cli_info;     /* an-cli-info.c */
+extern const AnCliCommand an_cli_pack;     /* an-cli-pack.c */

@@ -55,7 +55,8 @@ static const AnConfigField fields[] = {
        "a user preset's name or a preset file", .arg = "NAME"),
   STR (data, DATA, AN_CONFIG_STRING_REQUIRED,
        "the dataset: fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, cifar100:DIR, "
-       "cifar100-coarse:DIR or folder:DIR (one sub-folder per class)", .arg = "SPEC"),
+       "cifar100-coarse:DIR, folder:DIR (one sub-folder per class) or packed:FILE (alexnet pack)",
+       .arg = "SPEC"),
   INT (train_size, DATA, 0, G_MAXINT, FALSE,
        "training images; 0 = every image left after the validation split"),
   INT (val_size, DATA, 0, G_MAXINT, FALSE,

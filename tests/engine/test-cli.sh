@@ -162,6 +162,22 @@ check "classify --json: a UTF-8 path and class names as they are" \
 check "classify --json: a path that is not UTF-8 is valid JSON with U+FFFD" \
   "json '$tmp/bunt-classify.json' 'len(j) == 2 and j[1][\"image\"].endswith(\"/bad-\\ufffd.png\")'"
 
+# alexnet pack: the folder above into one file, trained on through --data packed:FILE with a
+# named pipeline; a damaged copy is refused naming the file and the field
+"$alexnet" pack "folder:$tmp/bunt" "$tmp/bunt.anpack" --size 40 --json > "$tmp/pack.json"
+check "pack --json: 16 training images of 40x40 squares, the two classes" \
+  "json '$tmp/pack.json' 'j[\"train_images\"] == 16 and j[\"test_images\"] == 0 and j[\"size\"] == 40 and j[\"classes\"] == 2'"
+"$alexnet" train --data "packed:$tmp/bunt.anpack" --epochs 1 --batch 4 --val-size 4 --threads 2 \
+  --pipeline torchvision --checkpoint-dir "$tmp/pack-run" > "$tmp/pack-train.out" 2>&1
+check "train on a packed file with --pipeline torchvision" \
+  "[ $? -eq 0 ] && grep -qx '# pipeline=torchvision' '$tmp/pack-run/metrics.csv'"
+"$alexnet" eval --checkpoint "$tmp/pack-run/checkpoint.ankpt" --ten-crop > "$tmp/pack-eval.out" 2>&1
+check "eval --ten-crop of a run on a packed file" "[ $? -eq 0 ] && grep -q '^4 images' '$tmp/pack-eval.out'"
+head -c 5000 "$tmp/bunt.anpack" > "$tmp/cut.anpack"
+"$alexnet" train --data "packed:$tmp/cut.anpack" --epochs 1 > "$tmp/cut.out" 2>&1
+check "a truncated packed file is refused naming it and the field (exit 1)" \
+  "[ $? -eq 1 ] && grep -q 'cut.anpack: file size: truncated' '$tmp/cut.out'"
+
 # A folder with train/ and test/: the run reports the test split at its end (printed and in the
 # metrics), eval uses it. An image that does not decode mid-epoch is replaced and named in a
 # warning and in the metrics; more than 1% of them pauses the run with the reason (exit 1) after
@@ -249,6 +265,8 @@ usage train --flip maybe
 usage train --plateau-cooldown -1
 usage train stray
 usage eval --checkpoint x --lr 0.1
+usage train --pipeline dali
+usage pack "folder:$tmp/bunt"
 
 printf 'ANCKPT01garbage' > "$tmp/bad.ankpt"
 "$alexnet" eval --checkpoint "$tmp/bad.ankpt" > "$tmp/bad.out" 2>&1

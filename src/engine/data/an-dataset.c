@@ -9,6 +9,7 @@
 
 #include "an-dataset-private.h"
 #include "an-error.h"
+#include "an-pack.h"
 
 static const char *const fashion_mnist_names[] = {
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -32,7 +33,10 @@ an_dataset_free (AnDataset *ds)
     return;
   g_free (ds->name);
   g_strfreev (ds->class_names);
-  g_free (ds->pixels);
+  if (ds->mapping)
+    g_mapped_file_unref (ds->mapping);
+  else
+    g_free (ds->pixels);
   g_free (ds->labels);
   g_strfreev (ds->paths);
   g_free (ds->class_start);
@@ -42,6 +46,8 @@ an_dataset_free (AnDataset *ds)
 gboolean
 an_dataset_has_test_split (const char *spec)
 {
+  if (g_str_has_prefix (spec, "packed:"))
+    return an_pack_has_test_split (spec + strlen ("packed:"));
   if (!g_str_has_prefix (spec, "folder:"))
     return TRUE;
   g_autofree char *owned = NULL;
@@ -227,6 +233,7 @@ an_dataset_load (const char *spec, AnSplit split, int height, int width, GError 
     { "cifar100", AN_CIFAR_100_FINE },
     { "cifar100-coarse", AN_CIFAR_100_COARSE },
     { "folder", -1 },
+    { "packed", -1 },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (with_dir); i++)
     {
@@ -234,18 +241,22 @@ an_dataset_load (const char *spec, AnSplit split, int height, int width, GError 
         continue;
       if (dir == NULL)
         {
+          gboolean file = strcmp (kind, "packed") == 0;
           g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
-                       "dataset \"%s\": %s needs a directory (%s:DIR)", spec, kind, kind);
+                       "dataset \"%s\": %s needs a %s (%s:%s)", spec, kind,
+                       file ? "file" : "directory", kind, file ? "FILE" : "DIR");
           return NULL;
         }
       if (strcmp (kind, "mnist") == 0)
         return an_dataset_load_idx (dir, "mnist", mnist_names, split, error);
       if (strcmp (kind, "folder") == 0)
         return an_dataset_load_folder (dir, split, height, width, error);
+      if (strcmp (kind, "packed") == 0)
+        return an_dataset_load_packed (dir, split, error);
       return an_dataset_load_cifar (dir, (AnCifarKind) with_dir[i].cifar, split, error);
     }
   g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
                "unknown dataset \"%s\" (fashion-mnist[:DIR], mnist:DIR, cifar10:DIR, "
-               "cifar100:DIR, cifar100-coarse:DIR or folder:DIR)", spec);
+               "cifar100:DIR, cifar100-coarse:DIR, folder:DIR or packed:FILE)", spec);
   return NULL;
 }

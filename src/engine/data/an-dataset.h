@@ -32,10 +32,12 @@ typedef struct {
    * is in colour. */
   char **paths;
   int *class_start;
+  /* Packed datasets (packed:) only, else NULL: the mapped file pixels point into. */
+  GMappedFile *mapping;
 } AnDataset;
 
 /* spec: "fashion-mnist[:DIR]", "mnist:DIR", "cifar10:DIR", "cifar100:DIR" (fine labels),
- * "cifar100-coarse:DIR", "folder:DIR". Folders are indexed (listed, not decoded); their
+ * "cifar100-coarse:DIR", "folder:DIR", "packed:FILE" (an-pack.h). Folders are indexed (listed, not decoded); their
  * nominal size is (height, width) when both > 0, else the first image's. */
 AnDataset *an_dataset_load (const char *spec, AnSplit split, int height, int width,
                             GError **error);
