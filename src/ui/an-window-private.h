@@ -45,6 +45,7 @@ struct _AnWindow {
   char *last_toast;
   GPtrArray *toasts; /* shown or queued, not yet dismissed */
   int warnings;      /* the trainer's warnings so far */
+  char *last_warning;
 };
 
 void an_window_start_run (AnWindow *self);

@@ -90,6 +90,13 @@ an_window_get_last_toast (AnWindow *self)
   return self->last_toast;
 }
 
+const char *
+an_window_get_last_warning (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), NULL);
+  return self->last_warning;
+}
+
 static const char *
 visible_page (AnWindow *self)
 {
@@ -352,6 +359,8 @@ static void
 on_warning (AnTrainer *trainer, const char *message, AnWindow *self)
 {
   g_debug ("%s", message);
+  g_free (self->last_warning);
+  self->last_warning = g_strdup (message);
   self->warnings++;
   if (self->warnings <= WARNING_TOASTS)
     show_toast (self, message);
@@ -492,6 +501,7 @@ an_window_adopt_trainer (AnWindow *self, AnTrainer *trainer)
   g_signal_connect_object (trainer, "log", G_CALLBACK (on_log), self, 0);
   g_signal_connect_object (trainer, "warning", G_CALLBACK (on_warning), self, 0);
   self->warnings = 0;
+  g_clear_pointer (&self->last_warning, g_free);
 
   steps = an_trainer_get_step_history (trainer);
   epochs = an_trainer_get_epoch_history (trainer);
@@ -601,6 +611,7 @@ an_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->last_toast);
+  g_free (self->last_warning);
   G_OBJECT_CLASS (an_window_parent_class)->finalize (object);
 }
 

@@ -52,6 +52,8 @@ GtkWidget *an_window_get_page (AnWindow *self, const char *name);
 void an_window_show_page (AnWindow *self, const char *name);
 /* The text of the last toast (NULL if none yet) and how many predictions are shown. */
 const char *an_window_get_last_toast (AnWindow *self);
+/* The trainer's last warning (an image that did not decode), NULL if none in this run. */
+const char *an_window_get_last_warning (AnWindow *self);
 /* Dismisses every toast shown or waiting (before a screenshot). */
 void an_window_dismiss_toasts (AnWindow *self);
 int an_window_get_n_predictions (AnWindow *self);

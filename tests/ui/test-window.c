@@ -935,6 +935,124 @@ check_checkpoint_run (AnWindow *win)
   g_assert_cmpuint (an_chart_get_n_points (loss, 0), ==, points);
 }
 
+/* Removes a folder of folders of files. */
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+
+  if (d != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          rm_rf (child);
+        }
+      g_dir_close (d);
+      g_assert_cmpint (g_rmdir (path), ==, 0);
+    }
+  else
+    g_assert_cmpint (g_unlink (path), ==, 0);
+}
+
+/* A 32x32 PNG of class k: a bright bar at the class's own height on a dark ground. */
+static void
+write_class_png (const char *dir, const char *name, int k, int i)
+{
+  g_autoptr (AnImage) img = an_image_new (3, 32, 32);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < 32; y++)
+      for (int x = 0; x < 32; x++)
+        img->pixels[(c * 32 + y) * 32 + x] =
+          (guint8) ((y / 8 == k * 2 ? 220 : 30) + (x * 7 + y * 3 + i) % 16);
+  g_assert_true (an_image_save_png (img, path, &error));
+  g_assert_no_error (error);
+}
+
+/* A folder with train/ and test/ (two classes of 24 and 5 images) and one training image that
+ * does not decode: the run names it in a warning, replaces it, and shows the test split's
+ * result at its end. */
+static void
+test_window_folder_run (void)
+{
+  AnWindow *win = an_window_new (NULL);
+  g_autofree char *root = build_path ("folder-run");
+  g_autofree char *spec = g_strconcat ("folder:", root, NULL);
+  AnRunConfig cfg;
+  AnTrainer *trainer;
+  AnTestResult test;
+  int n_train = 0, n_test = 0;
+
+  for (int k = 0; k < 2; k++)
+    for (int split = 0; split < 2; split++)
+      {
+        g_autofree char *cls = g_strdup_printf ("%s/%s/c%d", root, split ? "test" : "train", k);
+
+        g_assert_cmpint (g_mkdir_with_parents (cls, 0755), ==, 0);
+        for (int i = 0; i < (split ? 5 : 24); i++)
+          {
+            g_autofree char *name = g_strdup_printf ("%02d.png", i);
+
+            write_class_png (cls, name, k, i);
+          }
+        if (k == 1 && split == 0)
+          {
+            g_autofree char *broken = g_build_filename (cls, "zz-broken.png", NULL);
+
+            g_assert_true (g_file_set_contents (broken, "not a png", -1, NULL));
+          }
+      }
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 820);
+  gtk_window_present (GTK_WINDOW (win));
+  an_run_config_init (&cfg);
+  g_free (cfg.model);
+  cfg.model = g_strdup ("alexnet-tiny");
+  g_free (cfg.data);
+  cfg.data = g_strdup (spec);
+  cfg.val_size = 8;
+  cfg.batch = 8;
+  cfg.epochs = 1;
+  cfg.workers = 2;
+  an_window_set_run_config (win, &cfg);
+  an_run_config_clear (&cfg);
+  g_assert_true (wait_until (preview_ready, win, TIMEOUT_S));
+  an_window_get_dataset_preview (win, &n_train, &n_test, NULL);
+  g_assert_cmpint (n_train, ==, 49);
+  g_assert_cmpint (n_test, ==, 10);
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.start", NULL);
+  trainer = an_window_get_trainer (win);
+  g_assert_nonnull (trainer);
+  g_assert_true (wait_until (is_over, win, TIMEOUT_S));
+  g_test_message ("folder run: %s; warning: %s; toast: %s",
+                  an_trainer_state_to_string (an_trainer_get_state (trainer)),
+                  an_window_get_last_warning (win), an_window_get_last_toast (win));
+  g_assert_cmpint (an_trainer_get_state (trainer), ==, AN_TRAINER_FINISHED);
+  g_assert_nonnull (an_window_get_last_warning (win));
+  g_assert_nonnull (strstr (an_window_get_last_warning (win), "zz-broken.png"));
+  g_assert_true (an_trainer_get_test_result (trainer, &test));
+  g_assert_cmpint (test.n_images, ==, 10);
+  {
+    AnTrainingPage *page = AN_TRAINING_PAGE (find_by_type (GTK_WIDGET (win),
+                                                           AN_TYPE_TRAINING_PAGE));
+    g_autofree char *top1 = g_strdup_printf ("%.1f%%", 100.0 * test.top1);
+
+    g_test_message ("test result: %s", an_training_page_get_result_text (page));
+    g_assert_nonnull (strstr (an_training_page_get_result_text (page), top1));
+    g_assert_nonnull (strstr (an_window_get_last_toast (win), top1));
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (0.2);
+  rm_rf (root);
+}
+
 static void
 test_window_run (void)
 {
@@ -1527,5 +1645,6 @@ main (int argc, char **argv)
   g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/setup-details", test_setup_details);
   g_test_add_func ("/window/run", test_window_run);
+  g_test_add_func ("/window/folder-run", test_window_folder_run);
   return g_test_run ();
 }
