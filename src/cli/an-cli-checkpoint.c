@@ -62,6 +62,8 @@ run_eval (AnCliArgs *args)
   if (!an_evaluate_checkpoint (ckpt, an_cli_args_given (args, "data") ? cfg->data : NULL,
                                cfg->threads, an_cli_args_flag (args, "ten-crop"), &r, &error))
     return an_cli_fail (error);
+  for (char **m = r.bad_images; m && *m; m++)
+    fprintf (stderr, "alexnet: warning: %s; replaced by another image of its class\n", *m);
   if (an_cli_args_flag (args, "json"))
     print_eval_json (&r);
   else

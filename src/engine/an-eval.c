@@ -20,6 +20,7 @@ an_eval_result_clear (AnEvalResult *r)
 {
   g_clear_pointer (&r->confusion, g_free);
   g_clear_pointer (&r->class_names, g_strfreev);
+  g_clear_pointer (&r->bad_images, g_strfreev);
 }
 
 /* Top-1/top-5 hits of n rows of probabilities. */
@@ -78,6 +79,7 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
   int *idx = NULL;
   AnBatcher *b = NULL;
   float *probs = NULL, *xin = NULL, *acc = NULL;
+  GPtrArray *bad = g_ptr_array_new_with_free_func (g_free);
   int batch = ten_crop ? 10 : EVAL_BATCH;
   if (!load (path, batch, threads, &l, error))
     goto out;
@@ -146,10 +148,23 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
         {
           /* the batcher gives the labels in order; the views come from the image itself */
           int image = idx[seen + i];
-          g_autoptr (AnImage) img =
-            an_dataset_get_image (ds, image, an_pipeline_min_short_side (is.pipeline, &is), error);
+          int side = an_pipeline_min_short_side (is.pipeline, &is);
+          g_autoptr (AnImage) img = NULL;
+          /* one that does not decode: the next of its class, as the batcher does */
+          for (int attempt = 0; img == NULL && attempt <= 64; attempt++)
+            {
+              g_autoptr (GError) local = NULL;
+              int source = attempt ? an_dataset_same_class (ds, image, attempt) : image;
+              if (attempt > 0 && source == image)
+                break;
+              img = an_dataset_get_image (ds, source, side, &local);
+              if (img == NULL)
+                g_ptr_array_add (bad, g_strdup (local->message));
+            }
           if (!img)
             {
+              g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                           "%s: no image of the class of image %d decodes", spec, image);
               failed = TRUE;
               break;
             }
@@ -175,12 +190,25 @@ an_evaluate_checkpoint (const char *path, const char *data_spec, int threads, gb
     }
   if (failed)
     goto out;
+  {
+    g_auto (GStrv) replaced = an_batcher_take_failures (b);
+    for (char **m = replaced; m && *m; m++)
+      g_ptr_array_add (bad, g_strdup (*m));
+  }
+  if (bad->len > 0)
+    {
+      g_ptr_array_add (bad, NULL);
+      out->bad_images = (char **) g_ptr_array_free (bad, FALSE);
+      bad = NULL;
+    }
   out->count = (int) seen;
   out->loss = seen ? sum / seen : NAN;
   out->top1 = seen ? (double) h1 / seen : NAN;
   out->top5 = seen ? (double) h5 / seen : NAN;
   ok = TRUE;
 out:
+  if (bad)
+    g_ptr_array_unref (bad);
   an_batcher_free (b);
   an_dataset_free (ds);
   g_free (idx);

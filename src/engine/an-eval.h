@@ -13,6 +13,9 @@ typedef struct {
   double loss, top1, top5;
   gint64 *confusion;  /* classes x classes, row = true class */
   char **class_names;
+  /* images that could not be decoded, each replaced by another of its class ("PATH: why"),
+   * NULL-terminated; NULL when none */
+  char **bad_images;
 } AnEvalResult;
 
 /* Evaluates the checkpoint's best weights (or its last ones when it has none) on the test set

@@ -200,6 +200,11 @@ check "the broken image is named in a warning" \
   "grep -q 'warning: .*zz-broken.png.*replaced by another image of its class' '$tmp/split.out'"
 check "the broken image is named in the metrics" \
   "grep -q '^bad_image,.*zz-broken.png' '$tmp/split-run/metrics.csv'"
+# the same run with one worker: the same batches, so the same losses step by step
+"$alexnet" train --model alexnet-tiny --data "folder:$tmp/split" --epochs 1 --batch 8 \
+  --val-size 8 --threads 2 --workers 1 --checkpoint-dir "$tmp/split-run1" > /dev/null 2>&1
+check "one worker or two: the same losses at every step of a folder run" \
+  "[ -n \"\$(grep '^step,' '$tmp/split-run/metrics.csv')\" ] && diff <(grep -E '^(step|epoch|test),' '$tmp/split-run/metrics.csv' | cut -d, -f1-3,5-7,9-13) <(grep -E '^(step|epoch|test),' '$tmp/split-run1/metrics.csv' | cut -d, -f1-3,5-7,9-13)"
 "$alexnet" eval --checkpoint "$tmp/split-run/checkpoint.ankpt" --json > "$tmp/split-eval.json"
 check "eval uses the folder's test split" "json '$tmp/split-eval.json' 'j[\"images\"] == 20'"
 "$alexnet" bench --model alexnet-tiny --batch 8 --data "folder:$tmp/split" --workers 2 --json \
@@ -216,6 +221,13 @@ cat "$tmp/split-bad.out"
 check "more than 1% of images not decoding pauses the run with the reason (exit 1)" \
   "[ $rc -eq 1 ] && grep -q 'could not be decoded (more than 1%)' '$tmp/split-bad.out'"
 check "the paused run wrote its checkpoint" "[ -s '$tmp/split-bad/checkpoint.ankpt' ]"
+printf 'not a png' > "$tmp/split/test/c0/zz-broken.png"
+for tc in "" --ten-crop; do
+  "$alexnet" eval --checkpoint "$tmp/split-run/checkpoint.ankpt" --json $tc \
+    > "$tmp/split-eval2.json" 2> "$tmp/split-eval2.err"
+  check "eval $tc: a test image that does not decode is replaced and named" \
+    "json '$tmp/split-eval2.json' 'j[\"images\"] == 21' && grep -q 'warning: .*test/c0/zz-broken.png' '$tmp/split-eval2.err'"
+done
 
 # The help is generated from the configuration's field table: every key of a run's configuration
 # (the metrics file's header) is an option of train, named in its help.
