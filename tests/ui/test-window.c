@@ -234,6 +234,9 @@ is_over (gpointer data)
   AnTrainer *t = an_window_get_trainer (data);
   AnTrainerState s = t ? an_trainer_get_state (t) : AN_TRAINER_IDLE;
 
+  /* over for the window too: its events up to the end have been shown */
+  if (an_window_get_state (data) != s)
+    return FALSE;
   return (s == AN_TRAINER_FINISHED || s == AN_TRAINER_EARLY_STOPPED || s == AN_TRAINER_STOPPED
           || s == AN_TRAINER_FAILED)
          && action_enabled (data, "win.start");
