@@ -214,6 +214,11 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
 
   if (r->spec.channels <= 0)
     r->spec.channels = ds->channels;
+  int needed = an_pipeline_min_short_side (r->spec.pipeline, &r->spec);
+  if (ds->mapping != NULL && MIN (ds->height, ds->width) < needed)
+    run_log (log, log_data, "%s holds %dx%d images, smaller than the %d the %s pipeline starts "
+             "from: they are enlarged (alexnet pack --size %d keeps them sharp)", ds->name,
+             ds->height, ds->width, needed, an_pipeline_to_string (r->spec.pipeline), needed);
   /* a streamed folder is sampled from its files (an_input_spec_fit): only when the run uses
    * what the fit gives, since a sample of large photos takes seconds to decode */
   if (ds->pixels != NULL || c->normalize == AN_NORMALIZE_MEAN_STD || c->augment_pca)

@@ -204,6 +204,7 @@ typedef struct {
   const char *label;
   const char *folder_title; /* NULL: no folder (the installed Fashion-MNIST) */
   int classes;
+  gboolean file;            /* a file, not a folder (packed) */
 } DatasetKind;
 
 static const DatasetKind dataset_kinds[] = {
@@ -212,6 +213,7 @@ static const DatasetKind dataset_kinds[] = {
   { "cifar10", N_("CIFAR-10"), N_("Folder of the CIFAR-10 binary version"), 10 },
   { "cifar100", N_("CIFAR-100"), N_("Folder of the CIFAR-100 binary version"), 100 },
   { "folder", N_("Image folder"), N_("Folder with one sub-folder per class"), 0 },
+  { "packed", N_("Packed file"), N_("File written by alexnet pack"), 0, TRUE },
 };
 
 static void
@@ -499,7 +501,9 @@ on_folder_chosen (AnSetupPage *self, GFile *folder)
 
   if (path == NULL)
     {
-      an_toast (GTK_WIDGET (self), _("The folder must be on this computer"));
+      an_toast (GTK_WIDGET (self), dataset_kinds[selected_dataset (self)].file
+                                     ? _("The file must be on this computer")
+                                     : _("The folder must be on this computer"));
       return;
     }
   g_settings_set_string (self->settings, "dataset-folder", path);
@@ -508,9 +512,14 @@ on_folder_chosen (AnSetupPage *self, GFile *folder)
 static void
 on_folder_clicked (AnSetupPage *self)
 {
-  an_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                  _("Choose a Dataset Folder"), _("_Select"), NULL, AN_FILE_FILTER_NONE,
-                  (AnFileChosenFunc) on_folder_chosen, self);
+  if (dataset_kinds[selected_dataset (self)].file)
+    an_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                    _("Choose a Packed Dataset"), _("_Open"), NULL, AN_FILE_FILTER_PACKED,
+                    (AnFileChosenFunc) on_folder_chosen, self);
+  else
+    an_choose_file (GTK_WIDGET (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                    _("Choose a Dataset Folder"), _("_Select"), NULL, AN_FILE_FILTER_NONE,
+                    (AnFileChosenFunc) on_folder_chosen, self);
 }
 
 static void

@@ -65,6 +65,7 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
   static const char *const all[] = { "*", NULL };
   static const char *const png[] = { "png", NULL };
   static const char *const csv[] = { "csv", NULL };
+  static const char *const packed[] = { "anpack", NULL };
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *native;
   GtkFileChooser *chooser;
@@ -91,6 +92,10 @@ an_choose_file (GtkWidget *widget, GtkFileChooserAction action, const char *titl
       break;
     case AN_FILE_FILTER_CSV:
       add_filter (chooser, _("CSV table"), NULL, csv);
+      break;
+    case AN_FILE_FILTER_PACKED:
+      add_filter (chooser, _("Packed datasets"), NULL, packed);
+      add_filter (chooser, _("All files"), NULL, all);
       break;
     case AN_FILE_FILTER_NONE:
     default:

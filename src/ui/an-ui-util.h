@@ -17,6 +17,7 @@ typedef enum {
   AN_FILE_FILTER_CHECKPOINTS,
   AN_FILE_FILTER_PNG,
   AN_FILE_FILTER_CSV,
+  AN_FILE_FILTER_PACKED,
 } AnFileFilter;
 
 /* owner: the GObject that asked (kept alive until the chooser answers). */

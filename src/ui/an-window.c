@@ -90,6 +90,13 @@ an_window_get_last_toast (AnWindow *self)
   return self->last_toast;
 }
 
+AnTrainerState
+an_window_get_state (AnWindow *self)
+{
+  g_return_val_if_fail (AN_IS_WINDOW (self), AN_TRAINER_IDLE);
+  return self->state;
+}
+
 const char *
 an_window_get_last_warning (AnWindow *self)
 {

@@ -19,6 +19,8 @@ void an_window_set_run_config (AnWindow *self, const AnRunConfig *cfg);
 
 /* The current run, or NULL. */
 AnTrainer *an_window_get_trainer (AnWindow *self);
+/* The run's state as the window last showed it (the trainer's own may be ahead). */
+AnTrainerState an_window_get_state (AnWindow *self);
 gboolean an_window_open_checkpoint (AnWindow *self, const char *path);
 /* Sends one live hyperparameter ("lr", "momentum", "weight_decay", "dropout", "patience"),
  * as the Training page's spin buttons do. */

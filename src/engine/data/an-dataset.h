@@ -93,7 +93,7 @@ typedef struct {
 void an_input_from_image (const AnInputSpec *spec, const guint8 *pixels, int channels,
                           int height, int width, float *out);
 /* Per-channel mean/std and the RGB covariance eigen-decomposition of the given images (of
- * AN_INPUT_FIT_SAMPLES of them spread evenly when the dataset is streamed). */
+ * AN_INPUT_FIT_SAMPLES of them spread evenly when the dataset is streamed or packed). */
 #define AN_INPUT_FIT_SAMPLES 500
 void an_input_spec_fit (AnInputSpec *spec, const AnDataset *ds, const int *indices, int count);
 

@@ -152,10 +152,10 @@ an_input_spec_fit (AnInputSpec *spec, const AnDataset *ds, const int *indices, i
   g_autofree float *x = g_new (float, C * plane);
   /* per-image sums first, then the image totals: precise for 10^5 images of 10^5 pixels */
   double sum[3] = { 0 }, prod[3][3] = { { 0 } };
-  /* a streamed dataset: AN_INPUT_FIT_SAMPLES images evenly spread over the given ones, not
-   * decoding the whole folder before the first step */
+  /* a streamed or packed dataset: AN_INPUT_FIT_SAMPLES images evenly spread over the given
+   * ones, not reading the whole folder or file before the first step */
   int total_images = count;
-  if (ds->pixels == NULL && count > AN_INPUT_FIT_SAMPLES)
+  if ((ds->pixels == NULL || ds->mapping != NULL) && count > AN_INPUT_FIT_SAMPLES)
     count = AN_INPUT_FIT_SAMPLES;
   int fitted = 0;
   for (int n = 0; n < count; n++)

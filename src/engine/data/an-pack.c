@@ -27,6 +27,7 @@
 #include "an-error.h"
 #include "an-pack.h"
 #include "an-pipeline.h"
+#include "an-sync.h"
 
 enum {
   INDEX_RECORD = 16,
@@ -307,7 +308,7 @@ typedef struct {
   guint8 *out;
   GError *error; /* the first, by slot */
   int error_slot;
-  GMutex lock;
+  AnMutex lock;
 } Block;
 
 typedef struct {
@@ -326,7 +327,7 @@ block_worker (gpointer data)
       GError *e = NULL;
       if (!pack_image (b->ds, b->first + k, b->size, b->channels, b->out + k * image_bytes, &e))
         {
-          g_mutex_lock (&b->lock);
+          an_mutex_lock (&b->lock);
           if (b->error == NULL || k < b->error_slot)
             {
               g_clear_error (&b->error);
@@ -335,7 +336,7 @@ block_worker (gpointer data)
             }
           else
             g_error_free (e);
-          g_mutex_unlock (&b->lock);
+          an_mutex_unlock (&b->lock);
         }
     }
   return NULL;
@@ -441,7 +442,7 @@ an_pack_write (const char *data_spec, const char *out_path, int size, int worker
           int part = is_test ? n - written : (int) MIN ((guint64) (n - written), n_train - i);
           Block b = { ds, j, part, size, channels, MIN (workers, part),
                       block + (gsize) written * image_bytes, NULL, 0 };
-          g_mutex_init (&b.lock);
+          an_mutex_init (&b.lock);
           BlockWorker w[AN_PACK_CHUNK_IMAGES];
           GThread *threads[AN_PACK_CHUNK_IMAGES];
           for (int t = 0; t < b.stride; t++)
@@ -452,7 +453,7 @@ an_pack_write (const char *data_spec, const char *out_path, int size, int worker
           block_worker (&w[0]);
           for (int t = 1; t < b.stride; t++)
             g_thread_join (threads[t]);
-          g_mutex_clear (&b.lock);
+          an_mutex_clear (&b.lock);
           if (b.error)
             {
               g_propagate_error (error, b.error);
