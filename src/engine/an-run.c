@@ -219,7 +219,16 @@ open_data (AnRun *r, const AnPreset *preset, AnRunLogFunc log, gpointer log_data
     run_log (log, log_data, "%s holds %dx%d images, smaller than the %d the %s pipeline starts "
              "from: they are enlarged (alexnet pack --size %d keeps them sharp)", ds->name,
              ds->height, ds->width, needed, an_pipeline_to_string (r->spec.pipeline), needed);
-  an_input_spec_fit (&r->spec, ds, r->train_idx, r->n_train);
+  /* a streamed folder is sampled from its files (an_input_spec_fit): only when the run uses
+   * what the fit gives, since a sample of large photos takes seconds to decode */
+  if (ds->pixels != NULL || c->normalize == AN_NORMALIZE_MEAN_STD || c->augment_pca)
+    an_input_spec_fit (&r->spec, ds, r->train_idx, r->n_train);
+  else
+    for (int i = 0; i < 3; i++)
+      {
+        r->spec.mean[i] = 0.5f; /* unused: the normalisation is (x - 0.5) / 0.5 */
+        r->spec.std[i] = 0.5f;
+      }
   return TRUE;
 }
 

@@ -444,6 +444,13 @@ test_folder_splits_and_grey (void)
   test_rmdir (root);
 }
 
+/* Progress reports: "split classes_done/classes_total images" per class folder listed. */
+static void
+on_progress (int split, int classes_done, int classes_total, int images, gpointer data)
+{
+  g_string_append_printf (data, "%d %d/%d %d;", split, classes_done, classes_total, images);
+}
+
 /* The window's dataset preview: counts of both splits, one sample per class (the class's first
  * image), resized when larger than asked; no test/ folder: n_test -1. */
 static void
@@ -477,6 +484,21 @@ test_folder_preview (void)
   g_assert_cmpint (p->sample_h, ==, 4);
   g_assert_cmpmem (p->samples, 16, g1->pixels, 16);
   g_assert_cmpmem (p->samples + 16, 16, g2->pixels, 16);
+
+  /* progress while indexing: after each class folder of each split, with the images so far */
+  g_autoptr (GString) progress = g_string_new (NULL);
+  g_autoptr (AnDatasetPreview) again =
+    an_dataset_preview_load_full (spec, 64, on_progress, progress, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (progress->str, ==, "0 1/2 1;0 2/2 3;1 1/1 1;");
+  g_assert_cmpint (again->n_train, ==, 3);
+
+  /* cancelled: stops between class folders with the cancellation error */
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_assert_null (an_dataset_preview_load_full (spec, 64, NULL, NULL, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
 
   g_autoptr (AnDatasetPreview) small = an_dataset_preview_load (train_spec, 2, NULL, &error);
   g_assert_no_error (error);
