@@ -324,15 +324,19 @@ an_pipeline_sample (AnPipeline p, const AnInputSpec *spec, const guint8 *pixels,
     }
   else
     {
-      g_autoptr (AnImage) resized = NULL;
-      const guint8 *base = pixels;
       if (g.base_h != h || g.base_w != w)
         {
+          /* only the window of the resized image that the crop keeps is computed (the same
+           * numbers as resizing the whole and cropping) */
           AnImage src = { channels, h, w, (guint8 *) pixels };
-          resized = an_image_resize (&src, g.base_h, g.base_w);
-          base = resized->pixels;
+          g_autoptr (AnImage) window =
+            an_image_resize_window (&src, g.base_h, g.base_w, g.y, g.x, g.crop_h, g.crop_w);
+          AnPipelineGeometry wg = g;
+          wg.y = wg.x = 0;
+          window_to_unit (window->pixels, channels, g.crop_h, g.crop_w, &wg, C, H, W, out);
         }
-      window_to_unit (base, channels, g.base_h, g.base_w, &g, C, H, W, out);
+      else
+        window_to_unit (pixels, channels, h, w, &g, C, H, W, out);
     }
   if (g.flip)
     mirror (out, C, H, W);
@@ -359,16 +363,14 @@ an_pipeline_square (const AnImage *img, int size)
 {
   int rh, rw, y, x;
   short_side_size (img->height, img->width, size, &rh, &rw);
-  g_autoptr (AnImage) resized = NULL;
-  const AnImage *base = img;
-  if (rh != img->height || rw != img->width)
-    base = resized = an_image_resize (img, rh, rw);
   view_offset (AN_PIPELINE_VIEW_CENTRE, rh, rw, size, size, &y, &x);
+  if (rh != img->height || rw != img->width)
+    return an_image_resize_window (img, rh, rw, y, x, size, size); /* the centre alone */
   AnImage *out = an_image_new (img->channels, size, size);
   for (int c = 0; c < img->channels; c++)
     for (int r = 0; r < size; r++)
       memcpy (out->pixels + ((gsize) c * size + r) * size,
-              base->pixels + ((gsize) c * rh + y + r) * rw + x, size);
+              img->pixels + ((gsize) c * rh + y + r) * rw + x, size);
   return out;
 }
 
