@@ -25,6 +25,98 @@ enum {
   JPEG_MAX_SCANS = 256, /* real progressive JPEGs use ~10; thousands is a decoding-time bomb */
 };
 
+/* ---- per-thread buffers ----
+ * A batcher worker decodes, resizes and frees a few buffers of the same sizes for every
+ * image; these are over malloc's mmap threshold (a 500x375 image is 563 KB), so each would
+ * be mapped, faulted in page by page and unmapped again, image after image. Each thread
+ * keeps its last few buffers (up to POOL_KEEP bytes each) for the next image. */
+enum { POOL_SLOTS = 4, POOL_KEEP = 4 << 20 };
+
+typedef struct {
+  gpointer data[POOL_SLOTS];
+  gsize size[POOL_SLOTS];
+} Pool;
+
+static void
+pool_free (gpointer p)
+{
+  Pool *pool = p;
+  for (int i = 0; i < POOL_SLOTS; i++)
+    g_free (pool->data[i]);
+  g_free (pool);
+}
+
+static GPrivate pool_key = G_PRIVATE_INIT (pool_free);
+
+static Pool *
+pool_get (void)
+{
+  Pool *pool = g_private_get (&pool_key);
+  if (pool == NULL)
+    {
+      pool = g_new0 (Pool, 1);
+      g_private_set (&pool_key, pool);
+    }
+  return pool;
+}
+
+/* A buffer of at least size bytes (uninitialised), NULL when out of memory; g_free or
+ * pool_give it. */
+static gpointer
+pool_take (gsize size)
+{
+  if (size <= POOL_KEEP)
+    {
+      Pool *pool = pool_get ();
+      int best = -1;
+      for (int i = 0; i < POOL_SLOTS; i++)
+        if (pool->data[i] != NULL && pool->size[i] >= size &&
+            (best < 0 || pool->size[i] < pool->size[best]))
+          best = i;
+      if (best >= 0)
+        {
+          gpointer data = pool->data[best];
+          pool->data[best] = NULL;
+          return data;
+        }
+    }
+  return g_try_malloc (size);
+}
+
+/* Hands back a buffer of (at least) size bytes from pool_take or g_malloc. */
+static void
+pool_give (gpointer data, gsize size)
+{
+  if (data == NULL)
+    return;
+  if (size > POOL_KEEP)
+    {
+      g_free (data);
+      return;
+    }
+  /* an empty slot, else the one with the smallest buffer, if smaller than this one */
+  Pool *pool = pool_get ();
+  int slot = 0;
+  for (int i = 0; i < POOL_SLOTS; i++)
+    {
+      if (pool->data[i] == NULL)
+        {
+          slot = i;
+          break;
+        }
+      if (pool->size[i] < pool->size[slot])
+        slot = i;
+    }
+  if (pool->data[slot] != NULL && pool->size[slot] >= size)
+    {
+      g_free (data);
+      return;
+    }
+  g_free (pool->data[slot]);
+  pool->data[slot] = data;
+  pool->size[slot] = size;
+}
+
 AnImage *
 an_image_new (int channels, int height, int width)
 {
@@ -42,7 +134,7 @@ an_image_new (int channels, int height, int width)
 static AnImage *
 an_image_try_new_uninit (int channels, int height, int width)
 {
-  guint8 *pixels = g_try_malloc ((gsize) channels * height * width);
+  guint8 *pixels = pool_take ((gsize) channels * height * width);
   if (pixels == NULL)
     return NULL;
   AnImage *img = g_new0 (AnImage, 1);
@@ -58,7 +150,7 @@ an_image_free (AnImage *img)
 {
   if (img == NULL)
     return;
-  g_free (img->pixels);
+  pool_give (img->pixels, (gsize) img->channels * img->height * img->width);
   g_free (img);
 }
 
@@ -913,7 +1005,10 @@ an_resample_window (const guint8 *src, int sh, int sw, int dh, int dw, int y0, i
   /* horizontal pass over the source rows that the vertical one reads */
   int row0 = down.first[0];
   int rows = down.first[oh - 1] + down.count[oh - 1] - row0;
-  float *mid = g_new (float, (gsize) rows * ow + cols);
+  gsize mid_size = ((gsize) rows * ow + cols) * sizeof (float);
+  float *mid = pool_take (mid_size);
+  if (mid == NULL)
+    g_error ("out of memory resampling %dx%d to %dx%d", sw, sh, dw, dh);
   float *line = mid + (gsize) rows * ow;
   for (int y = 0; y < rows; y++)
     {
@@ -942,7 +1037,7 @@ an_resample_window (const guint8 *src, int sh, int sw, int dh, int dw, int y0, i
         for (int x = 0; x < ow; x++)
           out[x] += w[k] * in[(gsize) k * ow + x];
     }
-  g_free (mid);
+  pool_give (mid, mid_size);
   taps_clear (&across);
   taps_clear (&down);
 }
@@ -963,9 +1058,11 @@ AnImage *
 an_image_resize_window (const AnImage *img, int height, int width, int y0, int x0, int oh,
                         int ow)
 {
-  AnImage *out = an_image_new (img->channels, oh, ow);
+  AnImage *out = an_image_try_new_uninit (img->channels, oh, ow);
   gsize src_plane = (gsize) img->height * img->width, dst_plane = (gsize) oh * ow;
-  g_autofree float *plane = g_new (float, dst_plane);
+  float *plane = pool_take (dst_plane * sizeof (float));
+  if (out == NULL || plane == NULL)
+    g_error ("out of memory resizing to %dx%d", ow, oh);
   for (int c = 0; c < img->channels; c++)
     {
       an_resample_window (img->pixels + c * src_plane, img->height, img->width, height, width,
@@ -974,6 +1071,7 @@ an_image_resize_window (const AnImage *img, int height, int width, int y0, int x
       for (gsize i = 0; i < dst_plane; i++)
         o[i] = round_level (plane[i]);
     }
+  pool_give (plane, dst_plane * sizeof (float));
   return out;
 }
 

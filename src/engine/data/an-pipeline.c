@@ -259,28 +259,42 @@ window_to_unit (const guint8 *img, int channels, int bh, int bw, const AnPipelin
   int ch = g->crop_h, cw = g->crop_w;
   gsize plane = (gsize) H * W, src_plane = (gsize) bh * bw;
   gboolean resize = ch != H || cw != W;
-  g_autofree guint8 *region = g_new (guint8, (gsize) ch * cw);
+  g_autofree guint8 *region = resize ? g_new (guint8, (gsize) ch * cw) : NULL;
   g_autofree float *resized = resize ? g_new (float, plane) : NULL;
   gboolean luma = channels == 3 && C == 1;
-  memset (out, 0, (gsize) C * plane * sizeof (float));
+  /* each output plane is its first term, then the others added (luma): the sums start from
+   * that term rather than from 0, the same numbers */
   for (int c = 0; c < C; c++)
     for (int k = 0; k < (luma ? 3 : 1); k++)
       {
         int sc = luma ? k : channels == 1 ? 0 : c;
         float wgt = (luma ? luma_weights[k] : 1.0f) / 255.0f;
         const guint8 *src = img + sc * src_plane;
-        for (int y = 0; y < ch; y++)
-          memcpy (region + (gsize) y * cw, src + (gsize) (g->y + y) * bw + g->x, cw);
         float *dst = out + c * plane;
         if (resize)
           {
+            for (int y = 0; y < ch; y++)
+              memcpy (region + (gsize) y * cw, src + (gsize) (g->y + y) * bw + g->x, cw);
             an_resample_plane (region, ch, cw, resized, H, W);
-            for (gsize i = 0; i < plane; i++)
-              dst[i] += wgt * resized[i];
+            if (k == 0)
+              for (gsize i = 0; i < plane; i++)
+                dst[i] = wgt * resized[i];
+            else
+              for (gsize i = 0; i < plane; i++)
+                dst[i] += wgt * resized[i];
           }
         else
-          for (gsize i = 0; i < plane; i++)
-            dst[i] += wgt * region[i];
+          for (int y = 0; y < H; y++)
+            {
+              const guint8 *row = src + (gsize) (g->y + y) * bw + g->x;
+              float *d = dst + (gsize) y * W;
+              if (k == 0)
+                for (int x = 0; x < W; x++)
+                  d[x] = wgt * row[x];
+              else
+                for (int x = 0; x < W; x++)
+                  d[x] += wgt * row[x];
+            }
       }
 }
 
