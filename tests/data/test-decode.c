@@ -75,46 +75,64 @@ ramp (int height, int width)
   return px;
 }
 
+/* The rule: the smallest M of 1..7 whose scaled shorter side ceil (side * M / 8) is still at
+ * least min_short_side, else 8 (full size); 8 when min_short_side is 0. */
+static int
+scale_rule (int height, int width, int min_short_side)
+{
+  int side = MIN (height, width);
+  for (int m = 1; m < 8 && min_short_side > 0; m++)
+    if ((side * m + 7) / 8 >= min_short_side)
+      return m;
+  return 8;
+}
+
 static void
 test_scaled (void)
 {
   struct {
     int height, width, min_short_side;
-    int num; /* the scale expected, in eighths: the smallest power-of-two one that fits */
+    int num; /* the scale expected, in eighths, worked out by hand */
   } cases[] = {
-    { 600, 800, 0, 8 },   { 600, 800, 256, 4 },  { 600, 800, 300, 4 }, { 600, 800, 301, 8 },
-    { 600, 800, 150, 2 }, { 600, 800, 151, 4 },  { 600, 800, 75, 1 },  { 600, 800, 1, 1 },
+    { 600, 800, 0, 8 },   { 600, 800, 256, 4 },  { 600, 800, 300, 4 }, { 600, 800, 301, 5 },
+    { 600, 800, 150, 2 }, { 600, 800, 151, 3 },  { 600, 800, 75, 1 },  { 600, 800, 1, 1 },
     { 601, 801, 76, 1 },  { 601, 801, 77, 2 },   { 800, 600, 256, 4 }, { 600, 800, 601, 8 },
-    { 600, 800, 10000, 8 },
+    { 600, 800, 10000, 8 }, { 600, 800, 525, 7 }, { 600, 800, 526, 8 },
+    /* photo-sized: 6/8 gives 282 rows for the paper's 256, 5/8 235 rows for 227 */
+    { 375, 500, 256, 6 }, { 500, 375, 256, 6 }, { 375, 500, 227, 5 }, { 375, 500, 236, 6 },
+    { 480, 640, 256, 5 }, { 333, 500, 256, 7 }, { 290, 400, 256, 8 },
   };
   for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
     {
-      int h = cases[k].height, w = cases[k].width;
+      int h = cases[k].height, w = cases[k].width, num = cases[k].num;
+      g_assert_cmpint (scale_rule (h, w, cases[k].min_short_side), ==, num);
       g_autofree guint8 *px = ramp (h, w);
       g_autoptr (GBytes) bytes = jpeg_bytes (px, 3, JCS_RGB, JCS_YCbCr, h, w, 95, NULL, 0);
       GError *error = NULL;
       g_autoptr (AnImage) img = decode (bytes, cases[k].min_short_side, &error);
       g_assert_no_error (error);
       /* libjpeg's output size: ceil (side * num / 8) */
-      int want_h = (h * cases[k].num + 7) / 8, want_w = (w * cases[k].num + 7) / 8;
+      int want_h = (h * num + 7) / 8, want_w = (w * num + 7) / 8;
       g_test_message ("%dx%d, shorter side >= %d: %dx%d", w, h, cases[k].min_short_side,
                       img->width, img->height);
       g_assert_cmpint (img->channels, ==, 3);
       g_assert_cmpint (img->height, ==, want_h);
       g_assert_cmpint (img->width, ==, want_w);
       /* the scaled picture is the picture: each output pixel is near the mean of the source
-       * block it covers (the ramp is smooth, so a few levels) */
+       * pixels it covers, [y * 8 / num, (y + 1) * 8 / num) (the ramp is smooth, so a few
+       * levels) */
       int worst = 0;
-      int block = 8 / cases[k].num;
       for (int y = 0; y + 1 < img->height; y += 7)
         for (int x = 0; x + 1 < img->width; x += 5)
           for (int c = 0; c < 3; c++)
             {
+              int y0 = y * 8 / num, y1 = MIN (h, ((y + 1) * 8 + num - 1) / num);
+              int x0 = x * 8 / num, x1 = MIN (w, ((x + 1) * 8 + num - 1) / num);
               double sum = 0;
               int n = 0;
-              for (int dy = 0; dy < block && y * block + dy < h; dy++)
-                for (int dx = 0; dx < block && x * block + dx < w; dx++, n++)
-                  sum += px[((gsize) (y * block + dy) * w + x * block + dx) * 3 + c];
+              for (int sy = y0; sy < y1; sy++)
+                for (int sx = x0; sx < x1; sx++, n++)
+                  sum += px[((gsize) sy * w + sx) * 3 + c];
               int got = img->pixels[((gsize) c * img->height + y) * img->width + x];
               worst = MAX (worst, (int) fabs (got - sum / n));
             }

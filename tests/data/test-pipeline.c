@@ -1,7 +1,8 @@
 /* test-pipeline.c: the input pipelines by name (an-pipeline.h). Crop positions against
  * tests/golden/pipeline.txt (torchvision's own crop code fed the app's random numbers, written
  * by tools/pipeline_golden.py); crop contents against images whose pixel values are their own
- * coordinates; which pipeline auto picks; the smallest decode size. */
+ * coordinates; which pipeline auto picks; the smallest decode size; the window of the resize
+ * computed alone giving the numbers of the whole. */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
 
@@ -344,6 +345,53 @@ test_square (void)
   g_assert_cmpmem (same->pixels, 3 * 256 * 256, sq->pixels, 3 * 256 * 256);
 }
 
+/* The paper's pipeline and torchvision's evaluation resize only the window their crop keeps:
+ * the same numbers, to the bit, as a sample of the image resized whole beforehand (which the
+ * pipeline then only crops). */
+static void
+test_window_resize_exact (void)
+{
+  static const int sizes[][2] = { { 375, 500 }, { 500, 375 }, { 282, 375 }, { 200, 300 } };
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int h = sizes[s][0], w = sizes[s][1];
+      g_autoptr (AnImage) img = an_image_new (3, h, w);
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+          for (int x = 0; x < w; x++)
+            img->pixels[((gsize) c * h + y) * w + x] =
+              (guint8) (c * 71 + y * 13 + x * 29 + (x * y + (int) s) % 17);
+      for (int p = 0; p < 2; p++)
+        {
+          AnPipeline pipeline = p == 0 ? AN_PIPELINE_PAPER : AN_PIPELINE_TORCHVISION;
+          AnInputSpec spec = spec_of (3, 227, 227);
+          spec.pca = TRUE;
+          spec.pca_std = 0.1f;
+          for (int i = 0; i < 3; i++)
+            {
+              spec.pca_eigval[i] = 0.2f / (i + 1);
+              spec.pca_eigvec[i][i] = 1.0f;
+            }
+          gsize n = 3 * 227 * 227;
+          g_autofree float *got = g_new (float, n), *want = g_new (float, n);
+          for (int image = 0; image < 6; image++)
+            {
+              gboolean train = pipeline == AN_PIPELINE_PAPER && image % 2 == 0;
+              int view = image % AN_PIPELINE_VIEWS;
+              AnPipelineGeometry g;
+              an_pipeline_geometry (pipeline, &spec, h, w, train, 11, 2, image, view, &g);
+              g_assert_true (g.base_h != h || g.base_w != w);
+              g_autoptr (AnImage) base = an_image_resize (img, g.base_h, g.base_w);
+              an_pipeline_sample (pipeline, &spec, img->pixels, 3, h, w, train, 11, 2, image,
+                                  view, got);
+              an_pipeline_sample (pipeline, &spec, base->pixels, 3, g.base_h, g.base_w, train,
+                                  11, 2, image, view, want);
+              g_assert_cmpmem (got, n * sizeof (float), want, n * sizeof (float));
+            }
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -357,5 +405,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/pipeline/deterministic", test_deterministic);
   g_test_add_func ("/data/pipeline/resolve-and-sizes", test_resolve_and_sizes);
   g_test_add_func ("/data/pipeline/square", test_square);
+  g_test_add_func ("/data/pipeline/window-resize-exact", test_window_resize_exact);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* test-resize.c: the antialiased resampler (an_image_resize, an_resample_plane, and the model
  * input conversion built on it) against Pillow's bilinear resize (tests/golden/resize.bin,
- * written by tools/resize_golden.py), and photo-sized shrinks that must not alias. */
+ * written by tools/resize_golden.py), photo-sized shrinks that must not alias, and windows of
+ * a resize computed alone (an_resample_window) bit-identical to the same window of the whole. */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
 
@@ -134,6 +135,51 @@ test_input_no_aliasing (void)
     }
 }
 
+/* A window computed alone is the same window of the whole resize, to the bit: shrinking,
+ * enlarging and mixed, windows at every edge and inside, one pixel up to the whole. */
+static void
+test_window (void)
+{
+  static const int sizes[][4] = {
+    /* sh, sw, dh, dw */
+    { 282, 375, 256, 340 }, /* a 500x375 photo at 6/8, to the paper's 256 */
+    { 375, 500, 256, 341 }, { 128, 200, 256, 400 }, { 300, 97, 45, 200 }, { 7, 9, 5, 13 },
+    { 1, 40, 3, 17 },
+  };
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int sh = sizes[s][0], sw = sizes[s][1], dh = sizes[s][2], dw = sizes[s][3];
+      g_autofree guint8 *src = g_new (guint8, (gsize) sh * sw);
+      for (int i = 0; i < sh * sw; i++)
+        src[i] = test_pattern (3, 0, i / sw, i % sw) ^ (guint8) (i * 37);
+      g_autofree float *whole = g_new (float, (gsize) dh * dw);
+      an_resample_plane (src, sh, sw, whole, dh, dw);
+      int windows[][4] = {
+        /* y0, x0, oh, ow */
+        { 0, 0, dh, dw }, { 0, 0, 1, 1 }, { dh - 1, dw - 1, 1, 1 }, { 0, 0, dh / 2 + 1, dw },
+        { dh / 3, dw / 4, dh - dh / 3, dw / 2 + 1 }, { dh / 2, dw / 2, (dh + 1) / 2, (dw + 1) / 2 },
+        { (dh - MIN (dh, 227)) / 2, (dw - MIN (dw, 227)) / 2, MIN (dh, 227), MIN (dw, 227) },
+      };
+      for (gsize k = 0; k < G_N_ELEMENTS (windows); k++)
+        {
+          int y0 = windows[k][0], x0 = windows[k][1], oh = windows[k][2], ow = windows[k][3];
+          g_autofree float *part = g_new (float, (gsize) oh * ow);
+          an_resample_window (src, sh, sw, dh, dw, y0, x0, oh, ow, part);
+          for (int y = 0; y < oh; y++)
+            g_assert_cmpmem (part + (gsize) y * ow, ow * sizeof (float),
+                             whole + (gsize) (y0 + y) * dw + x0, ow * sizeof (float));
+        }
+      /* and the 8-bit image version */
+      AnImage img = { 1, sh, sw, src };
+      g_autoptr (AnImage) full = an_image_resize (&img, dh, dw);
+      int y0 = dh / 3, x0 = dw / 5, oh = dh - dh / 3, ow = dw - dw / 5 - (dw > 1);
+      g_autoptr (AnImage) part = an_image_resize_window (&img, dh, dw, y0, x0, oh, ow);
+      for (int y = 0; y < oh; y++)
+        g_assert_cmpmem (part->pixels + (gsize) y * ow, ow,
+                         full->pixels + (gsize) (y0 + y) * dw + x0, ow);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -141,5 +187,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/resize/pillow", test_pillow);
   g_test_add_func ("/data/resize/no-aliasing", test_no_aliasing);
   g_test_add_func ("/data/resize/input-no-aliasing", test_input_no_aliasing);
+  g_test_add_func ("/data/resize/window", test_window);
   return g_test_run ();
 }

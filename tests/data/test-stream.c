@@ -2,7 +2,8 @@
  * a few hundred small images of different sizes (PNG and JPEG) and checks that:
  *   - batches are bit-identical with 1, 2 and 4 workers, augmentation on;
  *   - a batcher started mid-epoch gives the rest of the epoch an uninterrupted one gives;
- *   - each evaluation slot is the image decoded on its own (an_image_load) and converted
+ *   - each evaluation slot is the image decoded on its own (an_image_load_scaled, at the
+ *     pipeline's DCT scale) and converted
  *     with an_input_from_image;
  *   - a file deleted and another truncated after indexing are each replaced by the next image
  *     of their class, counted and named, the epoch still full.
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "an-config.h"
+#include "an-pipeline.h"
 #include "data-test-util.h"
 
 enum { SEED = 99, CLASSES = 3, PER_CLASS = 100, N = CLASSES * PER_CLASS, BATCH = 16 };
@@ -148,7 +150,8 @@ static void
 expected_input (const AnInputSpec *spec, const char *path, float *x)
 {
   GError *error = NULL;
-  g_autoptr (AnImage) img = an_image_load (path, &error);
+  g_autoptr (AnImage) img =
+    an_image_load_scaled (path, an_pipeline_min_short_side (spec->pipeline, spec), &error);
   g_assert_no_error (error);
   an_input_from_image (spec, img->pixels, img->channels, img->height, img->width, x);
 }

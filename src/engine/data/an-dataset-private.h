@@ -46,8 +46,9 @@ gboolean an_cifar_parse_records (const guint8 *data, gsize len, const char *what
  * orientation (TIFFs by theirs), and CMYK/YCCK ones converted to RGB. */
 AnImage *an_image_decode (const guint8 *data, gsize len, const char *what, guint64 max_pixels,
                           GError **error);
-/* an_image_decode, with JPEGs decoded at the smallest DCT scale of 1/8, 1/4, 1/2 whose shorter
- * side is still at least min_short_side (full size when none is, or when min_short_side is 0).
+/* an_image_decode, with JPEGs decoded at the smallest DCT scale of 1/8, 2/8, ..., 7/8 whose
+ * shorter side is still at least min_short_side (full size when none is, or when
+ * min_short_side is 0).
  * Other formats decode at full size. */
 AnImage *an_image_decode_scaled (const guint8 *data, gsize len, const char *what,
                                  guint64 max_pixels, int min_short_side, GError **error);
@@ -60,6 +61,13 @@ AnImage *an_image_resize (const AnImage *img, int height, int width);
  * widens with the shrink factor, so shrinking averages every source pixel (no aliasing) and
  * enlarging is plain bilinear (PyTorch's align_corners=False). */
 void an_resample_plane (const guint8 *src, int sh, int sw, float *dst, int dh, int dw);
+/* The oh x ow window at (y0, x0) of an_resample_plane's dh x dw output, into dst (oh x ow),
+ * computing only that window: bit-identical to the same window of the whole. */
+void an_resample_window (const guint8 *src, int sh, int sw, int dh, int dw, int y0, int x0,
+                         int oh, int ow, float *dst);
+/* The (oh, ow) window at (y0, x0) of an_image_resize (img, height, width), computed alone. */
+AnImage *an_image_resize_window (const AnImage *img, int height, int width, int y0, int x0,
+                                 int oh, int ow);
 
 /* an_input_from_image split in its two halves: the conversion to [0, 1] units at the spec's
  * size, and the normalisation; augmentation happens between them. */

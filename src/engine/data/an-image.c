@@ -25,6 +25,98 @@ enum {
   JPEG_MAX_SCANS = 256, /* real progressive JPEGs use ~10; thousands is a decoding-time bomb */
 };
 
+/* ---- per-thread buffers ----
+ * A batcher worker decodes, resizes and frees a few buffers of the same sizes for every
+ * image; these are over malloc's mmap threshold (a 500x375 image is 563 KB), so each would
+ * be mapped, faulted in page by page and unmapped again, image after image. Each thread
+ * keeps its last few buffers (up to POOL_KEEP bytes each) for the next image. */
+enum { POOL_SLOTS = 4, POOL_KEEP = 4 << 20 };
+
+typedef struct {
+  gpointer data[POOL_SLOTS];
+  gsize size[POOL_SLOTS];
+} Pool;
+
+static void
+pool_free (gpointer p)
+{
+  Pool *pool = p;
+  for (int i = 0; i < POOL_SLOTS; i++)
+    g_free (pool->data[i]);
+  g_free (pool);
+}
+
+static GPrivate pool_key = G_PRIVATE_INIT (pool_free);
+
+static Pool *
+pool_get (void)
+{
+  Pool *pool = g_private_get (&pool_key);
+  if (pool == NULL)
+    {
+      pool = g_new0 (Pool, 1);
+      g_private_set (&pool_key, pool);
+    }
+  return pool;
+}
+
+/* A buffer of at least size bytes (uninitialised), NULL when out of memory; g_free or
+ * pool_give it. */
+static gpointer
+pool_take (gsize size)
+{
+  if (size <= POOL_KEEP)
+    {
+      Pool *pool = pool_get ();
+      int best = -1;
+      for (int i = 0; i < POOL_SLOTS; i++)
+        if (pool->data[i] != NULL && pool->size[i] >= size &&
+            (best < 0 || pool->size[i] < pool->size[best]))
+          best = i;
+      if (best >= 0)
+        {
+          gpointer data = pool->data[best];
+          pool->data[best] = NULL;
+          return data;
+        }
+    }
+  return g_try_malloc (size);
+}
+
+/* Hands back a buffer of (at least) size bytes from pool_take or g_malloc. */
+static void
+pool_give (gpointer data, gsize size)
+{
+  if (data == NULL)
+    return;
+  if (size > POOL_KEEP)
+    {
+      g_free (data);
+      return;
+    }
+  /* an empty slot, else the one with the smallest buffer, if smaller than this one */
+  Pool *pool = pool_get ();
+  int slot = 0;
+  for (int i = 0; i < POOL_SLOTS; i++)
+    {
+      if (pool->data[i] == NULL)
+        {
+          slot = i;
+          break;
+        }
+      if (pool->size[i] < pool->size[slot])
+        slot = i;
+    }
+  if (pool->data[slot] != NULL && pool->size[slot] >= size)
+    {
+      g_free (data);
+      return;
+    }
+  g_free (pool->data[slot]);
+  pool->data[slot] = data;
+  pool->size[slot] = size;
+}
+
 AnImage *
 an_image_new (int channels, int height, int width)
 {
@@ -37,12 +129,28 @@ an_image_new (int channels, int height, int width)
   return img;
 }
 
+/* an_image_new without clearing the pixels, NULL when out of memory: for decoders that write
+ * every pixel */
+static AnImage *
+an_image_try_new_uninit (int channels, int height, int width)
+{
+  guint8 *pixels = pool_take ((gsize) channels * height * width);
+  if (pixels == NULL)
+    return NULL;
+  AnImage *img = g_new0 (AnImage, 1);
+  img->channels = channels;
+  img->height = height;
+  img->width = width;
+  img->pixels = pixels;
+  return img;
+}
+
 void
 an_image_free (AnImage *img)
 {
   if (img == NULL)
     return;
-  g_free (img->pixels);
+  pool_give (img->pixels, (gsize) img->channels * img->height * img->width);
   g_free (img);
 }
 
@@ -354,12 +462,13 @@ decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels
       jpeg_destroy_decompress (&cinfo);
       return NULL;
     }
-  /* DCT-domain scaling: the smallest of 1/8, 1/4, 1/2 whose shorter side is still
-   * min_short_side, else full size */
+  /* DCT-domain scaling: the smallest of 1/8, 2/8, ..., 7/8 whose shorter side is still
+   * min_short_side, else full size (libjpeg's scaled inverse DCTs: the image is never
+   * decoded at full size first) */
   cinfo.scale_denom = 8;
   cinfo.scale_num = 8;
   if (min_short_side > 0)
-    for (unsigned num = 1; num < 8; num *= 2)
+    for (unsigned num = 1; num < 8; num++)
       {
         cinfo.scale_num = num;
         jpeg_calc_output_dimensions (&cinfo);
@@ -372,27 +481,46 @@ decode_jpeg (const guint8 *data, gsize len, const char *what, guint64 max_pixels
     if (m->marker == JPEG_APP0 + 1)
       orientation = exif_orientation (m->data, m->data_length);
   jpeg_start_decompress (&cinfo);
-  int channels = cinfo.output_components;
-  gsize stride = (gsize) cinfo.output_width * channels;
-  buffer = g_try_malloc (stride * cinfo.output_height);
-  if (buffer == NULL)
+  int channels = cinfo.output_components, width = (int) cinfo.output_width;
+  int height = (int) cinfo.output_height, colour = cmyk ? 3 : channels;
+  /* rows are read a few at a time and spread straight into the planes (CHW) */
+  enum { ROWS = 8 };
+  buffer = g_try_malloc ((gsize) ROWS * width * channels);
+  img = an_image_try_new_uninit (colour, height, width);
+  if (buffer == NULL || img == NULL)
     {
       g_set_error (error, AN_ERROR, AN_ERROR_NO_MEMORY, "%s: out of memory for %ux%u pixels",
                    what, cinfo.output_width, cinfo.output_height);
       jpeg_destroy_decompress (&cinfo);
+      g_free (buffer);
+      an_image_free (img);
       return NULL;
     }
-  gsize out_stride = cmyk ? (gsize) cinfo.output_width * 3 : stride;
+  gsize plane = (gsize) height * width;
   while (cinfo.output_scanline < cinfo.output_height)
     {
-      /* CMYK rows are read one row ahead and shrink to RGB in place, behind the reading */
-      JSAMPROW row = buffer + out_stride * cinfo.output_scanline;
-      jpeg_read_scanlines (&cinfo, &row, 1);
-      if (cmyk)
-        cmyk_to_rgb (row, (int) cinfo.output_width);
+      JSAMPROW rows[ROWS];
+      for (int r = 0; r < ROWS; r++)
+        rows[r] = buffer + (gsize) r * width * channels;
+      int y0 = (int) cinfo.output_scanline;
+      int got = (int) jpeg_read_scanlines (&cinfo, rows, ROWS);
+      for (int r = 0; r < got; r++)
+        {
+          guint8 *row = rows[r];
+          guint8 *out = img->pixels + (gsize) (y0 + r) * width;
+          if (cmyk)
+            cmyk_to_rgb (row, width);
+          if (colour == 1)
+            memcpy (out, row, width);
+          else
+            for (int x = 0; x < width; x++)
+              {
+                out[x] = row[3 * x];
+                out[plane + x] = row[3 * x + 1];
+                out[2 * plane + x] = row[3 * x + 2];
+              }
+        }
     }
-  img = image_from_interleaved (buffer, cmyk ? 3 : channels, FALSE, (int) cinfo.output_height,
-                                (int) cinfo.output_width);
   jpeg_finish_decompress (&cinfo);
   jpeg_destroy_decompress (&cinfo);
   g_free (buffer);
@@ -820,34 +948,37 @@ triangle (double x)
 typedef struct {
   int ksize;
   int *first, *count;
-  float *weights; /* dst x ksize */
+  float *weights; /* n x ksize */
 } Taps;
 
+/* The taps of dst samples i0 .. i0 + n - 1 of dst taken from src: those of sample i depend
+ * on i, src and dst only, so that a window of the output is computed exactly as the whole. */
 static void
-taps_init (Taps *t, int src, int dst)
+taps_init (Taps *t, int src, int dst, int i0, int n)
 {
   double scale = (double) src / dst;
   double stretch = MAX (scale, 1.0);
   double support = stretch; /* the triangle's support, 1, stretched */
   t->ksize = (int) ceil (support) * 2 + 1;
-  t->first = g_new (int, dst);
-  t->count = g_new (int, dst);
-  t->weights = g_new0 (float, (gsize) dst * t->ksize);
-  for (int i = 0; i < dst; i++)
+  t->first = g_new (int, n);
+  t->count = g_new (int, n);
+  t->weights = g_new0 (float, (gsize) n * t->ksize);
+  for (int j = 0; j < n; j++)
     {
+      int i = i0 + j;
       double centre = (i + 0.5) * scale;
       int lo = (int) (centre - support + 0.5), hi = (int) (centre + support + 0.5);
       lo = MAX (lo, 0);
       hi = MIN (hi, src);
       hi = MIN (hi, lo + t->ksize);
-      float *w = t->weights + (gsize) i * t->ksize;
+      float *w = t->weights + (gsize) j * t->ksize;
       double sum = 0.0;
       for (int k = 0; k < hi - lo; k++)
         sum += triangle ((lo + k - centre + 0.5) / stretch);
       for (int k = 0; k < hi - lo && sum > 0.0; k++)
         w[k] = (float) (triangle ((lo + k - centre + 0.5) / stretch) / sum);
-      t->first[i] = lo;
-      t->count[i] = hi - lo;
+      t->first[j] = lo;
+      t->count[j] = hi - lo;
     }
 }
 
@@ -860,59 +991,92 @@ taps_clear (Taps *t)
 }
 
 void
-an_resample_plane (const guint8 *src, int sh, int sw, float *dst, int dh, int dw)
+an_resample_window (const guint8 *src, int sh, int sw, int dh, int dw, int y0, int x0, int oh,
+                    int ow, float *dst)
 {
-  g_return_if_fail (sh > 0 && sw > 0 && dh > 0 && dw > 0);
+  g_return_if_fail (sh > 0 && sw > 0 && dh > 0 && dw > 0 && oh > 0 && ow > 0);
+  g_return_if_fail (y0 >= 0 && x0 >= 0 && y0 + oh <= dh && x0 + ow <= dw);
   Taps across, down;
-  taps_init (&across, sw, dw);
-  taps_init (&down, sh, dh);
+  taps_init (&across, sw, dw, x0, ow);
+  taps_init (&down, sh, dh, y0, oh);
+  /* the source columns the window reads, converted to float once a row (exact for 8 bits) */
+  int col0 = across.first[0];
+  int cols = across.first[ow - 1] + across.count[ow - 1] - col0;
   /* horizontal pass over the source rows that the vertical one reads */
   int row0 = down.first[0];
-  int rows = down.first[dh - 1] + down.count[dh - 1] - row0;
-  float *mid = g_new (float, (gsize) rows * dw);
+  int rows = down.first[oh - 1] + down.count[oh - 1] - row0;
+  gsize mid_size = ((gsize) rows * ow + cols) * sizeof (float);
+  float *mid = pool_take (mid_size);
+  if (mid == NULL)
+    g_error ("out of memory resampling %dx%d to %dx%d", sw, sh, dw, dh);
+  float *line = mid + (gsize) rows * ow;
   for (int y = 0; y < rows; y++)
     {
-      const guint8 *in = src + (gsize) (row0 + y) * sw;
-      float *out = mid + (gsize) y * dw;
-      for (int x = 0; x < dw; x++)
+      const guint8 *in = src + (gsize) (row0 + y) * sw + col0;
+      for (int x = 0; x < cols; x++)
+        line[x] = in[x];
+      float *out = mid + (gsize) y * ow;
+      for (int x = 0; x < ow; x++)
         {
           const float *w = across.weights + (gsize) x * across.ksize;
-          const guint8 *p = in + across.first[x];
+          const float *p = line + (across.first[x] - col0);
           float v = 0.0f;
           for (int k = 0; k < across.count[x]; k++)
             v += w[k] * p[k];
           out[x] = v;
         }
     }
-  for (int y = 0; y < dh; y++)
+  for (int y = 0; y < oh; y++)
     {
-      float *out = dst + (gsize) y * dw;
+      float *out = dst + (gsize) y * ow;
       const float *w = down.weights + (gsize) y * down.ksize;
-      const float *in = mid + (gsize) (down.first[y] - row0) * dw;
-      for (int x = 0; x < dw; x++)
+      const float *in = mid + (gsize) (down.first[y] - row0) * ow;
+      for (int x = 0; x < ow; x++)
         out[x] = 0.0f;
       for (int k = 0; k < down.count[y]; k++)
-        for (int x = 0; x < dw; x++)
-          out[x] += w[k] * in[(gsize) k * dw + x];
+        for (int x = 0; x < ow; x++)
+          out[x] += w[k] * in[(gsize) k * ow + x];
     }
-  g_free (mid);
+  pool_give (mid, mid_size);
   taps_clear (&across);
   taps_clear (&down);
+}
+
+void
+an_resample_plane (const guint8 *src, int sh, int sw, float *dst, int dh, int dw)
+{
+  an_resample_window (src, sh, sw, dh, dw, 0, 0, dh, dw, dst);
+}
+
+static inline guint8
+round_level (float v)
+{
+  return (guint8) CLAMP (v + 0.5f, 0.0f, 255.0f);
+}
+
+AnImage *
+an_image_resize_window (const AnImage *img, int height, int width, int y0, int x0, int oh,
+                        int ow)
+{
+  AnImage *out = an_image_try_new_uninit (img->channels, oh, ow);
+  gsize src_plane = (gsize) img->height * img->width, dst_plane = (gsize) oh * ow;
+  float *plane = pool_take (dst_plane * sizeof (float));
+  if (out == NULL || plane == NULL)
+    g_error ("out of memory resizing to %dx%d", ow, oh);
+  for (int c = 0; c < img->channels; c++)
+    {
+      an_resample_window (img->pixels + c * src_plane, img->height, img->width, height, width,
+                          y0, x0, oh, ow, plane);
+      guint8 *o = out->pixels + c * dst_plane;
+      for (gsize i = 0; i < dst_plane; i++)
+        o[i] = round_level (plane[i]);
+    }
+  pool_give (plane, dst_plane * sizeof (float));
+  return out;
 }
 
 AnImage *
 an_image_resize (const AnImage *img, int height, int width)
 {
-  AnImage *out = an_image_new (img->channels, height, width);
-  gsize src_plane = (gsize) img->height * img->width, dst_plane = (gsize) height * width;
-  g_autofree float *plane = g_new (float, dst_plane);
-  for (int c = 0; c < img->channels; c++)
-    {
-      an_resample_plane (img->pixels + c * src_plane, img->height, img->width, plane, height,
-                         width);
-      guint8 *o = out->pixels + c * dst_plane;
-      for (gsize i = 0; i < dst_plane; i++)
-        o[i] = (guint8) CLAMP (plane[i] + 0.5f, 0.0f, 255.0f);
-    }
-  return out;
+  return an_image_resize_window (img, height, width, 0, 0, height, width);
 }

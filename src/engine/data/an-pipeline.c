@@ -259,28 +259,42 @@ window_to_unit (const guint8 *img, int channels, int bh, int bw, const AnPipelin
   int ch = g->crop_h, cw = g->crop_w;
   gsize plane = (gsize) H * W, src_plane = (gsize) bh * bw;
   gboolean resize = ch != H || cw != W;
-  g_autofree guint8 *region = g_new (guint8, (gsize) ch * cw);
+  g_autofree guint8 *region = resize ? g_new (guint8, (gsize) ch * cw) : NULL;
   g_autofree float *resized = resize ? g_new (float, plane) : NULL;
   gboolean luma = channels == 3 && C == 1;
-  memset (out, 0, (gsize) C * plane * sizeof (float));
+  /* each output plane is its first term, then the others added (luma): the sums start from
+   * that term rather than from 0, the same numbers */
   for (int c = 0; c < C; c++)
     for (int k = 0; k < (luma ? 3 : 1); k++)
       {
         int sc = luma ? k : channels == 1 ? 0 : c;
         float wgt = (luma ? luma_weights[k] : 1.0f) / 255.0f;
         const guint8 *src = img + sc * src_plane;
-        for (int y = 0; y < ch; y++)
-          memcpy (region + (gsize) y * cw, src + (gsize) (g->y + y) * bw + g->x, cw);
         float *dst = out + c * plane;
         if (resize)
           {
+            for (int y = 0; y < ch; y++)
+              memcpy (region + (gsize) y * cw, src + (gsize) (g->y + y) * bw + g->x, cw);
             an_resample_plane (region, ch, cw, resized, H, W);
-            for (gsize i = 0; i < plane; i++)
-              dst[i] += wgt * resized[i];
+            if (k == 0)
+              for (gsize i = 0; i < plane; i++)
+                dst[i] = wgt * resized[i];
+            else
+              for (gsize i = 0; i < plane; i++)
+                dst[i] += wgt * resized[i];
           }
         else
-          for (gsize i = 0; i < plane; i++)
-            dst[i] += wgt * region[i];
+          for (int y = 0; y < H; y++)
+            {
+              const guint8 *row = src + (gsize) (g->y + y) * bw + g->x;
+              float *d = dst + (gsize) y * W;
+              if (k == 0)
+                for (int x = 0; x < W; x++)
+                  d[x] = wgt * row[x];
+              else
+                for (int x = 0; x < W; x++)
+                  d[x] += wgt * row[x];
+            }
       }
 }
 
@@ -324,15 +338,19 @@ an_pipeline_sample (AnPipeline p, const AnInputSpec *spec, const guint8 *pixels,
     }
   else
     {
-      g_autoptr (AnImage) resized = NULL;
-      const guint8 *base = pixels;
       if (g.base_h != h || g.base_w != w)
         {
+          /* only the window of the resized image that the crop keeps is computed (the same
+           * numbers as resizing the whole and cropping) */
           AnImage src = { channels, h, w, (guint8 *) pixels };
-          resized = an_image_resize (&src, g.base_h, g.base_w);
-          base = resized->pixels;
+          g_autoptr (AnImage) window =
+            an_image_resize_window (&src, g.base_h, g.base_w, g.y, g.x, g.crop_h, g.crop_w);
+          AnPipelineGeometry wg = g;
+          wg.y = wg.x = 0;
+          window_to_unit (window->pixels, channels, g.crop_h, g.crop_w, &wg, C, H, W, out);
         }
-      window_to_unit (base, channels, g.base_h, g.base_w, &g, C, H, W, out);
+      else
+        window_to_unit (pixels, channels, h, w, &g, C, H, W, out);
     }
   if (g.flip)
     mirror (out, C, H, W);
@@ -359,16 +377,14 @@ an_pipeline_square (const AnImage *img, int size)
 {
   int rh, rw, y, x;
   short_side_size (img->height, img->width, size, &rh, &rw);
-  g_autoptr (AnImage) resized = NULL;
-  const AnImage *base = img;
-  if (rh != img->height || rw != img->width)
-    base = resized = an_image_resize (img, rh, rw);
   view_offset (AN_PIPELINE_VIEW_CENTRE, rh, rw, size, size, &y, &x);
+  if (rh != img->height || rw != img->width)
+    return an_image_resize_window (img, rh, rw, y, x, size, size); /* the centre alone */
   AnImage *out = an_image_new (img->channels, size, size);
   for (int c = 0; c < img->channels; c++)
     for (int r = 0; r < size; r++)
       memcpy (out->pixels + ((gsize) c * size + r) * size,
-              base->pixels + ((gsize) c * rh + y + r) * rw + x, size);
+              img->pixels + ((gsize) c * rh + y + r) * rw + x, size);
   return out;
 }
 
