@@ -208,24 +208,26 @@ schedule_dispatch_locked (AnTrainer *t)
   g_source_unref (src);
 }
 
+/* Queues a message for the main thread: a "log" or a "warning" event. */
 static void
-emit_log (const char *message, gpointer data)
+queue_message (AnTrainer *t, gboolean warning, const char *message)
 {
-  AnTrainer *t = data;
   an_mutex_lock (&t->lock);
-  g_ptr_array_add (t->ev_logs, g_strdup (message));
+  g_ptr_array_add (warning ? t->ev_warnings : t->ev_logs, g_strdup (message));
   schedule_dispatch_locked (t);
   an_mutex_unlock (&t->lock);
 }
 
 static void
+emit_log (const char *message, gpointer data)
+{
+  queue_message (data, FALSE, message);
+}
+
+static void
 emit_warning (const char *message, gpointer data)
 {
-  AnTrainer *t = data;
-  an_mutex_lock (&t->lock);
-  g_ptr_array_add (t->ev_warnings, g_strdup (message));
-  schedule_dispatch_locked (t);
-  an_mutex_unlock (&t->lock);
+  queue_message (data, TRUE, message);
 }
 
 static void G_GNUC_PRINTF (2, 3)

@@ -416,8 +416,18 @@ save_screenshot (AnWindow *win, const char *page, const char *path)
   spin (0.6);
   g_assert_true (gtk_widget_compute_bounds (content, GTK_WIDGET (win), &r));
   paintable = gtk_widget_paintable_new (GTK_WIDGET (win));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* nothing to snapshot until the page has been drawn once: on a busy machine that can take
+   * more than the wait above */
+  for (int tries = 0; node == NULL && tries < 50; tries++)
+    {
+      if (tries > 0)
+        {
+          spin (0.2);
+          snapshot = gtk_snapshot_new ();
+        }
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node, &r);
   g_assert_true (gdk_texture_save_to_png (texture, path));
