@@ -1013,6 +1013,7 @@ an_resample_window (const guint8 *src, int sh, int sw, int dh, int dw, int y0, i
   for (int y = 0; y < rows; y++)
     {
       const guint8 *in = src + (gsize) (row0 + y) * sw + col0;
+#pragma omp simd
       for (int x = 0; x < cols; x++)
         line[x] = in[x];
       float *out = mid + (gsize) y * ow;
@@ -1031,11 +1032,16 @@ an_resample_window (const guint8 *src, int sh, int sw, int dh, int dw, int y0, i
       float *out = dst + (gsize) y * ow;
       const float *w = down.weights + (gsize) y * down.ksize;
       const float *in = mid + (gsize) (down.first[y] - row0) * ow;
+#pragma omp simd
       for (int x = 0; x < ow; x++)
         out[x] = 0.0f;
       for (int k = 0; k < down.count[y]; k++)
-        for (int x = 0; x < ow; x++)
-          out[x] += w[k] * in[(gsize) k * ow + x];
+        {
+          const float wk = w[k], *row = in + (gsize) k * ow;
+#pragma omp simd
+          for (int x = 0; x < ow; x++)
+            out[x] += wk * row[x];
+        }
     }
   pool_give (mid, mid_size);
   taps_clear (&across);
@@ -1068,6 +1074,7 @@ an_image_resize_window (const AnImage *img, int height, int width, int y0, int x
       an_resample_window (img->pixels + c * src_plane, img->height, img->width, height, width,
                           y0, x0, oh, ow, plane);
       guint8 *o = out->pixels + c * dst_plane;
+#pragma omp simd
       for (gsize i = 0; i < dst_plane; i++)
         o[i] = round_level (plane[i]);
     }

@@ -87,6 +87,7 @@ an_input_normalize (const AnInputSpec *spec, float *x)
           inv_std = 1.0f / spec->std[c];
         }
       float *p = x + c * plane;
+#pragma omp simd
       for (gsize i = 0; i < plane; i++)
         p[i] = (p[i] - mean) * inv_std;
     }

@@ -289,9 +289,11 @@ window_to_unit (const guint8 *img, int channels, int bh, int bw, const AnPipelin
               const guint8 *row = src + (gsize) (g->y + y) * bw + g->x;
               float *d = dst + (gsize) y * W;
               if (k == 0)
+#pragma omp simd
                 for (int x = 0; x < W; x++)
                   d[x] = wgt * row[x];
               else
+#pragma omp simd
                 for (int x = 0; x < W; x++)
                   d[x] += wgt * row[x];
             }
