@@ -6,17 +6,18 @@
 #
 # Starts the built window on a virtual X display with its own session bus, settings, cache and
 # configuration (nothing of the user's is read or changed), set to model alexnet-2012, the image
-# folder FOLDER and batch 16; waits until the Setup page has read the folder, starts training
+# folder FOLDER and batch 16; waits 10 s (the Setup page indexes the folder), starts training
 # with the window's Start shortcut (Ctrl+Return, sent through the XTEST extension), lets it train
 # SECONDS (default 75), then prints one line:
 #
-#   folder=F idle_hwm_kib=N hwm_kib=N rss_kib=N steps=N first_step_wall_s=S
+#   folder=F idle_hwm_kib=N hwm_kib=N rss_kib=N close_hwm_kib=N steps=N first_step_wall_s=S
 #
 # idle_hwm_kib: the peak before training started (the window with the folder's preview); hwm_kib
-# and rss_kib: /proc's VmHWM and VmRSS after SECONDS of training; steps: the metrics file's step
-# rows once the window was closed (app.quit over D-Bus stops the run); first_step_wall_s: the
-# first step row's wall_s. With SCREENSHOT.png the screen is saved there just before the window
-# closes, and as SCREENSHOT-setup.png before training starts (the Setup page).
+# and rss_kib: /proc's VmHWM and VmRSS after SECONDS of training; close_hwm_kib: the last VmHWM
+# read while the window closed (app.quit over D-Bus: it stops the run and writes the checkpoint);
+# steps: the metrics file's step rows then; first_step_wall_s: the first step row's wall_s.
+# With SCREENSHOT.png the screen is saved there just before the window closes, and as
+# SCREENSHOT-setup.png before training starts (the Setup page).
 # Needs xvfb-run, dbus-run-session, gdbus, gsettings, glib-compile-schemas, python3 (ctypes,
 # libX11 and libXtst) and, for the screenshot, ImageMagick's import.
 set -eu
@@ -95,9 +96,12 @@ rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
 obj=/$(echo "$app_id" | tr . /)
 gdbus call --session --dest "$app_id" --object-path "$obj" \
   --method org.gtk.Actions.Activate quit '[]' '{}' >/dev/null
-for _ in $(seq 120); do
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 1
+close_hwm=$hwm
+for _ in $(seq 600); do
+  h=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null || true)
+  [ -n "$h" ] || break
+  close_hwm=$h
+  sleep 0.2
 done
 if kill -0 "$pid" 2>/dev/null; then
   echo "$0: the window did not close within 120 s" >&2
@@ -107,7 +111,7 @@ wait "$pid" || true
 pid=
 steps=$(cat "$tmp"/cache/alexnet-studio/runs/*/metrics.csv 2>/dev/null | grep -c '^step,' || true)
 first=$(cat "$tmp"/cache/alexnet-studio/runs/*/metrics.csv 2>/dev/null | grep -m1 '^step,' | cut -d, -f4 || true)
-echo "folder=$folder idle_hwm_kib=$idle_hwm hwm_kib=$hwm rss_kib=$rss steps=$steps first_step_wall_s=$first"
+echo "folder=$folder idle_hwm_kib=$idle_hwm hwm_kib=$hwm rss_kib=$rss close_hwm_kib=$close_hwm steps=$steps first_step_wall_s=$first"
 if [ "$steps" -eq 0 ]; then
   echo "$0: no training step was recorded; the window's log:" >&2
   cat "$tmp/app.log" >&2
