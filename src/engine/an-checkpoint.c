@@ -383,8 +383,59 @@ decode_data (AnCheckpoint *ck, const guint8 *p, gsize len, const char *path, GEr
   return ok;
 }
 
+/* A float section filled piece by piece through ck->fill: its header first with the checksum
+ * left at zero, then the pieces, then the checksum written into the header. */
 static gboolean
-write_sections (int fd, const AnCheckpoint *ck)
+write_filled_section (int fd, const AnCheckpoint *ck, int which, float *buf, gsize chunk,
+                      GError **fill_error)
+{
+  SectionId id = which == 0 ? SECTION_PARM : SECTION_MOMT;
+  guint8 header[SECTION_HEADER_LEN] = { 0 };
+  guint64 len_le = GUINT64_TO_LE ((guint64) ck->n_params * sizeof (float));
+  uLong crc = crc32_z (0, Z_NULL, 0);
+  off_t at = lseek (fd, 0, SEEK_CUR);
+
+  memcpy (header, section_tags[id], 4);
+  memcpy (header + 4, &len_le, 8);
+  if (at < 0 || !an_write_all (fd, header, sizeof header))
+    return FALSE;
+  for (gsize off = 0; off < ck->n_params; off += chunk)
+    {
+      gsize n = MIN (chunk, ck->n_params - off);
+      g_autofree float *owned = NULL;
+      const float *le;
+
+      if (!ck->fill (ck->fill_data, which, off, n, buf, fill_error))
+        return FALSE;
+      le = floats_to_le (buf, n, &owned);
+      crc = crc32_z (crc, (const Bytef *) le, n * sizeof (float));
+      if (!an_write_all (fd, le, n * sizeof (float)))
+        return FALSE;
+    }
+  {
+    guint32 crc_le = GUINT32_TO_LE ((guint32) crc);
+    return pwrite (fd, &crc_le, 4, at + 12) == 4;
+  }
+}
+
+/* The parameters, then the momentum: from ck's arrays, or through ck->fill in pieces of 1 Mi
+ * floats. A fill failure is returned in fill_error (errno is then meaningless). */
+static gboolean
+write_model_sections (int fd, const AnCheckpoint *ck, GError **fill_error)
+{
+  const gsize chunk = (gsize) 1 << 20;
+  g_autofree float *buf = NULL;
+
+  if (ck->fill == NULL)
+    return write_float_section (fd, SECTION_PARM, ck->params, ck->n_params)
+           && write_float_section (fd, SECTION_MOMT, ck->momentum, ck->n_params);
+  buf = g_new (float, MIN (chunk, MAX (ck->n_params, 1)));
+  return write_filled_section (fd, ck, 0, buf, chunk, fill_error)
+         && write_filled_section (fd, ck, 1, buf, chunk, fill_error);
+}
+
+static gboolean
+write_sections (int fd, const AnCheckpoint *ck, GError **fill_error)
 {
   guint8 header[CHECKPOINT_MAGIC_LEN + 4];
   guint32 version_le = GUINT32_TO_LE (CHECKPOINT_VERSION);
@@ -397,8 +448,7 @@ write_sections (int fd, const AnCheckpoint *ck)
   g_autoptr (GByteArray) stat = encode_stat (ck);
   if (!write_section (fd, SECTION_CONF, conf, strlen (conf))
       || !write_section (fd, SECTION_STAT, stat->data, stat->len)
-      || !write_float_section (fd, SECTION_PARM, ck->params, ck->n_params)
-      || !write_float_section (fd, SECTION_MOMT, ck->momentum, ck->n_params))
+      || !write_model_sections (fd, ck, fill_error))
     return FALSE;
   if (ck->best_params != NULL
       && !write_float_section (fd, SECTION_BEST, ck->best_params, ck->n_params))
@@ -434,7 +484,7 @@ sync_directory_of (const char *path)
 gboolean
 an_checkpoint_write (const AnCheckpoint *ck, const char *path, GError **error)
 {
-  if ((ck->n_params > 0 && (ck->params == NULL || ck->momentum == NULL))
+  if ((ck->n_params > 0 && ck->fill == NULL && (ck->params == NULL || ck->momentum == NULL))
       || (ck->epochs != NULL && g_array_get_element_size (ck->epochs) != sizeof (AnEpochRecord)))
     {
       g_set_error (error, AN_ERROR, AN_ERROR_INVALID_ARGUMENT,
@@ -453,8 +503,18 @@ an_checkpoint_write (const AnCheckpoint *ck, const char *path, GError **error)
       return FALSE;
     }
 
-  gboolean ok = write_sections (fd, ck) && fsync (fd) == 0;
+  GError *fill_error = NULL;
+  gboolean ok = write_sections (fd, ck, &fill_error) && fsync (fd) == 0;
   int saved = errno;
+  if (fill_error != NULL)
+    {
+      close (fd);
+      unlink (tmp);
+      g_propagate_prefixed_error (error, fill_error,
+                                  "cannot write checkpoint “%s” (the previous checkpoint is "
+                                  "unchanged): ", path);
+      return FALSE;
+    }
   if (close (fd) != 0 && ok)
     {
       ok = FALSE;

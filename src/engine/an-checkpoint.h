@@ -46,6 +46,12 @@ typedef struct {
   gsize n_params;
   float *params;        /* n_params */
   float *momentum;      /* n_params */
+  /* For writing, instead of params and momentum: fills out with count floats of the
+   * parameters (which = 0) or the momentum (which = 1) from offset on, so the writer holds a
+   * few MiB of the model at a time, not two copies (an AlexNet's copy is 217 MiB). */
+  gboolean (*fill) (gpointer data, int which, gsize offset, gsize count, float *out,
+                    GError **error);
+  gpointer fill_data;
   float *best_params;   /* n_params or NULL */
   GArray *epochs;       /* of AnEpochRecord, or NULL (written without HIST) */
   /* the unfinished epoch's running sums, so a mid-epoch resume reports the same epoch loss */

@@ -600,6 +600,34 @@ move_arena_tensor (AnModel *m, float *host, int which, Direction dir, int only, 
   return TRUE;
 }
 
+gboolean
+an_model_get_range (AnModel *m, int which, gsize offset, gsize count, float *host,
+                    GError **error)
+{
+  g_return_val_if_fail (which == 0 || (which == 1 && m->opts.training), FALSE);
+  for (guint i = 0; i < m->nodes->len; i++)
+    {
+      Node *nd = NODE (m, i);
+      if (nd->kind != NODE_LAYER || nd->pw.count == 0)
+        continue;
+      Device *d = &m->devs[nd->dev];
+      float *arena = which == 0 ? d->w : d->v;
+      const ParamSlice *sl[2] = { &nd->pw, &nd->pb };
+      for (int k = 0; k < 2; k++)
+        {
+          const ParamInfo *p = &g_array_index (m->params, ParamInfo, sl[k]->tensor);
+          gsize start = p->offset + sl[k]->slice, end = start + sl[k]->count;
+          gsize lo = MAX (start, offset), hi = MIN (end, offset + count);
+          if (lo >= hi)
+            continue;
+          if (!d->be->ops->download (d->be, host + (lo - offset), arena + sl[k]->arena + (lo - start),
+                                     (hi - lo) * sizeof (float), error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 move_arena (AnModel *m, float *host, int which, Direction dir, GError **error)
 {

@@ -50,6 +50,11 @@ gboolean an_model_set_params (AnModel *m, const float *host, GError **error);
 gboolean an_model_get_param (AnModel *m, int i, float *host, GError **error);
 int an_model_find_param (AnModel *m, const char *name);
 gboolean an_model_get_momentum (AnModel *m, float *host, GError **error);
+/* count floats of the flat vector an_model_get_params (which = 0) or an_model_get_momentum
+ * (which = 1) would give, from offset on: a checkpoint is written in pieces this way, without a
+ * whole copy of the model. */
+gboolean an_model_get_range (AnModel *m, int which, gsize offset, gsize count, float *host,
+                             GError **error);
 gboolean an_model_set_momentum (AnModel *m, const float *host, GError **error);
 
 /* x (n, C, H, W) and labels (n) are host memory; n <= batch. *loss (may be NULL) receives the

@@ -347,6 +347,14 @@ an_run_describe (const AnRun *r)
                           r->cfg.towers == 2 ? ", two towers" : "");
 }
 
+/* The checkpoint writer's source: the model's parameters, then its momentum. */
+static gboolean
+fill_from_model (gpointer data, int which, gsize offset, gsize count, float *out,
+                 GError **error)
+{
+  return an_model_get_range (data, which, offset, count, out, error);
+}
+
 gboolean
 an_run_write_checkpoint (AnRun *r, GArray *epoch_history, GError **error)
 {
@@ -371,10 +379,8 @@ an_run_write_checkpoint (AnRun *r, GArray *epoch_history, GError **error)
     .spec = r->spec,
   };
   ck.schedule.lr = r->lr;
-  g_autofree float *params = ck.params = g_new (float, r->n_params);
-  g_autofree float *momentum = ck.momentum = g_new (float, r->n_params);
-  return an_model_get_params (r->net.model, params, error) &&
-         an_model_get_momentum (r->net.model, momentum, error) &&
-         an_checkpoint_write (&ck, r->ckpt_path, error) &&
+  ck.fill = fill_from_model;
+  ck.fill_data = r->net.model;
+  return an_checkpoint_write (&ck, r->ckpt_path, error) &&
          (!r->metrics || an_metrics_sync (r->metrics, error));
 }
