@@ -97,6 +97,15 @@ fill_slot (AnBatcher *b, int epoch, int image, float *out, GPtrArray *failures)
   const AnDataset *ds = b->ds;
   g_autoptr (AnImage) img = NULL;
   int source = image;
+  if (ds->paths == NULL)
+    {
+      /* in memory (IDX, CIFAR, a packed file's mapping): the pixels where they are, no copy */
+      gsize size = (gsize) ds->channels * ds->height * ds->width;
+      an_pipeline_sample (b->spec.pipeline, &b->spec, ds->pixels + (gsize) image * size,
+                          ds->channels, ds->height, ds->width, b->train, b->seed, epoch, image,
+                          AN_PIPELINE_VIEW_CENTRE, out);
+      return;
+    }
   for (int attempt = 0; img == NULL && attempt <= MAX_REPLACEMENT_TRIES; attempt++)
     {
       g_autoptr (GError) error = NULL;
