@@ -610,3 +610,42 @@ an_chart_write_csv (GOutputStream *out, const AnChartSeriesData *const *series,
     }
   return g_output_stream_write_all (out, text->str, text->len, NULL, cancellable, error);
 }
+
+/* Liang-Barsky: the part of segment (x0, y0)-(x1, y1) inside r, as its length. */
+static double
+segment_length_in (double x0, double y0, double x1, double y1, const AnChartRect *r)
+{
+  double dx = x1 - x0, dy = y1 - y0;
+  double p[4] = { -dx, dx, -dy, dy };
+  double q[4] = { x0 - r->x, r->x + r->width - x0, y0 - r->y, r->y + r->height - y0 };
+  double t0 = 0.0, t1 = 1.0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      if (p[i] == 0.0)
+        {
+          if (q[i] < 0.0)
+            return 0.0; /* parallel to this edge and outside it */
+          continue;
+        }
+      double t = q[i] / p[i];
+      if (p[i] < 0.0)
+        t0 = MAX (t0, t);
+      else
+        t1 = MIN (t1, t);
+    }
+  return t1 > t0 ? (t1 - t0) * hypot (dx, dy) : 0.0;
+}
+
+double
+an_chart_polyline_length_in (const double *x, const double *y, gsize n, const AnChartRect *r)
+{
+  double total = 0.0;
+
+  if (n == 1 && x[0] >= r->x && x[0] <= r->x + r->width && y[0] >= r->y &&
+      y[0] <= r->y + r->height)
+    return 1.0; /* a lone point, drawn as a dot */
+  for (gsize i = 0; i + 1 < n; i++)
+    total += segment_length_in (x[i], y[i], x[i + 1], y[i + 1], r);
+  return total;
+}

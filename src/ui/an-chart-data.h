@@ -141,6 +141,11 @@ double an_chart_frame_x_at (const AnChartFrame *f, double px);
 guint an_chart_place_labels (const double *x, const double *w, guint n, double left, double right,
                              guint n_rows, int *row, double *label_x);
 
+/* The length, in pixels, of the polyline through the n points (x[i], y[i]) that lies inside
+ * rectangle r: how much of a curve a label's plate drawn there would cover. */
+double an_chart_polyline_length_in (const double *x, const double *y, gsize n,
+                                    const AnChartRect *r);
+
 /* Writes "run,series,step,epoch,seconds,value" rows. names[i] labels series[i]; runs[i] is
  * its run number. */
 gboolean an_chart_write_csv (GOutputStream *out, const AnChartSeriesData *const *series,

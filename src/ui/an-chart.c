@@ -537,20 +537,55 @@ set_run_dash (cairo_t *cr, guint run, guint n_runs)
   cairo_set_dash (cr, d, n, 0);
 }
 
+/* The curve of d as drawn: the reduced columns' points in pixels, appended to xs and ys (of
+ * double). Returns the columns, written to *cols when cols is not NULL (g_free it). */
+static guint
+series_polyline (AnChart *self, const AnChartFrame *f, const AnChartSeriesData *d, GArray *xs,
+                 GArray *ys, AnChartColumn **cols_out)
+{
+  guint columns = (guint) MAX (1.0, f->plot.width - 2 * AN_CHART_INSET);
+  AnChartColumn *cols;
+  double left = an_chart_frame_px_x (f, f->x0);
+  guint n;
+
+  if (cols_out)
+    *cols_out = NULL;
+  if (d->points->len == 0)
+    return 0;
+  cols = g_new (AnChartColumn, columns);
+  n = an_chart_reduce ((const AnChartPoint *) d->points->data, d->points->len, self->x_mode,
+                       f->x0, f->x1, columns, self->log_y, cols);
+  for (guint i = 0; i < n; i++)
+    {
+      double x = left + cols[i].column + 0.5;
+      double y[4] = { cols[i].y_first, cols[i].y_min, cols[i].y_max, cols[i].y_last };
+
+      for (int k = 0; k < (cols[i].count > 1 ? 4 : 1); k++)
+        {
+          double py = an_chart_frame_px_y (f, y[k]);
+
+          g_array_append_val (xs, x);
+          g_array_append_val (ys, py);
+        }
+    }
+  if (cols_out)
+    *cols_out = cols;
+  else
+    g_free (cols);
+  return n;
+}
+
 static void
 draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnChartSeriesData *d,
                   AnChartStyle style, const GdkRGBA *color, double alpha, guint run)
 {
   guint columns = (guint) MAX (1.0, f->plot.width - 2 * AN_CHART_INSET);
   g_autofree AnChartColumn *cols = NULL;
+  g_autoptr (GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
   double left = an_chart_frame_px_x (f, f->x0);
-  guint n;
+  guint n = series_polyline (self, f, d, xs, ys, &cols);
 
-  if (d->points->len == 0)
-    return;
-  cols = g_new (AnChartColumn, columns);
-  n = an_chart_reduce ((const AnChartPoint *) d->points->data, d->points->len, self->x_mode,
-                       f->x0, f->x1, columns, self->log_y, cols);
   if (n == 0)
     return;
 
@@ -564,18 +599,8 @@ draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnCha
   set_source (cr, color, alpha * (style == AN_CHART_STYLE_FAINT ? 0.35 : 1.0));
 
   cairo_new_path (cr);
-  for (guint i = 0; i < n; i++)
-    {
-      double x = left + cols[i].column + 0.5;
-
-      cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_first));
-      if (cols[i].count > 1)
-        {
-          cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_min));
-          cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_max));
-          cairo_line_to (cr, x, an_chart_frame_px_y (f, cols[i].y_last));
-        }
-    }
+  for (guint i = 0; i < xs->len; i++)
+    cairo_line_to (cr, g_array_index (xs, double, i), g_array_index (ys, double, i));
   if (n == 1)
     cairo_rel_line_to (cr, 0.01, 0);
   cairo_stroke (cr);
@@ -591,6 +616,49 @@ draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnCha
         }
     }
   cairo_restore (cr);
+}
+
+/* The baseline of a marker label on row `row`, counted from the plot's bottom or top edge. */
+static double
+marker_label_bottom (const AnChartFrame *f, int row, int label_h, gboolean top)
+{
+  if (top)
+    return f->plot.y + 3 + label_h + (label_h + 1) * row;
+  return f->plot.y + f->plot.height - 3 - (label_h + 1) * row;
+}
+
+/* How much of the visible curves (pixels of their length) the placed labels' plates would
+ * cover along the top or the bottom edge. */
+static double
+marker_labels_cover (AnChart *self, const AnChartFrame *f, const int *row, const double *lx,
+                     const double *w, guint n, int label_h, gboolean top)
+{
+  double cover = 0.0;
+
+  for (guint r = 0; r < self->runs->len; r++)
+    {
+      if (!((Run *) g_ptr_array_index (self->runs, r))->visible)
+        continue;
+      for (guint s = 0; s < self->series->len; s++)
+        {
+          Series *series = g_ptr_array_index (self->series, s);
+          g_autoptr (GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
+          g_autoptr (GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
+
+          series_polyline (self, f, g_ptr_array_index (series->runs, r), xs, ys, NULL);
+          for (guint i = 0; i < n && xs->len > 0; i++)
+            {
+              if (row[i] < 0)
+                continue;
+              double bottom = marker_label_bottom (f, row[i], label_h, top);
+              AnChartRect plate = { lx[i] - 2, bottom - label_h, w[i] + 4, label_h };
+
+              cover += an_chart_polyline_length_in ((const double *) xs->data,
+                                                    (const double *) ys->data, xs->len, &plate);
+            }
+        }
+    }
+  return cover;
 }
 
 static void
@@ -636,6 +704,11 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
                  ? -1e9 : px[i];
   an_chart_place_labels (block, w, n, f->plot.x + 2, f->plot.x + f->plot.width - 2,
                          MARKER_LABEL_ROWS, row, lx);
+  /* The labels stand along the plot's bottom edge, or along its top when the curves there
+   * would pass under fewer of their plates (a learning rate lowered by the user runs along
+   * the bottom, right where its own marker's label would be). */
+  gboolean top = marker_labels_cover (self, f, row, lx, w, n, label_h, TRUE) <
+                 marker_labels_cover (self, f, row, lx, w, n, label_h, FALSE);
 
   /* Neutral colours, never a series': the user's changes as solid lines, the schedule's as
    * faint dashes, the best epoch as a dotted heavier line. */
@@ -667,7 +740,7 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
       cairo_restore (cr);
       if (row[i] >= 0)
         {
-          double bottom = f->plot.y + f->plot.height - 3 - (label_h + 1) * row[i];
+          double bottom = marker_label_bottom (f, row[i], label_h, top);
 
           /* on a plate of the background, so a curve under it does not garble it */
           set_source (cr, &bg, 0.8);

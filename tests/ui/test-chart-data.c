@@ -471,6 +471,29 @@ test_place_labels (void)
   g_assert_cmpuint (placed, <, 4);
 }
 
+/* How much of a curve a label's plate covers: lengths worked out by hand for a horizontal,
+ * a vertical and a diagonal segment, one outside, a two-segment polyline and a lone point. */
+static void
+test_polyline_length_in (void)
+{
+  const AnChartRect r = { 10, 0, 20, 10 }; /* x 10..30, y 0..10 */
+  const double hx[2] = { 0, 100 }, hy[2] = { 5, 5 };
+  const double vx[2] = { 15, 15 }, vy[2] = { -50, 50 };
+  const double ox[2] = { 0, 100 }, oy[2] = { 20, 30 };
+  const double dx[2] = { 0, 100 }, dy[2] = { -10, 90 }; /* y = x - 10: inside for x in 10..20 */
+  const double px[3] = { 0, 20, 20 }, py[3] = { 5, 5, 100 }; /* 10 along, then 5 down */
+  const double lx[1] = { 12 }, ly[1] = { 3 };
+
+  g_assert_cmpfloat_with_epsilon (an_chart_polyline_length_in (hx, hy, 2, &r), 20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (an_chart_polyline_length_in (vx, vy, 2, &r), 10.0, 1e-9);
+  g_assert_cmpfloat (an_chart_polyline_length_in (ox, oy, 2, &r), ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (an_chart_polyline_length_in (dx, dy, 2, &r), 10.0 * sqrt (2.0),
+                                  1e-9);
+  g_assert_cmpfloat_with_epsilon (an_chart_polyline_length_in (px, py, 3, &r), 15.0, 1e-9);
+  g_assert_cmpfloat (an_chart_polyline_length_in (lx, ly, 1, &r), >, 0.0);
+  g_assert_cmpfloat (an_chart_polyline_length_in (ox, oy, 1, &r), ==, 0.0);
+}
+
 static void
 test_format (void)
 {
@@ -561,6 +584,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chart-data/layout", test_layout);
   g_test_add_func ("/chart-data/frame-inset", test_frame_inset);
   g_test_add_func ("/chart-data/place-labels", test_place_labels);
+  g_test_add_func ("/chart-data/polyline-length-in", test_polyline_length_in);
   g_test_add_func ("/chart-data/format", test_format);
   g_test_add_func ("/chart-data/csv", test_csv);
   g_test_add_func ("/tiles/convert", test_tiles);

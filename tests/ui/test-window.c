@@ -1332,6 +1332,12 @@ test_window_run (void)
     an_window_show_page (win, "training");
     spin (0.3);
     g_assert_false (gtk_label_get_selection_bounds (path, &start, &end));
+    /* a path under the home folder is shown from "~" (the test's HOME holds its cache); the
+     * tooltip keeps the whole path */
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (path),
+                                     "Last checkpoint: ~/.cache/alexnet-studio/runs/"));
+    g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (GTK_WIDGET (path)),
+                                     g_get_home_dir ()));
   }
 
   /* Small and large screens: the layout at each size, and a screenshot of every page (in the
