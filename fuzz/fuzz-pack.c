@@ -72,7 +72,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t len)
     fix_checksums (copy, len);
   AnPackInfo info;
   GError *error = NULL;
-  if (!an_pack_parse (copy, len, "fuzz", &info, &error))
+  if (!an_pack_parse (copy, len, "fuzz", TRUE, &info, &error))
     {
       /* a refusal names the file and a field */
       g_assert (error != NULL && g_str_has_prefix (error->message, "fuzz: "));

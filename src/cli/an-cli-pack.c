@@ -37,6 +37,9 @@ run_pack (AnCliArgs *args)
   if (!an_pack_write (rest[0], rest[1], size, cfg->workers, on_progress, &tty, &error))
     return an_cli_fail (error);
   double seconds = (g_get_monotonic_time () - t0) / 1e6;
+  /* read back whole, every chunk's checksum included, before it is announced */
+  if (!an_pack_verify (rest[1], &error))
+    return an_cli_fail (error);
   g_autoptr (AnDataset) train = an_dataset_load_packed (rest[1], AN_SPLIT_TRAIN, &error);
   if (!train)
     return an_cli_fail (error);

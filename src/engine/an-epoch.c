@@ -130,9 +130,9 @@ an_run_train_epoch (AnRun *r, const AnEpochHooks *hooks, double *bad_loss, GErro
           r->bad_data_epoch = r->epoch;
           g_free (r->bad_data_reason);
           r->bad_data_reason = g_strdup_printf (
-            "%d of the %d training images of epoch %d could not be decoded (more than 1%%); "
+            "%d of the %d training images of epoch %d could not be read (more than 1%%); "
             "each was replaced by another image of its class. Fix or remove the files named "
-            "in the warnings, then resume",
+            "in the warnings (pack a damaged packed file again), then resume",
             r->ep_bad, r->n_train, epoch);
           return AN_EPOCH_BAD_DATA;
         }

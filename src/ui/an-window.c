@@ -373,7 +373,7 @@ on_warning (AnTrainer *trainer, const char *message, AnWindow *self)
     show_toast (self, message);
   else if (self->warnings == WARNING_TOASTS + 1)
     show_toast_printf (self, "%s",
-                       _("More images could not be decoded; the metrics file names them all"));
+                       _("More images could not be read; the metrics file names them all"));
 }
 
 /* The last epoch of the run, or FALSE when there is none. */

@@ -5,8 +5,12 @@
  *   - a training epoch of the paper's pipeline is bit-identical from the packed file and from
  *     the folder (packing changes nothing the model sees);
  *   - damaged copies are refused at loading with the file and the field named: magic,
- *     version, size, channels (header checksum fixed up), header / index / chunk checksums,
- *     a truncated file, trailing bytes; a file without a test split asked for one.
+ *     version, size, channels (header checksum fixed up), header / index checksums, a
+ *     truncated file, trailing bytes; a file without a test split asked for one;
+ *   - a damaged chunk of pixels opens (chunks are checked when first read, so a large file
+ *     opens at once) and is then refused image by image: an_dataset_get_image fails naming
+ *     the file and the chunk, the batcher reports each of its images once and replaces it
+ *     with an image of its class from a sound chunk, an_pack_verify refuses the file.
  */
 #define G_LOG_DOMAIN "alexnet-test"
 #include "config.h"
@@ -181,6 +185,107 @@ expect_refused (const guint8 *bytes, gsize len, const char *field)
   g_error_free (error);
 }
 
+static char *
+write_damaged (const guint8 *bytes, gsize len)
+{
+  char *path = g_build_filename (root, "damaged-chunk.anpack", NULL);
+  test_write_file (path, bytes, len);
+  return path;
+}
+
+/* The full check refuses the file, naming it and the field. */
+static void
+expect_verify_fails (const char *path, const char *field)
+{
+  GError *error = NULL;
+  g_assert_false (an_pack_verify (path, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, field));
+  g_error_free (error);
+}
+
+/* Chunk 0 (images 0 to 63: classes 0 and 1 whole, the first 4 of class 2) damaged. */
+static void
+expect_damaged_chunk (const guint8 *bytes, gsize len)
+{
+  g_autofree char *path = write_damaged (bytes, len);
+  g_autofree char *spec = g_strconcat ("packed:", path, NULL);
+  GError *error = NULL;
+  g_autoptr (AnDataset) ds = an_dataset_load (spec, AN_SPLIT_TRAIN, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ds->count, ==, CLASSES * TRAIN_PER_CLASS);
+
+  g_assert_null (an_dataset_get_image (ds, 5, 0, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, path));
+  g_assert_nonnull (strstr (error->message, "chunk 0 checksum: images 0 to 63 are damaged"));
+  g_clear_error (&error);
+  g_assert_false (an_dataset_check_image (ds, 63, NULL));
+  g_assert_true (an_dataset_check_image (ds, 64, NULL));
+  g_autoptr (AnImage) sound = an_dataset_get_image (ds, 70, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sound);
+
+  /* an epoch in order, no augmentation: every image of chunk 0 reported once; class 2's
+   * images there (60 to 63) replaced by the next of their class outside it (64 on) */
+  AnInputSpec in = { .channels = 3, .height = 32, .width = 32,
+                     .normalize = AN_NORMALIZE_HALF, .pipeline = AN_PIPELINE_PAD_CROP };
+  gsize input = (gsize) in.channels * in.height * in.width;
+  g_autofree float *x = g_new (float, (gsize) ds->count * input);
+  AnBatcher *b = an_batcher_new (ds, NULL, ds->count, &in, BATCH, FALSE, 5, 3, 2);
+  an_batcher_start_epoch (b, 0, 0);
+  AnBatch *batch;
+  int at = 0;
+  while ((batch = an_batcher_next (b)) != NULL)
+    {
+      memcpy (x + (gsize) at * input, batch->x, batch->n * input * sizeof (float));
+      at += batch->n;
+      an_batcher_release (b, batch);
+    }
+  g_assert_cmpint (at, ==, ds->count);
+  g_assert_cmpint (an_batcher_epoch_failures (b), ==, 64);
+  g_auto (GStrv) failures = an_batcher_take_failures (b);
+  g_assert_cmpuint (g_strv_length (failures), ==, 64);
+  for (guint i = 0; failures[i]; i++)
+    g_assert_nonnull (strstr (failures[i], "chunk 0 checksum"));
+  an_batcher_free (b);
+  g_assert_cmpint (ds->labels[60], ==, 2);
+  g_assert_cmpint (ds->labels[64], ==, 2);
+  for (int i = 60; i < 64; i++)
+    g_assert_cmpmem (x + (gsize) i * input, input * sizeof (float), x + (gsize) 64 * input,
+                     input * sizeof (float));
+  /* and image 64 is its own pixels, not a black replacement */
+  g_autoptr (AnImage) img64 = an_dataset_get_image (ds, 64, 0, NULL);
+  g_autofree float *want = g_new (float, input);
+  an_input_from_image (&in, img64->pixels, img64->channels, img64->height, img64->width, want);
+  g_assert_cmpmem (x + (gsize) 64 * input, input * sizeof (float), want, input * sizeof (float));
+
+  expect_verify_fails (path, "chunk 0 checksum");
+}
+
+/* The last chunk, which holds the test images, damaged: the test split opens, its images in
+ * that chunk are refused, the training split's in other chunks are not. */
+static void
+expect_damaged_test_chunk (const guint8 *bytes, gsize len)
+{
+  g_autofree char *path = write_damaged (bytes, len);
+  g_autofree char *spec = g_strconcat ("packed:", path, NULL);
+  GError *error = NULL;
+  g_autoptr (AnDataset) test = an_dataset_load (spec, AN_SPLIT_TEST, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (test->count, ==, CLASSES * TEST_PER_CLASS);
+  g_assert_null (an_dataset_get_image (test, test->count - 1, 0, &error));
+  g_assert_nonnull (strstr (error->message, "chunk 1 checksum: images 64 to 104 are damaged"));
+  g_clear_error (&error);
+  g_autoptr (AnDataset) train = an_dataset_load (spec, AN_SPLIT_TRAIN, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (an_dataset_check_image (train, 0, NULL));
+  g_assert_false (an_dataset_check_image (train, 64, NULL));
+  expect_verify_fails (path, "chunk 1 checksum");
+}
+
 static void
 test_damaged (void)
 {
@@ -217,10 +322,10 @@ test_damaged (void)
   expect_refused (d, len, "index checksum");
   FRESH ();
   d[data_offset + 12345] ^= 0x10;
-  expect_refused (d, len, "chunk 0 checksum");
+  expect_damaged_chunk (d, len);
   FRESH ();
   d[len - 1] ^= 0x10; /* the last chunk: the test images */
-  expect_refused (d, len, "checksum");
+  expect_damaged_test_chunk (d, len);
   FRESH ();
   expect_refused (d, len - 1000, "file size: truncated");
   expect_refused (d, 30, "header: truncated");

@@ -173,6 +173,17 @@ check "train on a packed file with --pipeline torchvision" \
   "[ $? -eq 0 ] && grep -qx '# pipeline=torchvision' '$tmp/pack-run/metrics.csv'"
 "$alexnet" eval --checkpoint "$tmp/pack-run/checkpoint.ankpt" --ten-crop > "$tmp/pack-eval.out" 2>&1
 check "eval --ten-crop of a run on a packed file" "[ $? -eq 0 ] && grep -q '^4 images' '$tmp/pack-eval.out'"
+# a flipped pixel byte: the file opens (chunks are checked when read), every image of the
+# damaged chunk is reported and the run pauses past 1% of the epoch with the reason (exit 1)
+cp "$tmp/bunt.anpack" "$tmp/flip.anpack"
+size=$(stat -c %s "$tmp/flip.anpack")
+printf '\377' | dd of="$tmp/flip.anpack" bs=1 seek=$((size - 7)) conv=notrunc 2> /dev/null
+"$alexnet" train --data "packed:$tmp/flip.anpack" --epochs 1 --batch 4 --val-size 4 --threads 2 \
+  --checkpoint-dir "$tmp/flip-run" > "$tmp/flip.out" 2>&1
+rc=$?
+tail -n 5 "$tmp/flip.out"
+check "a packed file with a damaged chunk: named with the chunk when read, the run pauses (exit 1)" \
+  "[ $rc -eq 1 ] && grep -q 'flip.anpack: chunk 0 checksum: images 0 to 15 are damaged' '$tmp/flip.out' && grep -q 'could not be read (more than 1%)' '$tmp/flip.out'"
 head -c 5000 "$tmp/bunt.anpack" > "$tmp/cut.anpack"
 "$alexnet" train --data "packed:$tmp/cut.anpack" --epochs 1 > "$tmp/cut.out" 2>&1
 check "a truncated packed file is refused naming it and the field (exit 1)" \
@@ -219,7 +230,7 @@ for i in 1 2 3 4; do printf 'broken' > "$tmp/split/train/c6/zz-broken-$i.jpg"; d
 rc=$?
 cat "$tmp/split-bad.out"
 check "more than 1% of images not decoding pauses the run with the reason (exit 1)" \
-  "[ $rc -eq 1 ] && grep -q 'could not be decoded (more than 1%)' '$tmp/split-bad.out'"
+  "[ $rc -eq 1 ] && grep -q 'could not be read (more than 1%)' '$tmp/split-bad.out'"
 check "the paused run wrote its checkpoint" "[ -s '$tmp/split-bad/checkpoint.ankpt' ]"
 printf 'not a png' > "$tmp/split/test/c0/zz-broken.png"
 for tc in "" --ten-crop; do

@@ -90,28 +90,33 @@ epoch_order (AnBatcher *b, int epoch)
 }
 
 /* Slot k of fill f: image image decoded (or a replacement of its class) into out. Failures
- * are appended to failures ("PATH: why"). */
+ * are appended to failures ("PATH: why"): an image file that does not decode, an in-memory
+ * image in a packed file's damaged chunk. */
 static void
 fill_slot (AnBatcher *b, int epoch, int image, float *out, GPtrArray *failures)
 {
   const AnDataset *ds = b->ds;
   g_autoptr (AnImage) img = NULL;
+  const guint8 *pixels = NULL;
+  int channels = ds->channels, height = ds->height, width = ds->width;
   int source = image;
-  if (ds->paths == NULL)
-    {
-      /* in memory (IDX, CIFAR, a packed file's mapping): the pixels where they are, no copy */
-      gsize size = (gsize) ds->channels * ds->height * ds->width;
-      an_pipeline_sample (b->spec.pipeline, &b->spec, ds->pixels + (gsize) image * size,
-                          ds->channels, ds->height, ds->width, b->train, b->seed, epoch, image,
-                          AN_PIPELINE_VIEW_CENTRE, out);
-      return;
-    }
-  for (int attempt = 0; img == NULL && attempt <= MAX_REPLACEMENT_TRIES; attempt++)
+  for (int attempt = 0; pixels == NULL && attempt <= MAX_REPLACEMENT_TRIES; attempt++)
     {
       g_autoptr (GError) error = NULL;
       source = attempt == 0 ? image : an_dataset_same_class (ds, image, attempt);
       if (attempt > 0 && source == image)
         break; /* every image of the class tried */
+      if (ds->paths == NULL)
+        {
+          /* in memory (IDX, CIFAR, a packed file's mapping): the pixels where they are, no
+           * copy, once a packed file's chunk has passed its checksum */
+          if (an_dataset_check_image (ds, source, &error))
+            pixels = ds->pixels + (gsize) source * channels * height * width;
+          else if (attempt == 0)
+            /* once per image: its replacements' chunks are most often the same chunk */
+            g_ptr_array_add (failures, g_strdup (error->message));
+          continue;
+        }
       img = an_dataset_get_image (ds, source,
                                   an_pipeline_min_short_side (b->spec.pipeline, &b->spec),
                                   &error);
@@ -123,14 +128,23 @@ fill_slot (AnBatcher *b, int epoch, int image, float *out, GPtrArray *failures)
         }
       if (img == NULL)
         g_ptr_array_add (failures, g_strdup (error->message));
+      else
+        {
+          pixels = img->pixels;
+          channels = img->channels;
+          height = img->height;
+          width = img->width;
+        }
     }
-  if (img == NULL)
+  if (pixels == NULL)
     {
-      /* nothing of the class decodes: a black image rather than a stopped run */
+      /* nothing of the class can be read: a black image rather than a stopped run */
       img = an_image_new (1, 1, 1);
+      pixels = img->pixels;
+      channels = height = width = 1;
     }
-  an_pipeline_sample (b->spec.pipeline, &b->spec, img->pixels, img->channels, img->height,
-                      img->width, b->train, b->seed, epoch, image, AN_PIPELINE_VIEW_CENTRE, out);
+  an_pipeline_sample (b->spec.pipeline, &b->spec, pixels, channels, height, width, b->train,
+                      b->seed, epoch, image, AN_PIPELINE_VIEW_CENTRE, out);
 }
 
 /* Moves the finished batches at the head of filling to ready (or back to free_list when their

@@ -73,7 +73,7 @@ preview_new (const AnDataset *ds, int max_side)
         {
           const guint8 *src = ds->pixels + (gsize) i * image;
 
-          if (ds->labels[i] != c)
+          if (ds->labels[i] != c || !an_dataset_check_image (ds, i, NULL))
             continue;
           for (int ch = 0; ch < ds->channels; ch++)
             for (int y = 0; y < p->sample_h; y++)

@@ -33,6 +33,7 @@ an_dataset_free (AnDataset *ds)
     return;
   g_free (ds->name);
   g_strfreev (ds->class_names);
+  an_pack_chunks_free (ds->chunks);
   if (ds->mapping)
     g_mapped_file_unref (ds->mapping);
   else
@@ -66,10 +67,19 @@ an_dataset_get_image (const AnDataset *ds, int i, int min_short_side, GError **e
         img->channels--;
       return img;
     }
+  if (!an_dataset_check_image (ds, i, error))
+    return NULL;
   AnImage *img = an_image_new (ds->channels, ds->height, ds->width);
   gsize size = (gsize) ds->channels * ds->height * ds->width;
   memcpy (img->pixels, ds->pixels + (gsize) i * size, size);
   return img;
+}
+
+gboolean
+an_dataset_check_image (const AnDataset *ds, int i, GError **error)
+{
+  g_return_val_if_fail (ds != NULL && i >= 0 && i < ds->count, FALSE);
+  return ds->chunks == NULL || an_pack_chunks_check (ds->chunks, i, error);
 }
 
 int

@@ -32,8 +32,10 @@ typedef struct {
    * is in colour. */
   char **paths;
   int *class_start;
-  /* Packed datasets (packed:) only, else NULL: the mapped file pixels point into. */
+  /* Packed datasets (packed:) only, else NULL: the mapped file pixels point into, and its
+   * chunks' checksums, each checked when the chunk is first read (an_dataset_check_image). */
   GMappedFile *mapping;
+  struct _AnPackChunks *chunks;
 } AnDataset;
 
 /* spec: "fashion-mnist[:DIR]", "mnist:DIR", "cifar10:DIR", "cifar100:DIR" (fine labels),
@@ -68,6 +70,10 @@ gboolean an_image_save_png (const AnImage *img, const char *path, GError **error
  * (a JPEG at the smallest DCT scale whose shorter side is still >= min_short_side; 0: full
  * size). An error names the file when it cannot be read or decoded. */
 AnImage *an_dataset_get_image (const AnDataset *ds, int i, int min_short_side, GError **error);
+/* FALSE + an error naming the file and chunk when in-memory image i lies in a packed file's
+ * damaged chunk (checked the first time the chunk is read); TRUE for any other image. Readers
+ * of ds->pixels call it first. */
+gboolean an_dataset_check_image (const AnDataset *ds, int i, GError **error);
 /* Another image of the same class as image i, the attempt-th (1, 2, ...) after it in the
  * class's order, wrapping; i itself when the class has one image. For replacing an image that
  * cannot be decoded. */

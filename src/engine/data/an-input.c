@@ -166,6 +166,9 @@ an_input_spec_fit (AnInputSpec *spec, const AnDataset *ds, const int *indices, i
       if (ds->pixels != NULL)
         {
           gsize image_bytes = (gsize) ds->channels * ds->height * ds->width;
+          /* an image of a packed file's damaged chunk is left out too */
+          if (!an_dataset_check_image (ds, i, NULL))
+            continue;
           an_input_to_unit (spec, ds->pixels + (gsize) i * image_bytes, ds->channels,
                             ds->height, ds->width, x);
         }

@@ -101,9 +101,17 @@ fail (GError **error, const char *what, const char *fmt, ...)
   return FALSE;
 }
 
+/* The error of a chunk whose pixels do not match its checksum. */
+static gboolean
+chunk_damaged (GError **error, const char *what, guint64 c, guint64 first, guint64 n)
+{
+  return fail (error, what, "chunk %" G_GUINT64_FORMAT " checksum: images %" G_GUINT64_FORMAT
+               " to %" G_GUINT64_FORMAT " are damaged", c, first, first + n - 1);
+}
+
 gboolean
-an_pack_parse (const guint8 *data, gsize len, const char *what, AnPackInfo *info,
-               GError **error)
+an_pack_parse (const guint8 *data, gsize len, const char *what, gboolean check_pixels,
+               AnPackInfo *info, GError **error)
 {
   memset (info, 0, sizeof *info);
   if (len < AN_PACK_MAGIC_LEN || memcmp (data, AN_PACK_MAGIC, AN_PACK_MAGIC_LEN) != 0)
@@ -194,17 +202,17 @@ an_pack_parse (const guint8 *data, gsize len, const char *what, AnPackInfo *info
 
   const guint8 *table = index + count * INDEX_RECORD;
   const guint8 *pixels = data + data_offset;
-  for (guint64 c = 0; c < n_chunks; c++)
+  for (guint64 c = 0; check_pixels && c < n_chunks; c++)
     {
       guint64 first = c * chunk, n = MIN (count - first, (guint64) chunk);
       if (crc_of (pixels + first * image_bytes, n * image_bytes) != get32 (table + 4 * c))
         {
           an_pack_info_clear (info);
-          return fail (error, what, "chunk %" G_GUINT64_FORMAT " checksum: images %"
-                       G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " are damaged", c, first,
-                       first + n - 1);
+          return chunk_damaged (error, what, c, first, n);
         }
     }
+  info->chunk_crcs = table;
+  info->chunk_images = (int) chunk;
   info->channels = (int) channels;
   info->size = (int) size;
   info->classes = (int) classes;
@@ -212,6 +220,78 @@ an_pack_parse (const guint8 *data, gsize len, const char *what, AnPackInfo *info
   info->test_count = (int) test;
   info->pixels = pixels;
   return TRUE;
+}
+
+struct _AnPackChunks {
+  char *what;            /* the file, for errors */
+  const guint8 *pixels;  /* the file's first image */
+  const guint8 *crcs;    /* the chunk table */
+  gsize image_bytes;
+  int chunk_images, total; /* images per chunk; images in the file */
+  int first;             /* this split's first image in the file */
+  gint *state;           /* per chunk: 0 not checked yet, 1 good, 2 damaged */
+};
+
+enum { CHUNK_UNCHECKED, CHUNK_GOOD, CHUNK_DAMAGED };
+
+gboolean
+an_pack_chunks_check (AnPackChunks *chunks, int image, GError **error)
+{
+  guint64 at = (guint64) chunks->first + image;
+  guint64 c = at / chunks->chunk_images, first = c * chunks->chunk_images;
+  guint64 n = MIN ((guint64) chunks->total - first, (guint64) chunks->chunk_images);
+  gint state = g_atomic_int_get (&chunks->state[c]);
+
+  if (state == CHUNK_UNCHECKED)
+    {
+      /* two threads may check the same chunk at once: both find the same answer */
+      gboolean good = crc_of (chunks->pixels + first * chunks->image_bytes,
+                              n * chunks->image_bytes) == get32 (chunks->crcs + 4 * c);
+      state = good ? CHUNK_GOOD : CHUNK_DAMAGED;
+      g_atomic_int_set (&chunks->state[c], state);
+    }
+  return state == CHUNK_GOOD || chunk_damaged (error, chunks->what, c, first, n);
+}
+
+void
+an_pack_chunks_free (AnPackChunks *chunks)
+{
+  if (chunks == NULL)
+    return;
+  g_free (chunks->what);
+  g_free (chunks->state);
+  g_free (chunks);
+}
+
+static GMappedFile *
+map_packed (const char *path, GError **error)
+{
+  GError *local = NULL;
+  GMappedFile *map = g_mapped_file_new (path, FALSE, &local);
+  if (!map)
+    {
+      g_set_error (error, AN_ERROR, AN_ERROR_IO, "%s", local->message);
+      g_error_free (local);
+    }
+  return map;
+}
+
+gboolean
+an_pack_verify (const char *path, GError **error)
+{
+  GMappedFile *map = map_packed (path, error);
+  AnPackInfo info;
+  gboolean ok;
+
+  if (!map)
+    return FALSE;
+  const guint8 *data = (const guint8 *) g_mapped_file_get_contents (map);
+  ok = an_pack_parse (data ? data : (const guint8 *) "", g_mapped_file_get_length (map), path,
+                      TRUE, &info, error);
+  if (ok)
+    an_pack_info_clear (&info);
+  g_mapped_file_unref (map);
+  return ok;
 }
 
 gboolean
@@ -230,18 +310,15 @@ an_pack_has_test_split (const char *path)
 AnDataset *
 an_dataset_load_packed (const char *path, AnSplit split, GError **error)
 {
-  GError *local = NULL;
-  GMappedFile *map = g_mapped_file_new (path, FALSE, &local);
+  GMappedFile *map = map_packed (path, error);
   if (!map)
-    {
-      g_set_error (error, AN_ERROR, AN_ERROR_IO, "%s", local->message);
-      g_error_free (local);
-      return NULL;
-    }
+    return NULL;
   AnPackInfo info;
   const guint8 *data = (const guint8 *) g_mapped_file_get_contents (map);
   gsize len = g_mapped_file_get_length (map);
-  if (!an_pack_parse (data ? data : (const guint8 *) "", len, path, &info, error))
+  /* the chunks' checksums wait until their images are read: opening an ImageNet-size file
+   * would otherwise read all of it first */
+  if (!an_pack_parse (data ? data : (const guint8 *) "", len, path, FALSE, &info, error))
     {
       g_mapped_file_unref (map);
       return NULL;
@@ -268,6 +345,17 @@ an_dataset_load_packed (const char *path, AnSplit split, GError **error)
                           (gsize) ds->count * sizeof (gint32));
   ds->pixels = (guint8 *) info.pixels + (test ? (gsize) info.train_count * image_bytes : 0);
   ds->mapping = map;
+  AnPackChunks *chunks = g_new0 (AnPackChunks, 1);
+  int total = info.train_count + info.test_count;
+  chunks->what = g_strdup (path);
+  chunks->pixels = info.pixels;
+  chunks->crcs = info.chunk_crcs;
+  chunks->image_bytes = image_bytes;
+  chunks->chunk_images = info.chunk_images;
+  chunks->total = total;
+  chunks->first = test ? info.train_count : 0;
+  chunks->state = g_new0 (gint, (total + info.chunk_images - 1) / info.chunk_images);
+  ds->chunks = chunks;
   an_pack_info_clear (&info);
   return ds;
 }

@@ -25,20 +25,34 @@ typedef struct {
   char **class_names;    /* owned, NULL-terminated */
   gint32 *labels;        /* owned, train_count + test_count */
   const guint8 *pixels;  /* train then test images, channels x size x size each */
+  const guint8 *chunk_crcs; /* the chunk table: one little-endian CRC-32 per chunk */
+  int chunk_images;
 } AnPackInfo;
 
 void an_pack_info_clear (AnPackInfo *info);
 
-/* Checks a whole packed file in memory: header, class names, index and every chunk's checksum.
- * Errors (AN_ERROR_FORMAT) name what (the file) and the field at fault. */
-gboolean an_pack_parse (const guint8 *data, gsize len, const char *what, AnPackInfo *info,
-                        GError **error);
+/* Checks a packed file in memory: header, class names, index and, when check_pixels, every
+ * chunk's checksum (a full read of the file). Errors (AN_ERROR_FORMAT) name what (the file)
+ * and the field at fault. */
+gboolean an_pack_parse (const guint8 *data, gsize len, const char *what, gboolean check_pixels,
+                        AnPackInfo *info, GError **error);
 
-/* "packed:FILE": the file mapped and checked; the split's images point into the mapping. */
+/* The chunks of a loaded packed split, each checked against its checksum the first time one
+ * of its images is read (an_dataset_check_image), from any thread. */
+typedef struct _AnPackChunks AnPackChunks;
+gboolean an_pack_chunks_check (AnPackChunks *chunks, int image, GError **error);
+void an_pack_chunks_free (AnPackChunks *chunks);
+
+/* "packed:FILE": the file mapped, its header, names and index checked; the split's images
+ * point into the mapping and each chunk's checksum is checked when it is first read, so a
+ * file of any size opens at once. */
 AnDataset *an_dataset_load_packed (const char *path, AnSplit split, GError **error);
 /* Whether the packed file's header announces test images (FALSE when it cannot be read: the
  * loading then says why). */
 gboolean an_pack_has_test_split (const char *path);
+
+/* Every check of an_pack_parse on the file, the checksums of all its chunks included. */
+gboolean an_pack_verify (const char *path, GError **error);
 
 /* Called after each image written (done of total). */
 typedef void (*AnPackProgressFunc) (int done, int total, gpointer user_data);
