@@ -290,11 +290,71 @@ test_profile (void)
     }
 }
 
+/* He initialisation, element by element: weight j of tensor i is sqrt(2 / fan_in) times the
+ * j-th normal draw of its own counter stream (computed here one at a time, while the model
+ * fills the tensors on every core), biases zero; and the largest tensor's spread is He's
+ * sqrt(2 / fan_in) within 2% (a statistical check, whatever the generator). */
+static void
+test_init (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (AnPreset) p = an_preset_load ("alexnet-tiny", &error);
+  g_assert_no_error (error);
+  g_autoptr (AnBackend) be = cpu_new ();
+  AnModelOptions o = { .num_classes = 10, .in_channels = 1, .batch = 2, .towers = 1,
+                       .devices = { be }, .lrn = AN_LRN_CODE, .seed = 7, .training = TRUE };
+  g_autoptr (AnModel) m = an_model_new (p, &o, &error);
+  g_assert_no_error (error);
+  g_assert_true (an_model_init_params (m, AN_INIT_HE, 11, &error));
+  gsize np = an_model_param_total (m);
+  g_autofree float *w = g_new (float, np);
+  g_assert_true (an_model_get_params (m, w, &error));
+  gsize largest = 0;
+  double largest_std = 0, largest_sd = 0;
+  for (int i = 0; i < an_model_n_params (m); i++)
+    {
+      int shape[4], ndim;
+      gsize offset, count = 1, fan_in = 1;
+      an_model_param_shape (m, i, shape, &ndim, &offset);
+      for (int d = 0; d < ndim; d++)
+        count *= (gsize) shape[d];
+      if (ndim == 1) /* a bias */
+        {
+          for (gsize j = 0; j < count; j++)
+            g_assert_cmpfloat (w[offset + j], ==, 0.0f);
+          continue;
+        }
+      for (int d = 1; d < ndim; d++)
+        fan_in *= (gsize) shape[d];
+      double std = sqrt (2.0 / (double) fan_in);
+      guint64 stream = AN_RNG_STREAM (AN_RNG_INIT, i, 0);
+      for (gsize j = 0; j < count; j++)
+        if (w[offset + j] != (float) (std * an_rng_normal (11, stream, j)))
+          g_error ("%s[%" G_GSIZE_FORMAT "] = %g, not the %" G_GSIZE_FORMAT "-th draw",
+                   an_model_param_name (m, i), j, w[offset + j], j);
+      if (count > largest)
+        {
+          double sum = 0, sum2 = 0;
+          for (gsize j = 0; j < count; j++)
+            {
+              sum += w[offset + j];
+              sum2 += (double) w[offset + j] * w[offset + j];
+            }
+          largest = count;
+          largest_std = std;
+          largest_sd = sqrt (sum2 / count - (sum / count) * (sum / count));
+        }
+    }
+  g_assert_cmpuint (largest, >, 100000);
+  g_assert_cmpfloat (fabs (largest_sd / largest_std - 1.0), <, 0.02);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   micro_path = g_build_filename (g_getenv ("AN_SOURCE_DIR"), "tests", "golden", "micro.preset", NULL);
+  g_test_add_func ("/towers/init", test_init);
   g_test_add_func ("/towers/micro-reference", test_micro_ref);
   g_test_add_func ("/towers/micro-cpu", test_micro_cpu);
   g_test_add_func ("/towers/tiny-reference", test_tiny_ref);
