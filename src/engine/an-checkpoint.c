@@ -551,6 +551,7 @@ typedef struct {
   int fd;
   guint64 size;   /* of the file */
   guint64 offset; /* of the next byte to read */
+  gboolean skip_best; /* the BEST section's payload is skipped */
 } Reader;
 
 static gboolean
@@ -746,6 +747,19 @@ read_sections (Reader *r, AnCheckpoint *ck, guint32 version, GError **error)
           return FALSE;
         }
 
+      if (id == SECTION_BEST && r->skip_best)
+        {
+          if (lseek (r->fd, (off_t) len, SEEK_CUR) < 0)
+            {
+              int saved = errno;
+              g_set_error (error, AN_ERROR, AN_ERROR_IO, "cannot read checkpoint “%s”: %s",
+                           r->path, g_strerror (saved));
+              return FALSE;
+            }
+          r->offset += len;
+          seen[id] = TRUE;
+          continue;
+        }
       guint8 *payload = g_try_malloc (MAX (len, 1));
       if (payload == NULL)
         {
@@ -837,10 +851,10 @@ read_sections (Reader *r, AnCheckpoint *ck, guint32 version, GError **error)
   return TRUE;
 }
 
-AnCheckpoint *
-an_checkpoint_read (const char *path, GError **error)
+static AnCheckpoint *
+checkpoint_read (const char *path, gboolean skip_best, GError **error)
 {
-  Reader r = { .path = path, .fd = open (path, O_RDONLY | O_CLOEXEC) };
+  Reader r = { .path = path, .fd = open (path, O_RDONLY | O_CLOEXEC), .skip_best = skip_best };
   if (r.fd < 0)
     {
       int saved = errno;
@@ -888,6 +902,18 @@ an_checkpoint_read (const char *path, GError **error)
       return NULL;
     }
   return ck;
+}
+
+AnCheckpoint *
+an_checkpoint_read (const char *path, GError **error)
+{
+  return checkpoint_read (path, FALSE, error);
+}
+
+AnCheckpoint *
+an_checkpoint_read_state (const char *path, GError **error)
+{
+  return checkpoint_read (path, TRUE, error);
 }
 
 void

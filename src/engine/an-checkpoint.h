@@ -68,6 +68,9 @@ gboolean an_checkpoint_write (const AnCheckpoint *ck, const char *path, GError *
  * version-1 file's history reads when it was written on a 64-bit little-endian host (the
  * layout docs/FILES.md gives); otherwise it reads without its history (epochs NULL). */
 AnCheckpoint *an_checkpoint_read (const char *path, GError **error);
+/* an_checkpoint_read without the best weights' section (skipped, not read: best_params is
+ * NULL), for a run going back to the state the file holds. */
+AnCheckpoint *an_checkpoint_read_state (const char *path, GError **error);
 void an_checkpoint_free (AnCheckpoint *ck);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnCheckpoint, an_checkpoint_free)
 

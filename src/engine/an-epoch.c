@@ -4,10 +4,15 @@
 #define G_LOG_DOMAIN "alexnet-engine"
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "an-checkpoint.h"
 #include "an-epoch.h"
+#include "an-error.h"
 #include "an-eval.h"
 
 /* The images the batcher could not decode since the last call: each reported through r->warn
@@ -212,7 +217,32 @@ an_run_end_epoch (AnRun *r, AnEpochRecord *er, gboolean *stop_early, double *nex
   if (r->metrics)
     an_metrics_epoch (r->metrics, r->step, epoch, now, r->lr, er->train_loss, er->train_acc,
                       er->val_loss, er->val_acc, er->val_top5, NULL);
+  return TRUE;
+}
+
+gboolean
+an_run_keep_good (AnRun *r, gboolean checkpoint_written, GError **error)
+{
   r->good_step = r->step;
+  if (checkpoint_written && r->ckpt_path && r->good_path)
+    {
+      /* the link to the previous one goes first: link() does not replace */
+      if (g_unlink (r->good_path) != 0 && errno != ENOENT)
+        g_warning ("cannot remove %s: %s", r->good_path, g_strerror (errno));
+      if (link (r->ckpt_path, r->good_path) == 0)
+        {
+          r->good_kind = AN_GOOD_FILE;
+          g_clear_pointer (&r->good_params, g_free);
+          g_clear_pointer (&r->good_momentum, g_free);
+          return TRUE;
+        }
+    }
+  /* no checkpoint folder, a failed write, or a file system without hard links */
+  r->good_kind = AN_GOOD_MEMORY;
+  if (!r->good_params)
+    r->good_params = g_new (float, r->n_params);
+  if (!r->good_momentum)
+    r->good_momentum = g_new (float, r->n_params);
   return an_model_get_params (r->net.model, r->good_params, error) &&
          an_model_get_momentum (r->net.model, r->good_momentum, error);
 }
@@ -220,7 +250,32 @@ an_run_end_epoch (AnRun *r, AnEpochRecord *er, gboolean *stop_early, double *nex
 gboolean
 an_run_restore_good (AnRun *r, GError **error)
 {
-  r->step = r->good_step;
-  return an_model_set_params (r->net.model, r->good_params, error) &&
-         an_model_set_momentum (r->net.model, r->good_momentum, error);
+  gboolean ok = FALSE;
+
+  switch (r->good_kind)
+    {
+    case AN_GOOD_INITIAL:
+      ok = an_model_init_params (r->net.model, r->cfg.init, r->cfg.seed, error);
+      break;
+    case AN_GOOD_FILE:
+      {
+        g_autoptr (AnCheckpoint) ck = an_checkpoint_read_state (r->good_path, error);
+        if (ck && ck->n_params != r->n_params)
+          g_set_error (error, AN_ERROR, AN_ERROR_FORMAT,
+                       "%s holds %" G_GSIZE_FORMAT " parameters, the model %" G_GSIZE_FORMAT,
+                       r->good_path, ck->n_params, r->n_params);
+        else if (ck)
+          ok = an_model_set_params (r->net.model, ck->params, error) &&
+               an_model_set_momentum (r->net.model, ck->momentum, error);
+        break;
+      }
+    case AN_GOOD_MEMORY:
+    default:
+      ok = an_model_set_params (r->net.model, r->good_params, error) &&
+           an_model_set_momentum (r->net.model, r->good_momentum, error);
+      break;
+    }
+  if (ok)
+    r->step = r->good_step;
+  return ok;
 }

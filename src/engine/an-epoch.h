@@ -44,15 +44,20 @@ typedef struct {
 AnEpochOutcome an_run_train_epoch (AnRun *r, const AnEpochHooks *hooks, double *bad_loss,
                                    GError **error);
 /* Ends a trained epoch: validation, best weights (kept even without early stopping), early
- * stopping, the schedule's next rate (*next_lr; the caller applies it) and the metrics row;
- * keeps these weights as the last good ones. *stop_early: early stopping ends the run. */
+ * stopping, the schedule's next rate (*next_lr; the caller applies it) and the metrics row.
+ * *stop_early: early stopping ends the run. The caller then writes the checkpoint and calls
+ * an_run_keep_good. */
 gboolean an_run_end_epoch (AnRun *r, AnEpochRecord *er, gboolean *stop_early, double *next_lr,
                            GError **error);
 /* Mean loss, top-1 and top-5 over a batcher's epoch in eval mode; confusion (classes x classes,
  * may be NULL) counts argmax per true class. */
 gboolean an_run_evaluate (AnRun *r, AnBatcher *b, double *loss, double *acc, double *top5,
                           gint64 *confusion, GError **error);
-/* Back to the weights, momentum and step of the last epoch end (after a divergence). */
+/* Makes the state as of now (an epoch's end) the last good one: the checkpoint just written,
+ * kept by a hard link, when checkpoint_written and the folder takes links; copies in memory
+ * otherwise. */
+gboolean an_run_keep_good (AnRun *r, gboolean checkpoint_written, GError **error);
+/* Back to the weights, momentum and step of the last good state (after a divergence). */
 gboolean an_run_restore_good (AnRun *r, GError **error);
 
 G_END_DECLS

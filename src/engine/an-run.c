@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@
 #include "data/an-pipeline.h"
 
 #define CHECKPOINT_NAME "checkpoint.ankpt"
+/* a hard link to the checkpoint of the last epoch end while the run is open (an-run.h) */
+#define GOOD_NAME ".last-good.ankpt"
 
 void
 an_run_model_close (AnRunModel *rm)
@@ -144,6 +147,9 @@ an_run_close (AnRun *r)
   g_free (r->best_params);
   g_free (r->good_params);
   g_free (r->good_momentum);
+  if (r->good_path)
+    g_unlink (r->good_path);
+  g_free (r->good_path);
   g_free (r->confusion);
   g_free (r->probs);
   g_free (r->bad_data_reason);
@@ -247,6 +253,10 @@ open_files (AnRun *r, gboolean resumed, GError **error)
           return FALSE;
         }
       r->ckpt_path = g_build_filename (c->checkpoint_dir, CHECKPOINT_NAME, NULL);
+      /* one left by a run that was killed: the last good state of no run now */
+      r->good_path = g_build_filename (c->checkpoint_dir, GOOD_NAME, NULL);
+      if (g_unlink (r->good_path) != 0 && errno != ENOENT)
+        g_warning ("cannot remove %s: %s", r->good_path, g_strerror (errno));
     }
   const char *mpath = c->metrics_path;
   g_autofree char *mdefault = NULL;
@@ -315,12 +325,19 @@ an_run_open (AnRun *r, const AnRunConfig *cfg, const AnCheckpoint *resume, AnRun
       r->ep_correct = resume->ep_correct;
       r->ep_seen = resume->ep_seen;
     }
-  r->good_params = g_new (float, r->n_params);
-  r->good_momentum = g_new (float, r->n_params);
-  if (!an_model_get_params (r->net.model, r->good_params, error) ||
-      !an_model_get_momentum (r->net.model, r->good_momentum, error))
-    return FALSE;
+  /* the state to go back to until the first epoch end: a new run's initial weights are drawn
+   * again when needed; a resumed run's are copied */
   r->good_step = r->step;
+  r->good_kind = AN_GOOD_INITIAL;
+  if (resume)
+    {
+      r->good_kind = AN_GOOD_MEMORY;
+      r->good_params = g_new (float, r->n_params);
+      r->good_momentum = g_new (float, r->n_params);
+      if (!an_model_get_params (r->net.model, r->good_params, error) ||
+          !an_model_get_momentum (r->net.model, r->good_momentum, error))
+        return FALSE;
+    }
 
   AnDataset *ds = r->train_ds;
   r->train_b = an_batcher_new (ds, r->train_idx, r->n_train, &r->spec, c->batch, TRUE, c->seed,

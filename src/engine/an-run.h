@@ -58,6 +58,12 @@ AnCheckpoint *an_run_model_open_checkpoint (AnRunModel *rm, const char *path, in
 
 typedef void (*AnRunLogFunc) (const char *message, gpointer data);
 
+typedef enum {
+  AN_GOOD_INITIAL, /* the initial weights (from cfg.init and cfg.seed), momentum zero */
+  AN_GOOD_FILE,    /* the checkpoint at good_path */
+  AN_GOOD_MEMORY,  /* good_params, good_momentum */
+} AnGoodKind;
+
 typedef struct {
   AnRunConfig cfg; /* the run's own copy; the trainer changes live fields between steps */
   AnDataset *train_ds, *test_ds;
@@ -83,7 +89,14 @@ typedef struct {
   double lr;
   gsize n_params;
   float *best_params;
-  float *good_params, *good_momentum; /* at the last epoch end, for divergence recovery */
+  /* The last good state, to which a diverged run goes back (an_run_restore_good): weights,
+   * momentum and step at the last epoch end, or at the run's start. Kept where it costs no
+   * memory: a new run's initial weights are drawn again from the seed; an epoch end's are in
+   * the checkpoint written then, kept by a hard link (good_path) while later checkpoints
+   * replace that file; in memory (good_params, good_momentum) when neither can be. */
+  AnGoodKind good_kind;
+  char *good_path;
+  float *good_params, *good_momentum;
   gint64 good_step;
   /* the current epoch's running sums */
   double ep_loss;

@@ -552,7 +552,11 @@ train (AnTrainer *t, AnRun *r, char **reason, GError **error)
           return AN_TRAINER_EARLY_STOPPED;
         }
       g_autoptr (GError) local = NULL;
-      if (!write_checkpoint (t, r, &local))
+      gboolean written = write_checkpoint (t, r, &local);
+      /* this epoch end is where a diverged run comes back to */
+      if (!an_run_keep_good (r, written, error))
+        return AN_TRAINER_FAILED;
+      if (!written)
         {
           /* keep training in memory but tell the user at once: pause until they act */
           set_state (t, AN_TRAINER_PAUSED, local->message);

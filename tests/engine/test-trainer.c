@@ -18,6 +18,7 @@
 #include "an-blas.h"
 #include "an-checkpoint.h"
 #include "an-classifier.h"
+#include "an-epoch.h"
 #include "data/an-dataset.h"
 #include "an-error.h"
 #include "an-eval.h"
@@ -846,6 +847,132 @@ test_diverged (void)
   an_run_config_clear (&c);
 }
 
+/* Step hook of the good-state test: stops the epoch after *data more steps. */
+static gboolean
+stop_after (AnRun *r, gpointer data)
+{
+  int *left = data;
+  return (*left)-- > 0;
+}
+
+static void
+no_step (AnRun *r, const AnStepRecord *rec, gpointer data)
+{
+}
+
+/* The weights and momentum of r's model. */
+static void
+get_state (AnRun *r, float *w, float *v)
+{
+  g_assert_true (an_model_get_params (r->net.model, w, NULL));
+  g_assert_true (an_model_get_momentum (r->net.model, v, NULL));
+}
+
+static void
+train_steps (AnRun *r, int steps)
+{
+  AnEpochHooks hooks = { stop_after, no_step, &steps };
+  double bad = 0;
+  g_assert_cmpint (an_run_train_epoch (r, &hooks, &bad, NULL), ==, AN_EPOCH_STOPPED);
+}
+
+/* Where a diverged run goes back to, without holding copies in memory where it need not: the
+ * initial state (drawn again from the seed), an epoch end's checkpoint (a hard link that a
+ * later checkpoint does not touch), copies when the checkpoint was not written; each restored
+ * exactly, with its step, and the link gone when the run closes. */
+static void
+test_good_state (void)
+{
+  g_autofree char *dir = fresh_dir ("good-state");
+  g_autofree char *ck = g_build_filename (dir, "checkpoint.ankpt", NULL);
+  AnRunConfig c;
+  base_config (&c, learn_dir, dir);
+  c.momentum = 0.9;
+  g_autoptr (GError) error = NULL;
+  AnRun r;
+  g_assert_true (an_run_open (&r, &c, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  gsize n = r.n_params;
+  g_autofree float *w0 = g_new (float, n), *v0 = g_new (float, n);
+  g_autofree float *w = g_new (float, n), *v = g_new (float, n);
+  g_autoptr (GArray) history = g_array_new (FALSE, FALSE, sizeof (AnEpochRecord));
+
+  /* before the first epoch end: the initial state, no copy held */
+  get_state (&r, w0, v0);
+  g_assert_cmpint (r.good_kind, ==, AN_GOOD_INITIAL);
+  g_assert_null (r.good_params);
+  train_steps (&r, 2);
+  g_assert_cmpint (r.step, ==, 2);
+  get_state (&r, w, v);
+  g_assert_true (memcmp (w, w0, n * sizeof (float)) != 0);
+  g_assert_true (an_run_restore_good (&r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.step, ==, 0);
+  get_state (&r, w, v);
+  g_assert_cmpmem (w, n * sizeof (float), w0, n * sizeof (float));
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (v[i], ==, 0.0f);
+
+  /* a whole epoch, its end and its checkpoint: kept by a hard link */
+  r.batch_in_epoch = 0;
+  double bad = 0;
+  AnEpochHooks hooks = { NULL, no_step, NULL };
+  int forever = G_MAXINT;
+  hooks.boundary = stop_after;
+  hooks.data = &forever;
+  g_assert_cmpint (an_run_train_epoch (&r, &hooks, &bad, &error), ==, AN_EPOCH_DONE);
+  AnEpochRecord er;
+  gboolean stop_early = FALSE;
+  double next_lr = 0;
+  g_assert_true (an_run_end_epoch (&r, &er, &stop_early, &next_lr, &error));
+  g_assert_true (an_run_write_checkpoint (&r, history, &error));
+  g_assert_true (an_run_keep_good (&r, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.good_kind, ==, AN_GOOD_FILE);
+  g_assert_null (r.good_params);
+  GStatBuf a, b;
+  g_assert_cmpint (g_stat (ck, &a), ==, 0);
+  g_assert_cmpint (g_stat (r.good_path, &b), ==, 0);
+  g_assert_true (a.st_ino == b.st_ino);
+  gint64 step1 = r.step;
+  g_autofree float *w1 = g_new (float, n), *v1 = g_new (float, n);
+  get_state (&r, w1, v1);
+
+  /* on into the next epoch, a checkpoint written there (a pause), then back */
+  train_steps (&r, 2);
+  g_assert_true (an_run_write_checkpoint (&r, history, &error));
+  g_assert_cmpint (g_stat (ck, &a), ==, 0);
+  g_assert_true (a.st_ino != b.st_ino);
+  get_state (&r, w, v);
+  g_assert_true (memcmp (w, w1, n * sizeof (float)) != 0);
+  g_assert_true (an_run_restore_good (&r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.step, ==, step1);
+  get_state (&r, w, v);
+  g_assert_cmpmem (w, n * sizeof (float), w1, n * sizeof (float));
+  g_assert_cmpmem (v, n * sizeof (float), v1, n * sizeof (float));
+
+  /* a checkpoint that could not be written: copies in memory, the link dropped */
+  train_steps (&r, 1);
+  gint64 step2 = r.step;
+  g_autofree float *w2 = g_new (float, n), *v2 = g_new (float, n);
+  get_state (&r, w2, v2);
+  g_assert_true (an_run_keep_good (&r, FALSE, &error));
+  g_assert_cmpint (r.good_kind, ==, AN_GOOD_MEMORY);
+  train_steps (&r, 2);
+  g_assert_true (an_run_restore_good (&r, &error));
+  g_assert_cmpint (r.step, ==, step2);
+  get_state (&r, w, v);
+  g_assert_cmpmem (w, n * sizeof (float), w2, n * sizeof (float));
+  g_assert_cmpmem (v, n * sizeof (float), v2, n * sizeof (float));
+
+  g_autofree char *good = g_strdup (r.good_path);
+  an_run_close (&r);
+  g_assert_false (g_file_test (good, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (ck, G_FILE_TEST_EXISTS));
+  an_run_config_clear (&c);
+}
+
 static void
 test_early_stopping_and_plateau (void)
 {
@@ -1182,6 +1309,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/extend-epochs", test_extend_epochs);
   g_test_add_func ("/trainer/disk-full", test_disk_full);
   g_test_add_func ("/trainer/diverged", test_diverged);
+  g_test_add_func ("/trainer/good-state", test_good_state);
   g_test_add_func ("/trainer/early-stopping-plateau", test_early_stopping_and_plateau);
   g_test_add_func ("/trainer/bad-config", test_bad_config);
   g_test_add_func ("/trainer/properties", test_properties);
