@@ -237,7 +237,10 @@ an_run_keep_good (AnRun *r, gboolean checkpoint_written, GError **error)
           return TRUE;
         }
     }
-  /* no checkpoint folder, a failed write, or a file system without hard links */
+  /* no checkpoint folder, a failed write, or a file system without hard links: an earlier
+   * epoch end's link is no longer the good state, and may hold a file's room */
+  if (r->good_path)
+    g_unlink (r->good_path);
   r->good_kind = AN_GOOD_MEMORY;
   if (!r->good_params)
     r->good_params = g_new (float, r->n_params);

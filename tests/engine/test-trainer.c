@@ -952,13 +952,28 @@ test_good_state (void)
   g_assert_cmpmem (w, n * sizeof (float), w1, n * sizeof (float));
   g_assert_cmpmem (v, n * sizeof (float), v1, n * sizeof (float));
 
+  /* the link deleted under the open run: the restore fails naming it, the weights untouched */
+  g_assert_true (an_run_keep_good (&r, TRUE, &error));
+  g_assert_cmpint (g_unlink (r.good_path), ==, 0);
+  get_state (&r, w, v);
+  g_assert_false (an_run_restore_good (&r, &error));
+  g_assert_error (error, AN_ERROR, AN_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, r.good_path));
+  g_clear_error (&error);
+  g_autofree float *wk = g_new (float, n), *vk = g_new (float, n);
+  get_state (&r, wk, vk);
+  g_assert_cmpmem (wk, n * sizeof (float), w, n * sizeof (float));
+
   /* a checkpoint that could not be written: copies in memory, the link dropped */
+  g_assert_true (an_run_keep_good (&r, TRUE, &error));
+  g_assert_true (g_file_test (r.good_path, G_FILE_TEST_EXISTS));
   train_steps (&r, 1);
   gint64 step2 = r.step;
   g_autofree float *w2 = g_new (float, n), *v2 = g_new (float, n);
   get_state (&r, w2, v2);
   g_assert_true (an_run_keep_good (&r, FALSE, &error));
   g_assert_cmpint (r.good_kind, ==, AN_GOOD_MEMORY);
+  g_assert_false (g_file_test (r.good_path, G_FILE_TEST_EXISTS));
   train_steps (&r, 2);
   g_assert_true (an_run_restore_good (&r, &error));
   g_assert_cmpint (r.step, ==, step2);
