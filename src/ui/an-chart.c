@@ -537,24 +537,44 @@ set_run_dash (cairo_t *cr, guint run, guint n_runs)
   cairo_set_dash (cr, d, n, 0);
 }
 
-/* The curve of d as drawn: the reduced columns' points in pixels, appended to xs and ys (of
- * double). Returns the columns, written to *cols when cols is not NULL (g_free it). */
-static guint
-series_polyline (AnChart *self, const AnChartFrame *f, const AnChartSeriesData *d, GArray *xs,
-                 GArray *ys, AnChartColumn **cols_out)
+/* A curve as drawn, in pixels: kept through the frame so the marker labels can keep clear
+ * of it without reducing the series again. */
+typedef struct {
+  GArray *xs, *ys; /* of double */
+} Curve;
+
+static void
+curve_free (gpointer p)
+{
+  Curve *c = p;
+
+  g_array_unref (c->xs);
+  g_array_unref (c->ys);
+  g_free (c);
+}
+
+/* Draws one run of a series; its curve goes to curves. */
+static void
+draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnChartSeriesData *d,
+                  AnChartStyle style, const GdkRGBA *color, double alpha, guint run,
+                  GPtrArray *curves)
 {
   guint columns = (guint) MAX (1.0, f->plot.width - 2 * AN_CHART_INSET);
-  AnChartColumn *cols;
+  g_autofree AnChartColumn *cols = NULL;
   double left = an_chart_frame_px_x (f, f->x0);
   guint n;
 
-  if (cols_out)
-    *cols_out = NULL;
   if (d->points->len == 0)
-    return 0;
+    return;
   cols = g_new (AnChartColumn, columns);
   n = an_chart_reduce ((const AnChartPoint *) d->points->data, d->points->len, self->x_mode,
                        f->x0, f->x1, columns, self->log_y, cols);
+  if (n == 0)
+    return;
+
+  Curve *curve = g_new (Curve, 1);
+  curve->xs = g_array_new (FALSE, FALSE, sizeof (double));
+  curve->ys = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < n; i++)
     {
       double x = left + cols[i].column + 0.5;
@@ -564,30 +584,11 @@ series_polyline (AnChart *self, const AnChartFrame *f, const AnChartSeriesData *
         {
           double py = an_chart_frame_px_y (f, y[k]);
 
-          g_array_append_val (xs, x);
-          g_array_append_val (ys, py);
+          g_array_append_val (curve->xs, x);
+          g_array_append_val (curve->ys, py);
         }
     }
-  if (cols_out)
-    *cols_out = cols;
-  else
-    g_free (cols);
-  return n;
-}
-
-static void
-draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnChartSeriesData *d,
-                  AnChartStyle style, const GdkRGBA *color, double alpha, guint run)
-{
-  guint columns = (guint) MAX (1.0, f->plot.width - 2 * AN_CHART_INSET);
-  g_autofree AnChartColumn *cols = NULL;
-  g_autoptr (GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
-  double left = an_chart_frame_px_x (f, f->x0);
-  guint n = series_polyline (self, f, d, xs, ys, &cols);
-
-  if (n == 0)
-    return;
+  g_ptr_array_add (curves, curve);
 
   cairo_save (cr);
   cairo_rectangle (cr, f->plot.x + 1, f->plot.y, f->plot.width, f->plot.height);
@@ -599,8 +600,9 @@ draw_series_data (AnChart *self, cairo_t *cr, const AnChartFrame *f, const AnCha
   set_source (cr, color, alpha * (style == AN_CHART_STYLE_FAINT ? 0.35 : 1.0));
 
   cairo_new_path (cr);
-  for (guint i = 0; i < xs->len; i++)
-    cairo_line_to (cr, g_array_index (xs, double, i), g_array_index (ys, double, i));
+  for (guint i = 0; i < curve->xs->len; i++)
+    cairo_line_to (cr, g_array_index (curve->xs, double, i),
+                   g_array_index (curve->ys, double, i));
   if (n == 1)
     cairo_rel_line_to (cr, 0.01, 0);
   cairo_stroke (cr);
@@ -627,42 +629,36 @@ marker_label_bottom (const AnChartFrame *f, int row, int label_h, gboolean top)
   return f->plot.y + f->plot.height - 3 - (label_h + 1) * row;
 }
 
-/* How much of the visible curves (pixels of their length) the placed labels' plates would
+/* How much of the drawn curves (pixels of their length) the placed labels' plates would
  * cover along the top or the bottom edge. */
 static double
-marker_labels_cover (AnChart *self, const AnChartFrame *f, const int *row, const double *lx,
-                     const double *w, guint n, int label_h, gboolean top)
+marker_labels_cover (const AnChartFrame *f, GPtrArray *curves, const int *row,
+                     const double *lx, const double *w, guint n, int label_h, gboolean top)
 {
   double cover = 0.0;
 
-  for (guint r = 0; r < self->runs->len; r++)
+  for (guint i = 0; i < n; i++)
     {
-      if (!((Run *) g_ptr_array_index (self->runs, r))->visible)
+      if (row[i] < 0)
         continue;
-      for (guint s = 0; s < self->series->len; s++)
+      double bottom = marker_label_bottom (f, row[i], label_h, top);
+      AnChartRect plate = { lx[i] - 2, bottom - label_h, w[i] + 4, label_h };
+
+      for (guint c = 0; c < curves->len; c++)
         {
-          Series *series = g_ptr_array_index (self->series, s);
-          g_autoptr (GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
-          g_autoptr (GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
+          const Curve *curve = g_ptr_array_index (curves, c);
 
-          series_polyline (self, f, g_ptr_array_index (series->runs, r), xs, ys, NULL);
-          for (guint i = 0; i < n && xs->len > 0; i++)
-            {
-              if (row[i] < 0)
-                continue;
-              double bottom = marker_label_bottom (f, row[i], label_h, top);
-              AnChartRect plate = { lx[i] - 2, bottom - label_h, w[i] + 4, label_h };
-
-              cover += an_chart_polyline_length_in ((const double *) xs->data,
-                                                    (const double *) ys->data, xs->len, &plate);
-            }
+          cover += an_chart_polyline_length_in ((const double *) curve->xs->data,
+                                                (const double *) curve->ys->data,
+                                                curve->xs->len, &plate);
         }
     }
   return cover;
 }
 
 static void
-draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg)
+draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *fg,
+              GPtrArray *curves)
 {
   guint n = self->markers->len;
   g_autofree double *px = g_new (double, MAX (1, n));
@@ -707,8 +703,8 @@ draw_markers (AnChart *self, cairo_t *cr, const AnChartFrame *f, const GdkRGBA *
   /* The labels stand along the plot's bottom edge, or along its top when the curves there
    * would pass under fewer of their plates (a learning rate lowered by the user runs along
    * the bottom, right where its own marker's label would be). */
-  gboolean top = marker_labels_cover (self, f, row, lx, w, n, label_h, TRUE) <
-                 marker_labels_cover (self, f, row, lx, w, n, label_h, FALSE);
+  gboolean top = marker_labels_cover (f, curves, row, lx, w, n, label_h, TRUE) <
+                 marker_labels_cover (f, curves, row, lx, w, n, label_h, FALSE);
 
   /* Neutral colours, never a series': the user's changes as solid lines, the schedule's as
    * faint dashes, the best epoch as a dotted heavier line. */
@@ -820,6 +816,7 @@ draw_chart (AnChart *self, cairo_t *cr, int width, int height, gboolean with_run
   draw_axes (self, cr, &l.f, &fg);
 
   /* Earlier runs under the current one. */
+  g_autoptr (GPtrArray) curves = g_ptr_array_new_with_free_func (curve_free);
   for (guint r = 0; r < self->runs->len; r++)
     {
       const Run *run = g_ptr_array_index (self->runs, r);
@@ -833,10 +830,10 @@ draw_chart (AnChart *self, cairo_t *cr, int width, int height, gboolean with_run
           GdkRGBA c = lookup_color (self, s->color_name);
 
           draw_series_data (self, cr, &l.f, g_ptr_array_index (s->runs, r), s->style, &c,
-                            current ? 1.0 : 0.6, r);
+                            current ? 1.0 : 0.6, r, curves);
         }
     }
-  draw_markers (self, cr, &l.f, &fg);
+  draw_markers (self, cr, &l.f, &fg, curves);
   draw_legend (self, cr, &l, &fg);
   layout_clear (&l);
 }
